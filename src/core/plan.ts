@@ -1,0 +1,91 @@
+import { AAC_LC_CODEC, HIGH_PROFILE_IDC, avcCodecString } from './h264.js';
+import { planLadder, type VideoRendition } from './ladder.js';
+import { outputFrameRate, planAudioSlices, planSegmentGrid, type AudioSlice, type SegmentGrid } from './segment-grid.js';
+import type { RevisionRecord, SourceInfo } from './types.js';
+
+/** A stretch of one source placed on the output timeline. */
+export interface Span {
+  source: SourceInfo;
+  /** Source time (its own clock, seconds) shown at output frame `outputFrame`. */
+  sourceStart: number;
+  outputFrame: number;
+  frameCount: number;
+}
+
+export interface AudioRendition {
+  id: 'audio';
+  bitrate: number;
+  channels: 2;
+  sampleRate: 48000;
+  slices: AudioSlice[];
+}
+
+/** Everything needed to answer any request for a revision, computed without running ffmpeg. */
+export interface Plan {
+  revisionId: string;
+  fps: number;
+  /** Output seconds: video frames / fps. */
+  duration: number;
+  grid: SegmentGrid;
+  spans: Span[];
+  /** Highest first. */
+  video: VideoRendition[];
+  /** The rendition players should start on (listed first in the master playlist). */
+  startRendition: string;
+  audio?: AudioRendition;
+}
+
+export const AUDIO_BITRATE = 128_000;
+/** The start rendition is the largest at or below this short side: quick to encode, sharp enough. */
+const START_SHORT_SIDE = 480;
+
+export interface PlanOptions {
+  segmentDuration: number;
+}
+
+/** Compiles a revision into its output timeline, segment grid and renditions. Pure. */
+export function planRevision(record: RevisionRecord, options: PlanOptions): Plan {
+  const clip = record.edits.clips[0]!;
+  const source = record.sources[clip.source];
+  if (!source) throw new Error(`revision ${record.id} has no probe data for ${clip.source}`);
+  const fps = outputFrameRate(source.video.frameRate);
+  const frameCount = Math.max(1, Math.round(source.duration * fps));
+  const grid = planSegmentGrid(frameCount, fps, options.segmentDuration);
+  const video = planLadder(source.video.displayWidth, source.video.displayHeight, fps);
+  const start = video.find((r) => Math.min(r.width, r.height) <= START_SHORT_SIDE) ?? video[video.length - 1]!;
+  return {
+    revisionId: record.id,
+    fps,
+    duration: frameCount / fps,
+    grid,
+    spans: [{ source, sourceStart: source.video.startTime, outputFrame: 0, frameCount }],
+    video,
+    startRendition: start.id,
+    audio: source.audio
+      ? { id: 'audio', bitrate: AUDIO_BITRATE, channels: 2, sampleRate: 48000, slices: planAudioSlices(grid) }
+      : undefined,
+  };
+}
+
+/** The codec string the encoder settings produce (High profile, no constraint flags, the rung's level). */
+export function videoCodec(rendition: VideoRendition): string {
+  return avcCodecString(HIGH_PROFILE_IDC, 0, rendition.levelIdc);
+}
+
+export const audioCodec = AAC_LC_CODEC;
+
+/**
+ * Peak bits per second of a rendition's segments, bounded by the VBV model: a segment of d seconds
+ * holds at most maxrate·d + the initial buffer (x264 starts it 90% full), so the shortest segment sets
+ * the peak. 10% margin covers container overhead and VBV rounding.
+ */
+export function peakBandwidth(rendition: VideoRendition, grid: SegmentGrid): number {
+  const shortest = Math.min(...grid.segments.map((s) => s.duration));
+  return Math.ceil((rendition.maxBitrate + (0.9 * rendition.bufferBits) / shortest) * 1.1);
+}
+
+/** Find a video rendition or the audio rendition by id. */
+export function findRendition(plan: Plan, id: string): VideoRendition | AudioRendition | undefined {
+  if (plan.audio && id === plan.audio.id) return plan.audio;
+  return plan.video.find((r) => r.id === id);
+}

@@ -1,0 +1,98 @@
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import { ErrorCode, OriginError } from '../errors.js';
+import { objectKeyProblem } from './object-key.js';
+import type { Edits } from './types.js';
+
+/** The most clips one revision may stitch; documented in the README. */
+export const MAX_CLIPS = 20;
+
+const seconds = z.number().finite().min(0).max(24 * 3600);
+
+const clipSchema = z.strictObject({
+  source: z.string().superRefine((key, ctx) => {
+    const problem = objectKeyProblem(key);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  start: seconds.optional(),
+  end: seconds.optional(),
+  cuts: z.array(z.tuple([seconds, seconds])).max(100).optional(),
+});
+
+const overlaySchema = z.looseObject({ kind: z.enum(['text', 'image', 'drawing']) });
+
+const editsSchema = z.strictObject({
+  clips: z.array(clipSchema).min(1).max(MAX_CLIPS),
+  noiseSuppression: z.boolean().default(false),
+  overlays: z.array(overlaySchema).max(100).default([]),
+});
+
+/** `clips[0].source` style path for an error's `field`. */
+function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+    '',
+  );
+}
+
+/**
+ * Validates a mint request body. Shape errors are `invalid_field`; fields this build cannot honour
+ * yet are `unsupported` (422) — never ignored, so a client cannot believe an edit was applied.
+ */
+export function parseEdits(body: unknown): Edits {
+  const parsed = editsSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    const field = fieldPath([...issue.path, ...keys.slice(0, 1)]) || '(body)';
+    throw new OriginError(ErrorCode.InvalidField, `${field}: ${issue.message}`, field);
+  }
+  const edits = parsed.data;
+  refuseUnsupported(edits);
+  return { clips: edits.clips, noiseSuppression: edits.noiseSuppression, overlays: edits.overlays };
+}
+
+function refuseUnsupported(edits: z.infer<typeof editsSchema>): void {
+  const unsupported = (field: string, what: string) => {
+    throw new OriginError(ErrorCode.Unsupported, `${field}: ${what} is not supported by this build yet`, field);
+  };
+  if (edits.clips.length > 1) unsupported('clips', 'stitching more than one clip');
+  edits.clips.forEach((clip, i) => {
+    if (clip.start !== undefined) unsupported(`clips[${i}].start`, 'trimming');
+    if (clip.end !== undefined) unsupported(`clips[${i}].end`, 'trimming');
+    if (clip.cuts !== undefined) unsupported(`clips[${i}].cuts`, 'cutting');
+  });
+  if (edits.noiseSuppression) unsupported('noiseSuppression', 'noise suppression');
+  if (edits.overlays.length > 0) unsupported('overlays', 'overlays');
+}
+
+/** JSON with object keys sorted at every level: the same edits always give the same text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Length of a revision id: 22 base64url characters carry 132 bits of the HMAC. */
+export const REVISION_ID_LENGTH = 22;
+const REVISION_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
+/**
+ * The revision id: HMAC-SHA256 of the canonical edits under the server's secret, url-safe. The same
+ * edits mint the same id (CDN caches keep hitting); without the secret, ids cannot be guessed.
+ */
+export function revisionId(edits: Edits, secret: string): string {
+  return createHmac('sha256', secret)
+    .update(`avserver-revision-v1\n${canonicalJson(edits)}`)
+    .digest('base64url')
+    .slice(0, REVISION_ID_LENGTH);
+}
+
+export function isRevisionId(value: string): boolean {
+  return REVISION_ID_PATTERN.test(value);
+}

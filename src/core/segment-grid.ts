@@ -1,0 +1,98 @@
+/** AAC-LC output: 48 kHz, 1024 samples per frame (ISO/IEC 14496-3). */
+export const AUDIO_SAMPLE_RATE = 48000;
+export const AAC_FRAME_SAMPLES = 1024;
+
+/** Output frame rates: constant, and each one divides a short segment grid with AAC frames. */
+const STANDARD_RATES = [24, 25, 30, 48, 50, 60] as const;
+
+/**
+ * The constant output frame rate for a source's nominal rate: the nearest standard rate
+ * (23.976 → 24, 29.97 → 30, a recorder's uneven 28.6 → 30). Unknown or absurd rates give 30.
+ */
+export function outputFrameRate(sourceRate: number): number {
+  if (!Number.isFinite(sourceRate) || sourceRate < 5 || sourceRate > 240) return 30;
+  let best: number = STANDARD_RATES[0];
+  for (const rate of STANDARD_RATES) {
+    if (Math.abs(rate - sourceRate) < Math.abs(best - sourceRate)) best = rate;
+  }
+  return best;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * The fewest video frames that also span a whole number of AAC frames: 16 at 30 fps (0.533 s),
+ * 8 at 25 fps (0.32 s), 64 at 24 fps (2.667 s). Segment boundaries on multiples of this put video and
+ * audio frame edges at the same instant.
+ */
+export function gridUnitFrames(fps: number): number {
+  const perUnit = AAC_FRAME_SAMPLES * fps;
+  return perUnit / gcd(perUnit, AUDIO_SAMPLE_RATE);
+}
+
+/** One segment of the grid, shared by every rendition of a revision. */
+export interface Segment {
+  index: number;
+  /** First output video frame of the segment. */
+  startFrame: number;
+  frameCount: number;
+  /** Output seconds. */
+  start: number;
+  duration: number;
+}
+
+export interface SegmentGrid {
+  fps: number;
+  frameCount: number;
+  /** Frames in a full segment. */
+  segmentFrames: number;
+  segments: Segment[];
+}
+
+/**
+ * Cuts `frameCount` output frames into segments of about `targetSeconds`, each a whole number of
+ * grid units. A tail shorter than half a segment joins the one before it, so no segment but a
+ * lone one is much shorter than the others (tiny segments stall players).
+ */
+export function planSegmentGrid(frameCount: number, fps: number, targetSeconds: number): SegmentGrid {
+  if (!Number.isInteger(frameCount) || frameCount < 1) throw new RangeError(`frameCount must be a positive integer, got ${frameCount}`);
+  const unit = gridUnitFrames(fps);
+  const segmentFrames = Math.max(unit, Math.round((targetSeconds * fps) / unit) * unit);
+  const starts: number[] = [];
+  for (let f = 0; f < frameCount; f += segmentFrames) starts.push(f);
+  const tail = frameCount - starts[starts.length - 1]!;
+  if (starts.length > 1 && tail < segmentFrames / 2) starts.pop();
+  const segments = starts.map((startFrame, index) => {
+    const end = index + 1 < starts.length ? starts[index + 1]! : frameCount;
+    return { index, startFrame, frameCount: end - startFrame, start: startFrame / fps, duration: (end - startFrame) / fps };
+  });
+  return { fps, frameCount, segmentFrames, segments };
+}
+
+/** AAC frames [first, first + count) that make up audio segment `segment` of the grid. */
+export interface AudioSlice {
+  index: number;
+  firstFrame: number;
+  frameCount: number;
+  start: number;
+  duration: number;
+}
+
+/** Total AAC frames that cover the video's duration (the last one may run a little past it). */
+export function audioFrameCount(grid: SegmentGrid): number {
+  return Math.ceil((grid.frameCount * AUDIO_SAMPLE_RATE) / (AAC_FRAME_SAMPLES * grid.fps));
+}
+
+/** The audio slices on the same grid: boundaries fall on AAC frame edges by construction. */
+export function planAudioSlices(grid: SegmentGrid): AudioSlice[] {
+  const total = audioFrameCount(grid);
+  const toAudio = (videoFrame: number) => (videoFrame * AUDIO_SAMPLE_RATE) / (AAC_FRAME_SAMPLES * grid.fps);
+  return grid.segments.map((seg, index) => {
+    const firstFrame = toAudio(seg.startFrame);
+    const end = index + 1 < grid.segments.length ? toAudio(grid.segments[index + 1]!.startFrame) : total;
+    const frameSeconds = AAC_FRAME_SAMPLES / AUDIO_SAMPLE_RATE;
+    return { index, firstFrame, frameCount: end - firstFrame, start: firstFrame * frameSeconds, duration: (end - firstFrame) * frameSeconds };
+  });
+}

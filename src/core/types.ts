@@ -1,0 +1,58 @@
+/** What a probe learned about a source; stored with the revision so playlists never need ffprobe. */
+export interface SourceInfo {
+  key: string;
+  /** ETag (S3) or mtime+size (files) at probe time. */
+  etag: string;
+  size: number;
+  /** ffprobe's format name, e.g. "mov,mp4,m4a,3gp,3g2,mj2" or "matroska,webm". */
+  format: string;
+  /** Seconds of video, measured from the first video frame. */
+  duration: number;
+  video: {
+    codec: string;
+    /** Coded size. */
+    width: number;
+    height: number;
+    /** Size as displayed: sample aspect ratio applied, rotation applied. */
+    displayWidth: number;
+    displayHeight: number;
+    /** Rotation in degrees clockwise (0, 90, 180, 270). */
+    rotation: number;
+    /** Nominal frame rate as a number (frames per second). */
+    frameRate: number;
+    /** Presentation time of the first video frame in the source's own clock (seconds). */
+    startTime: number;
+  };
+  audio?: {
+    codec: string;
+    sampleRate: number;
+    channels: number;
+    startTime: number;
+  };
+}
+
+/** One clip of the revision's edit list, in source seconds. */
+export interface Clip {
+  source: string;
+  start?: number;
+  end?: number;
+  cuts?: Array<[number, number]>;
+}
+
+/** The validated, canonical edit list a revision id is derived from. */
+export interface Edits {
+  clips: Clip[];
+  noiseSuppression: boolean;
+  overlays: Array<Record<string, unknown>>;
+}
+
+/** What the revision store keeps under a revision id. */
+export interface RevisionRecord {
+  id: string;
+  /** Schema version of this record, so later builds can read older ones. */
+  version: 1;
+  createdAt: string;
+  edits: Edits;
+  /** Probe results per source key, captured at mint time. */
+  sources: Record<string, SourceInfo>;
+}

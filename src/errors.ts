@@ -1,0 +1,50 @@
+/**
+ * The one error type that crosses layers. Code below the HTTP edge throws `OriginError` with a stable
+ * `code`; only `http/error-response.ts` maps codes to status codes and cache headers.
+ */
+export const ErrorCode = {
+  /** The request body is not JSON. */
+  BadJson: 'bad_json',
+  /** A field is missing, of the wrong type or out of range; `field` names it. */
+  InvalidField: 'invalid_field',
+  /** A field this build cannot honour yet; `field` names it. Never silently ignored. */
+  Unsupported: 'unsupported',
+  /** A clip's source object does not exist. */
+  SourceMissing: 'source_missing',
+  /** A clip's source exists but is not media ffprobe can read, or has no video stream. */
+  SourceUnusable: 'source_unusable',
+  /** Missing or wrong bearer token. */
+  Unauthorized: 'unauthorized',
+  /** No revision under this id (never minted, or expired). */
+  RevisionNotFound: 'revision_not_found',
+  /** A playback path that names no artifact: unknown rendition, index out of range, unknown file. */
+  NotFound: 'not_found',
+  /** A path segment of the wrong shape (non-numeric index, malformed id). */
+  BadPath: 'bad_path',
+  /** The job queue is full; try again shortly. */
+  Overloaded: 'overloaded',
+  /** A job did not finish within its time limit. */
+  Timeout: 'timeout',
+  /** Redis or the object store did not answer. */
+  Unavailable: 'unavailable',
+  /** ffmpeg or another internal step failed; the message is safe, details go to the log. */
+  Internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class OriginError extends Error {
+  override readonly name = 'OriginError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** True for failures that may succeed on retry (the HTTP edge answers 503 + no-store). */
+export function isTransient(code: ErrorCode): boolean {
+  return code === ErrorCode.Overloaded || code === ErrorCode.Timeout || code === ErrorCode.Unavailable;
+}

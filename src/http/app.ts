@@ -1,0 +1,51 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { ErrorCode, OriginError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { MintDeps } from '../services/mint-service.js';
+import type { PlaybackService } from '../services/playback-service.js';
+import { errorResponse } from './error-response.js';
+import { requireToken } from './middleware/require-token.js';
+import { playbackRoutes } from './routes/playback.js';
+import { revisionRoutes } from './routes/revisions.js';
+
+export interface AppDeps {
+  mint: MintDeps;
+  playback: PlaybackService;
+  logger: Logger;
+  apiToken?: string;
+  cacheMaxAge: number;
+  notFoundMaxAge: number;
+  /** Extra routes mounted at the root (the embedded demo page). */
+  extra?: Hono;
+}
+
+const MAX_MINT_BODY = 256 * 1024;
+
+/** The whole HTTP surface, built from its dependencies; no sockets, so tests call `app.request()`. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' }));
+
+  app.use('/v1/*', requireToken(deps.apiToken));
+  app.use('/v1/*', bodyLimit({ maxSize: MAX_MINT_BODY, onError: () => { throw new OriginError(ErrorCode.InvalidField, `the body must be at most ${MAX_MINT_BODY} bytes`, '(body)'); } }));
+  app.route('/v1/revisions', revisionRoutes(deps.mint));
+
+  app.use(
+    '/play/*',
+    cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], allowHeaders: ['Range', 'If-None-Match', 'If-Range'], exposeHeaders: ['Content-Length', 'Content-Range', 'ETag', 'X-Origin-Cache'], maxAge: 86400 }),
+  );
+  app.route('/play', playbackRoutes(deps.playback, { cacheMaxAge: deps.cacheMaxAge }));
+  if (deps.extra) app.route('/', deps.extra);
+
+  app.notFound((c) => errorResponse(new OriginError(ErrorCode.NotFound, `no route for ${c.req.path}`), { notFoundMaxAge: deps.notFoundMaxAge, cacheable: c.req.path.startsWith('/play/') }));
+  app.onError((err, c) => {
+    if (!(err instanceof OriginError) || err.code === ErrorCode.Internal) {
+      deps.logger.error('request failed', { path: c.req.path, error: String(err), cause: err instanceof Error ? String(err.cause ?? '') : undefined });
+    }
+    return errorResponse(err, { notFoundMaxAge: deps.notFoundMaxAge, cacheable: c.req.path.startsWith('/play/') });
+  });
+  return app;
+}

@@ -1,0 +1,49 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ErrorCode, OriginError, isTransient } from '../errors.js';
+
+const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  [ErrorCode.BadJson]: 400,
+  [ErrorCode.InvalidField]: 400,
+  [ErrorCode.BadPath]: 400,
+  [ErrorCode.Unsupported]: 422,
+  [ErrorCode.SourceMissing]: 422,
+  [ErrorCode.SourceUnusable]: 422,
+  [ErrorCode.Unauthorized]: 401,
+  [ErrorCode.RevisionNotFound]: 404,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.Overloaded]: 503,
+  [ErrorCode.Timeout]: 503,
+  [ErrorCode.Unavailable]: 503,
+  [ErrorCode.Internal]: 500,
+};
+
+/** Seconds a client should wait before retrying a transient failure. */
+const RETRY_AFTER: Partial<Record<ErrorCode, number>> = {
+  [ErrorCode.Overloaded]: 2,
+  [ErrorCode.Timeout]: 3,
+  [ErrorCode.Unavailable]: 5,
+};
+
+export interface ErrorResponseOptions {
+  /** max-age for 4xx answers on playback paths (revision ids are immutable, so "not found" is stable). */
+  notFoundMaxAge: number;
+  /** Playback paths may let a CDN cache a 4xx briefly; API paths never. */
+  cacheable: boolean;
+}
+
+/**
+ * The one place error codes become HTTP: status, JSON body `{ error: { code, message, field? } }`,
+ * and cache headers. Transient failures are 503 + Retry-After + no-store, so no CDN keeps them.
+ */
+export function errorResponse(err: unknown, options: ErrorResponseOptions): Response {
+  const e = err instanceof OriginError ? err : new OriginError(ErrorCode.Internal, 'internal error');
+  const status = STATUS[e.code];
+  const headers = new Headers({ 'content-type': 'application/json; charset=utf-8' });
+  const retryAfter = RETRY_AFTER[e.code];
+  if (retryAfter !== undefined) headers.set('retry-after', String(retryAfter));
+  const briefly = options.cacheable && status >= 400 && status < 500 && status !== 401 && !isTransient(e.code);
+  headers.set('cache-control', briefly ? `public, max-age=${options.notFoundMaxAge}` : 'no-store');
+  if (e.code === ErrorCode.Unauthorized) headers.set('www-authenticate', 'Bearer realm="avserver"');
+  const body = { error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } };
+  return new Response(JSON.stringify(body), { status, headers });
+}

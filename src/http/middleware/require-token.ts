@@ -1,0 +1,23 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { ErrorCode, OriginError } from '../../errors.js';
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/**
+ * Requires `Authorization: Bearer <token>`. With no token configured every request passes; the
+ * composition root then binds to loopback only.
+ */
+export function requireToken(token: string | undefined): MiddlewareHandler {
+  const expected = token === undefined ? undefined : digest(token);
+  return async function requireTokenMiddleware(c, next) {
+    if (expected) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
+      // Compare digests: equal length, constant time, whatever the caller sent.
+      if (!match || !timingSafeEqual(digest(match[1]!), expected)) {
+        throw new OriginError(ErrorCode.Unauthorized, 'a valid bearer token is required');
+      }
+    }
+    await next();
+  };
+}

@@ -1,0 +1,35 @@
+import { Hono } from 'hono';
+import { ErrorCode, OriginError } from '../../errors.js';
+import { isRevisionId } from '../../core/revision.js';
+import { mintRevision, type MintDeps } from '../../services/mint-service.js';
+import type { RevisionStore } from '../../stores/revision-store.js';
+import { playbackPaths } from './playback.js';
+
+/** The mint API the main application calls after every edit. */
+export function revisionRoutes(deps: MintDeps & { store: RevisionStore }): Hono {
+  const app = new Hono();
+
+  app.post('/', async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new OriginError(ErrorCode.BadJson, 'the body must be a JSON object');
+    }
+    const { created, record, duration } = await mintRevision(deps, body);
+    const paths = playbackPaths(record.id);
+    c.header('cache-control', 'no-store');
+    c.header('location', `/v1/revisions/${record.id}`);
+    return c.json({ revisionId: record.id, hls: paths.hls, dash: paths.dash, duration }, created ? 201 : 200);
+  });
+
+  app.get('/:id', async (c) => {
+    const id = c.req.param('id');
+    const record = isRevisionId(id) ? await deps.store.getRevision(id) : undefined;
+    if (!record) throw new OriginError(ErrorCode.RevisionNotFound, `no revision ${JSON.stringify(id)}`);
+    c.header('cache-control', 'no-store');
+    return c.json(record);
+  });
+
+  return app;
+}

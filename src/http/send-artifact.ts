@@ -1,0 +1,52 @@
+import type { Artifact } from '../services/playback-service.js';
+
+/** A single byte range, or 'unsatisfiable', or undefined when the header is absent or not understood. */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!m || (m[1] === '' && m[2] === '')) return undefined; // multiple ranges or garbage: send it all (RFC 9110 §14.2)
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size || end < start) return 'unsatisfiable';
+  return { start, end };
+}
+
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.trim() === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
+/**
+ * A response for an immutable artifact: strong ETag, Cache-Control, conditional GET (304) and single
+ * byte ranges (206/416). The body is complete before this is called, so status and length are final.
+ */
+export function sendArtifact(request: Request, artifact: Artifact, cacheControl: string): Response {
+  const headers = new Headers({
+    'content-type': artifact.contentType,
+    'cache-control': cacheControl,
+    etag: artifact.etag,
+    'accept-ranges': 'bytes',
+    'x-origin-cache': artifact.origin,
+  });
+  if (etagMatches(request.headers.get('if-none-match') ?? undefined, artifact.etag)) {
+    return new Response(null, { status: 304, headers });
+  }
+  const size = artifact.body.length;
+  const ifRange = request.headers.get('if-range');
+  const range = ifRange && ifRange !== artifact.etag ? undefined : parseRange(request.headers.get('range') ?? undefined, size);
+  if (range === 'unsatisfiable') {
+    headers.set('content-range', `bytes */${size}`);
+    headers.set('cache-control', 'no-store');
+    return new Response(null, { status: 416, headers });
+  }
+  const [status, body] = range
+    ? [206, artifact.body.subarray(range.start, range.end + 1)]
+    : [200, artifact.body];
+  if (range) headers.set('content-range', `bytes ${range.start}-${range.end}/${size}`);
+  headers.set('content-length', String(body.length));
+  return new Response(request.method === 'HEAD' ? null : (body as unknown as BodyInit), { status, headers });
+}

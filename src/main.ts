@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { ConfigError, loadConfig } from './config/index.js';
+import { demoRoutes } from './demo.js';
+import { consoleLogger } from './logger.js';
+import { mintRevision } from './services/mint-service.js';
+import { createOrigin } from './origin.js';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+/** The fixture a newcomer sees at `npm start`. */
+const DEMO_SOURCE = 'landscape.mp4';
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Composition root: environment → config → adapters → app → listen. */
+async function main(): Promise<void> {
+  const logger = consoleLogger();
+  let config;
+  try {
+    config = loadConfig(process.env, {
+      fixturesDir: fileURLToPath(new URL('../fixtures/media', import.meta.url)),
+      randomSecret: () => randomBytes(32).toString('base64url'),
+    });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`avserver: configuration error: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  let host = config.host;
+  if (!config.apiToken && !LOOPBACK.has(host)) {
+    logger.warn('AVSERVER_API_TOKEN is unset: binding to loopback only', { requestedHost: host });
+    host = '127.0.0.1';
+  }
+  if (config.revisionSecretGenerated) logger.warn('REVISION_SECRET is unset: revision ids change at every restart');
+
+  let demoPath: string | undefined;
+  const demo = config.embeddedMedia ? await demoRoutes(() => demoPath) : undefined;
+  const origin = await createOrigin(config, logger, { extraRoutes: demo ? () => demo : undefined });
+  const server = serve({ fetch: origin.app.fetch, port: config.port, hostname: host }, (info) => {
+    logger.info('avserver listening', { url: `http://${host}:${info.port}`, media: config.s3 ? `s3://${config.s3.bucket}` : config.mediaRoot });
+  });
+
+  if (config.embeddedMedia) {
+    const minted = await mintRevision(origin.mint, { clips: [{ source: DEMO_SOURCE }] });
+    demoPath = `/play/${minted.record.id}/master.m3u8`;
+    const base = `http://${host === '::1' ? '[::1]' : host}:${config.port}`;
+    console.log(`\n  Demo revision minted from fixtures/media/${DEMO_SOURCE}:\n    open   ${base}/\n    or     ffplay ${base}${demoPath}\n`);
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    // Stop accepting connections and let requests in flight finish; after the grace period, kill
+    // whatever ffmpeg is still running and delete temp files.
+    const finish = () => void origin.close().then(() => process.exit(0));
+    server.close(finish);
+    setTimeout(finish, SHUTDOWN_GRACE_MS).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+void main();

@@ -1,0 +1,132 @@
+import type { SourceInfo } from '../core/types.js';
+import type { ProcessRunner } from './process-runner.js';
+
+/** Why a source cannot be used; the message is safe to show a client. */
+export class UnusableSourceError extends Error {
+  override readonly name = 'UnusableSourceError';
+}
+
+export interface ProbeTools {
+  runner: ProcessRunner;
+  ffprobePath: string;
+  timeoutMs: number;
+}
+
+interface FfprobeStream {
+  index: number;
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  sample_aspect_ratio?: string;
+  r_frame_rate?: string;
+  avg_frame_rate?: string;
+  start_time?: string;
+  duration?: string;
+  sample_rate?: string;
+  channels?: number;
+  disposition?: { attached_pic?: number };
+  tags?: Record<string, string>;
+  side_data_list?: Array<{ rotation?: number }>;
+}
+
+interface FfprobeOutput {
+  streams?: FfprobeStream[];
+  format?: { format_name?: string; duration?: string };
+}
+
+function ratio(text: string | undefined): number {
+  const [num, den] = (text ?? '').split(/[/:]/).map(Number);
+  return num !== undefined && den !== undefined && num > 0 && den > 0 ? num / den : NaN;
+}
+
+function seconds(text: string | undefined): number | undefined {
+  const value = Number(text);
+  return text !== undefined && Number.isFinite(value) ? value : undefined;
+}
+
+/** Rotation in degrees clockwise, normalised to 0/90/180/270, from the display matrix or the legacy tag. */
+function rotationOf(stream: FfprobeStream): number {
+  const matrix = stream.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation;
+  // A display matrix rotation of -90 means "rotate 90° clockwise to display" (same as tag rotate=90).
+  const degrees = matrix !== undefined ? -matrix : Number(stream.tags?.rotate ?? 0);
+  return (((Math.round(degrees / 90) * 90) % 360) + 360) % 360;
+}
+
+/**
+ * Probes a source (a path or URL ffprobe can read) into `SourceInfo`. A recording without a duration
+ * in its header (a browser recorder's WebM) is measured by a packet scan of its video stream.
+ */
+export async function probeSource(
+  input: string,
+  identity: { key: string; etag: string; size: number },
+  tools: ProbeTools,
+): Promise<SourceInfo> {
+  const args = ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', input];
+  let out: FfprobeOutput;
+  try {
+    const { stdout } = await tools.runner.run(tools.ffprobePath, args, { timeoutMs: tools.timeoutMs });
+    out = JSON.parse(stdout.toString('utf8')) as FfprobeOutput;
+  } catch {
+    throw new UnusableSourceError('is not a media file ffprobe can read');
+  }
+  const streams = out.streams ?? [];
+  const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  if (!video || !video.width || !video.height) throw new UnusableSourceError('has no video stream');
+  const audio = streams.find((s) => s.codec_type === 'audio' && s.sample_rate && s.channels);
+
+  const startTime = seconds(video.start_time) ?? 0;
+  let duration = seconds(video.duration) ?? seconds(out.format?.duration);
+  let frameRate = ratio(video.r_frame_rate);
+  // Matroska reports its 1 ms time base as r_frame_rate for variable-rate streams.
+  if (!(frameRate > 0 && frameRate <= 120)) frameRate = ratio(video.avg_frame_rate);
+  if (duration === undefined || !(frameRate > 0 && frameRate <= 120)) {
+    const scan = await scanVideoPackets(input, tools);
+    duration ??= scan.end - startTime;
+    if (!(frameRate > 0 && frameRate <= 120)) frameRate = scan.count / Math.max(scan.end - startTime, 1e-3);
+  }
+  if (!(duration > 0)) throw new UnusableSourceError('has no video frames');
+
+  const rotation = rotationOf(video);
+  const sar = ratio(video.sample_aspect_ratio);
+  const sampledWidth = Math.round(video.width * (sar > 0 ? sar : 1));
+  const sideways = rotation === 90 || rotation === 270;
+  return {
+    ...identity,
+    format: out.format?.format_name ?? 'unknown',
+    duration,
+    video: {
+      codec: video.codec_name ?? 'unknown',
+      width: video.width,
+      height: video.height,
+      displayWidth: sideways ? video.height : sampledWidth,
+      displayHeight: sideways ? sampledWidth : video.height,
+      rotation,
+      frameRate,
+      startTime,
+    },
+    audio: audio
+      ? {
+          codec: audio.codec_name ?? 'unknown',
+          sampleRate: Number(audio.sample_rate),
+          channels: audio.channels!,
+          startTime: seconds(audio.start_time) ?? startTime,
+        }
+      : undefined,
+  };
+}
+
+/** Reads every video packet's timestamp: the end of the last frame and the frame count. */
+async function scanVideoPackets(input: string, tools: ProbeTools): Promise<{ end: number; count: number }> {
+  const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', input];
+  const { stdout } = await tools.runner.run(tools.ffprobePath, args, { timeoutMs: tools.timeoutMs });
+  let end = 0;
+  let count = 0;
+  for (const line of stdout.toString('utf8').split('\n')) {
+    const [pts, dur] = line.split(',').map(Number);
+    if (pts === undefined || !Number.isFinite(pts)) continue;
+    count += 1;
+    end = Math.max(end, pts + (dur !== undefined && Number.isFinite(dur) ? dur : 0));
+  }
+  return { end, count };
+}

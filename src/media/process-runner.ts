@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/** Why a process run failed; the runner's only error type. */
+export class ProcessError extends Error {
+  override readonly name = 'ProcessError';
+  constructor(
+    message: string,
+    readonly reason: 'exit' | 'timeout' | 'aborted' | 'spawn' | 'output-limit',
+    readonly stderrTail: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface RunOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Refuse (and kill) a run whose stdout grows past this many bytes. */
+  maxOutputBytes?: number;
+}
+
+export interface RunResult {
+  stdout: Buffer;
+  stderr: string;
+}
+
+const STDERR_TAIL = 8 * 1024;
+/** Time between SIGTERM and SIGKILL. */
+const KILL_GRACE_MS = 2000;
+
+/**
+ * Owns the life of every ffmpeg/ffprobe child: argument arrays (no shell), stdout collected, stderr's
+ * tail kept for errors, a timeout and an abort signal that kill (TERM, then KILL after a grace
+ * period), and `shutdown()` to kill whatever is still running.
+ */
+export class ProcessRunner {
+  readonly #running = new Set<ChildProcess>();
+
+  /** Number of children alive now (tests assert it returns to zero). */
+  get running(): number {
+    return this.#running.size;
+  }
+
+  run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+      if (options.signal?.aborted) {
+        reject(new ProcessError(`${command} aborted before start`, 'aborted', ''));
+        return;
+      }
+      const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      this.#running.add(child);
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      let stderr = '';
+      let failure: ProcessError | undefined;
+      let killTimer: NodeJS.Timeout | undefined;
+
+      const kill = (reason: ProcessError) => {
+        failure ??= reason;
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGTERM');
+        killTimer ??= setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+      };
+      const timer = setTimeout(
+        () => kill(new ProcessError(`${command} timed out after ${options.timeoutMs} ms`, 'timeout', stderr)),
+        options.timeoutMs,
+      );
+      const onAbort = () => kill(new ProcessError(`${command} aborted`, 'aborted', stderr));
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+
+      child.stdout!.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (options.maxOutputBytes !== undefined && bytes > options.maxOutputBytes) {
+          kill(new ProcessError(`${command} output exceeded ${options.maxOutputBytes} bytes`, 'output-limit', stderr));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      child.stderr!.setEncoding('utf8');
+      child.stderr!.on('data', (text: string) => {
+        stderr = (stderr + text).slice(-STDERR_TAIL);
+      });
+      child.on('error', (err) => {
+        failure ??= new ProcessError(`${command} could not start: ${err.message}`, 'spawn', '');
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        clearTimeout(killTimer);
+        options.signal?.removeEventListener('abort', onAbort);
+        this.#running.delete(child);
+        if (!failure && code !== 0) {
+          const last = stderr.trim().split('\n').slice(-3).join(' | ');
+          failure = new ProcessError(`${command} exited with ${code ?? signal}: ${last}`, 'exit', stderr);
+        }
+        if (failure) reject(failure);
+        else resolve({ stdout: Buffer.concat(chunks), stderr });
+      });
+    });
+  }
+
+  /** Kills every running child (TERM, then KILL) and resolves when all have exited. */
+  async shutdown(): Promise<void> {
+    const children = [...this.#running];
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('close', () => resolve());
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS).unref();
+          }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,48 @@
+import type { VideoRendition } from '../core/ladder.js';
+import type { Span } from '../core/plan.js';
+import type { Segment } from '../core/segment-grid.js';
+import { videoSegmentArgs, type EncoderSettings } from './ffmpeg-args.js';
+import { readTfdt, setSequenceNumbers, splitFragmentedMp4, type FragmentedMp4 } from './mp4/boxes.js';
+import type { ProcessRunner } from './process-runner.js';
+
+/** What a media job needs to run ffmpeg. */
+export interface FfmpegContext {
+  runner: ProcessRunner;
+  ffmpegPath: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+const TIMESCALE = 90000;
+/** A sane ceiling on one segment's size (a 10 s 4K segment at a high cap is ~30 MB). */
+const MAX_SEGMENT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Encodes one video segment and returns its init and media parts. The fragment's tfdt is checked
+ * against the grid before anything is returned: a segment that would not join its neighbours is an
+ * error, never a response.
+ */
+export async function makeVideoSegment(
+  ctx: FfmpegContext,
+  input: string,
+  span: Span,
+  segment: Segment,
+  rendition: VideoRendition,
+  fps: number,
+  encoder: EncoderSettings,
+): Promise<FragmentedMp4> {
+  const args = videoSegmentArgs(input, span, segment, rendition, fps, encoder);
+  const { stdout } = await ctx.runner.run(ctx.ffmpegPath, args, {
+    timeoutMs: ctx.timeoutMs,
+    signal: ctx.signal,
+    maxOutputBytes: MAX_SEGMENT_BYTES,
+  });
+  const { init, media } = splitFragmentedMp4(stdout);
+  const expected = BigInt(Math.round((segment.startFrame * TIMESCALE) / fps));
+  const tfdt = readTfdt(media);
+  if (tfdt !== expected) {
+    throw new Error(`segment ${segment.index} of ${rendition.id}: tfdt ${tfdt} where the grid says ${expected}`);
+  }
+  setSequenceNumbers(media, segment.index + 1);
+  return { init, media };
+}

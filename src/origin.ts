@@ -1,0 +1,93 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Hono } from 'hono';
+import type { Config } from './config/index.js';
+import { JobPool } from './engine/job-pool.js';
+import { createApp } from './http/app.js';
+import type { Logger } from './logger.js';
+import { ProcessRunner } from './media/process-runner.js';
+import { probeSource } from './media/probe.js';
+import type { MintDeps } from './services/mint-service.js';
+import { PlaybackService } from './services/playback-service.js';
+import { FsObjectStore } from './stores/fs-object-store.js';
+import { MemoryRevisionStore } from './stores/memory-revision-store.js';
+import type { ObjectStore } from './stores/object-store.js';
+import { RedisRevisionStore } from './stores/redis-revision-store.js';
+import type { RevisionStore } from './stores/revision-store.js';
+import { S3ObjectStore } from './stores/s3-object-store.js';
+
+export interface Origin {
+  app: Hono;
+  mint: MintDeps;
+  playback: PlaybackService;
+  runner: ProcessRunner;
+  pool: JobPool;
+  workDir: string;
+  /** Refuses new jobs, kills running ffmpeg, deletes temp files, closes Redis. */
+  close(): Promise<void>;
+}
+
+const PROBE_TIMEOUT_MS = 30_000;
+/** x264 quality target under the bitrate cap (DESIGN.md rule 6: capped CRF is deterministic). */
+const CRF = 21;
+
+/** Builds every adapter from the configuration and wires them into the app. */
+export async function createOrigin(config: Config, logger: Logger, options: { extraRoutes?: (origin: Omit<Origin, 'app' | 'close'>) => Hono } = {}): Promise<Origin> {
+  const store: RevisionStore = config.redisUrl ? await RedisRevisionStore.connect(config.redisUrl) : new MemoryRevisionStore();
+  const objects: ObjectStore = config.s3
+    ? new S3ObjectStore(S3ObjectStore.client(config.s3), config.s3.bucket)
+    : new FsObjectStore(config.mediaRoot);
+  await mkdir(config.workDir, { recursive: true });
+  const workDir = await mkdtemp(join(config.workDir, 'run-'));
+  const runner = new ProcessRunner();
+  const pool = new JobPool({ concurrency: config.jobConcurrency, queueLimit: config.jobQueueLimit });
+  const planOptions = { segmentDuration: config.segmentDuration };
+
+  const mint: MintDeps = {
+    store,
+    objects,
+    probe: (input, identity) => probeSource(input, identity, { runner, ffprobePath: config.ffprobePath, timeoutMs: PROBE_TIMEOUT_MS }),
+    secret: config.revisionSecret,
+    ttlSeconds: config.revisionTtlSeconds,
+    planOptions,
+    now: () => new Date(),
+  };
+  const playback = new PlaybackService({
+    store,
+    objects,
+    runner,
+    pool,
+    logger,
+    ffmpegPath: config.ffmpegPath,
+    jobTimeoutMs: config.jobTimeoutMs,
+    encoder: { preset: config.x264Preset, threads: config.x264Threads, crf: CRF },
+    planOptions,
+    artifactCacheBytes: config.artifactCacheBytes,
+    workDir,
+  });
+  const parts = { mint, playback, runner, pool, workDir };
+  const app = createApp({
+    mint,
+    playback,
+    logger,
+    apiToken: config.apiToken,
+    cacheMaxAge: config.cacheMaxAge,
+    notFoundMaxAge: config.notFoundMaxAge,
+    extra: options.extraRoutes?.(parts),
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    ...parts,
+    close() {
+      closing ??= (async () => {
+        pool.close();
+        await runner.shutdown();
+        await playback.close();
+        await rm(workDir, { recursive: true, force: true });
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

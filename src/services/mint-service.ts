@@ -1,0 +1,65 @@
+import { planRevision, type PlanOptions } from '../core/plan.js';
+import { parseEdits, revisionId } from '../core/revision.js';
+import type { RevisionRecord, SourceInfo } from '../core/types.js';
+import { ErrorCode, OriginError } from '../errors.js';
+import { UnusableSourceError } from '../media/probe.js';
+import type { ObjectStore } from '../stores/object-store.js';
+import type { RevisionStore } from '../stores/revision-store.js';
+
+export interface MintDeps {
+  store: RevisionStore;
+  objects: ObjectStore;
+  probe: (input: string, identity: { key: string; etag: string; size: number }) => Promise<SourceInfo>;
+  secret: string;
+  ttlSeconds: number;
+  planOptions: PlanOptions;
+  now: () => Date;
+}
+
+export interface MintResult {
+  created: boolean;
+  record: RevisionRecord;
+  /** Output duration in seconds. */
+  duration: number;
+}
+
+/** Probe results outlive revisions: a source's content under one ETag never changes. */
+const PROBE_TTL_SECONDS = 90 * 86400;
+
+/**
+ * Validates edits, checks and probes every source, and stores the revision under its id. Minting the
+ * same edits again returns the stored revision (and refreshes its TTL) without probing anything.
+ */
+export async function mintRevision(deps: MintDeps, body: unknown): Promise<MintResult> {
+  const edits = parseEdits(body);
+  const id = revisionId(edits, deps.secret);
+  const existing = await deps.store.getRevision(id);
+  if (existing) {
+    await deps.store.saveRevision(existing, deps.ttlSeconds);
+    return { created: false, record: existing, duration: planRevision(existing, deps.planOptions).duration };
+  }
+  const sources: Record<string, SourceInfo> = {};
+  for (const [i, clip] of edits.clips.entries()) {
+    sources[clip.source] ??= await sourceInfo(deps, clip.source, `clips[${i}].source`);
+  }
+  const record: RevisionRecord = { id, version: 1, createdAt: deps.now().toISOString(), edits, sources };
+  const plan = planRevision(record, deps.planOptions);
+  const created = await deps.store.saveRevision(record, deps.ttlSeconds);
+  return { created, record, duration: plan.duration };
+}
+
+async function sourceInfo(deps: MintDeps, key: string, field: string): Promise<SourceInfo> {
+  const stat = await deps.objects.stat(key);
+  if (!stat) throw new OriginError(ErrorCode.SourceMissing, `${field}: no object ${JSON.stringify(key)}`, field);
+  const cached = await deps.store.getProbe(key, stat.etag);
+  if (cached) return cached;
+  let info: SourceInfo;
+  try {
+    info = await deps.probe(await deps.objects.input(key), { key, etag: stat.etag, size: stat.size });
+  } catch (err) {
+    if (err instanceof UnusableSourceError) throw new OriginError(ErrorCode.SourceUnusable, `${field}: ${err.message}`, field);
+    throw err;
+  }
+  await deps.store.saveProbe(info, PROBE_TTL_SECONDS);
+  return info;
+}

@@ -1,0 +1,219 @@
+import { createHash } from 'node:crypto';
+import { renderMasterPlaylist, renderMediaPlaylist } from '../core/hls-playlist.js';
+import type { VideoRendition } from '../core/ladder.js';
+import { planRevision, videoCodec, type Plan, type PlanOptions } from '../core/plan.js';
+import { isRevisionId } from '../core/revision.js';
+import { audioFrameCount } from '../core/segment-grid.js';
+import { ErrorCode, OriginError } from '../errors.js';
+import { ByteLru } from '../engine/byte-lru.js';
+import type { JobPool } from '../engine/job-pool.js';
+import { SingleFlight } from '../engine/single-flight.js';
+import type { Logger } from '../logger.js';
+import { renderAudioTrack, type AudioTrack } from '../media/audio-track.js';
+import type { EncoderSettings } from '../media/ffmpeg-args.js';
+import { readAvcConfig } from '../media/mp4/boxes.js';
+import type { ProcessRunner } from '../media/process-runner.js';
+import { makeVideoSegment } from '../media/video-segment.js';
+import { avcCodecString } from '../core/h264.js';
+import type { ObjectStore } from '../stores/object-store.js';
+import type { RevisionStore } from '../stores/revision-store.js';
+
+/** Bytes ready to send, with what the HTTP edge needs to describe them. */
+export interface Artifact {
+  body: Buffer;
+  etag: string;
+  contentType: string;
+  /** hit: served from memory; miss: this request ran the job; coalesced: joined a job under way. */
+  origin: 'hit' | 'miss' | 'coalesced';
+}
+
+export interface PlaybackDeps {
+  store: RevisionStore;
+  objects: ObjectStore;
+  runner: ProcessRunner;
+  pool: JobPool;
+  logger: Logger;
+  ffmpegPath: string;
+  jobTimeoutMs: number;
+  encoder: EncoderSettings;
+  planOptions: PlanOptions;
+  artifactCacheBytes: number;
+  workDir: string;
+}
+
+const PLAYLIST = 'application/vnd.apple.mpegurl';
+const PLAN_CACHE_ENTRIES = 2000;
+const INIT_CACHE_ENTRIES = 4000;
+/** Disk budget for rendered audio tracks (128 kbit/s: about 57 MB per hour). */
+const AUDIO_TRACK_BYTES = 4 * 1024 * 1024 * 1024;
+
+interface Stored {
+  body: Buffer;
+  etag: string;
+}
+
+function stored(body: Buffer): Stored {
+  return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+}
+
+/**
+ * Answers playback requests: revision → plan (pure, cached) → playlist text, or a single-flight job in
+ * the bounded pool → bytes (cached in memory, LRU by bytes).
+ */
+export class PlaybackService {
+  readonly #plans = new ByteLru<Plan>(PLAN_CACHE_ENTRIES);
+  readonly #inits = new ByteLru<Stored>(INIT_CACHE_ENTRIES);
+  readonly #artifacts: ByteLru<Stored>;
+  readonly #audioTracks: ByteLru<AudioTrack>;
+  readonly #segmentFlights = new SingleFlight<{ init: Stored; media: Stored }>();
+  readonly #trackFlights = new SingleFlight<AudioTrack>();
+
+  constructor(private readonly deps: PlaybackDeps) {
+    this.#artifacts = new ByteLru(deps.artifactCacheBytes);
+    this.#audioTracks = new ByteLru(AUDIO_TRACK_BYTES, (_key, track) => void track.dispose());
+  }
+
+  /** The plan of a revision; `revision_not_found` for unknown or malformed ids. */
+  async plan(revisionId: string): Promise<Plan> {
+    const cached = this.#plans.get(revisionId);
+    if (cached) return cached;
+    const record = isRevisionId(revisionId) ? await this.deps.store.getRevision(revisionId) : undefined;
+    if (!record) throw new OriginError(ErrorCode.RevisionNotFound, `no revision ${JSON.stringify(revisionId)}`);
+    const plan = planRevision(record, this.deps.planOptions);
+    this.#plans.set(revisionId, plan, 1);
+    return plan;
+  }
+
+  async masterPlaylist(revisionId: string): Promise<Artifact> {
+    const plan = await this.plan(revisionId);
+    return { ...stored(Buffer.from(renderMasterPlaylist(plan))), contentType: PLAYLIST, origin: 'hit' };
+  }
+
+  async mediaPlaylist(revisionId: string, renditionId: string): Promise<Artifact> {
+    const plan = await this.plan(revisionId);
+    this.#rendition(plan, renditionId);
+    return { ...stored(Buffer.from(renderMediaPlaylist(plan, renditionId))), contentType: PLAYLIST, origin: 'hit' };
+  }
+
+  async initSegment(revisionId: string, renditionId: string): Promise<Artifact> {
+    const plan = await this.plan(revisionId);
+    const rendition = this.#rendition(plan, renditionId);
+    if (rendition === 'audio') {
+      const { track, origin } = await this.#audioTrack(plan);
+      return { ...stored(track.initSegment()), contentType: 'audio/mp4', origin };
+    }
+    const key = `${plan.revisionId}/${rendition.id}/init`;
+    const cached = this.#inits.get(key);
+    if (cached) return { ...cached, contentType: 'video/mp4', origin: 'hit' };
+    // An init segment comes out of a segment run; segment 0 is the one the player asks for next.
+    const { result, origin } = await this.#videoSegment(plan, rendition, 0);
+    return { ...result.init, contentType: 'video/mp4', origin };
+  }
+
+  async mediaSegment(revisionId: string, renditionId: string, index: number): Promise<Artifact> {
+    const plan = await this.plan(revisionId);
+    const rendition = this.#rendition(plan, renditionId);
+    if (!Number.isInteger(index) || index < 0 || index >= plan.grid.segments.length) {
+      throw new OriginError(ErrorCode.NotFound, `segment ${index} is out of range (0–${plan.grid.segments.length - 1})`);
+    }
+    const key = `${plan.revisionId}/${renditionId}/${index}`;
+    const contentType = rendition === 'audio' ? 'audio/mp4' : 'video/mp4';
+    const cached = this.#artifacts.get(key);
+    if (cached) return { ...cached, contentType, origin: 'hit' };
+    if (rendition === 'audio') {
+      const { track, origin } = await this.#audioTrack(plan);
+      const result = stored(await track.segment(plan.audio!.slices[index]!));
+      this.#artifacts.set(key, result, result.body.length);
+      return { ...result, contentType, origin };
+    }
+    const { result, origin } = await this.#videoSegment(plan, rendition, index);
+    return { ...result.media, contentType, origin };
+  }
+
+  #rendition(plan: Plan, id: string): VideoRendition | 'audio' {
+    if (plan.audio && id === plan.audio.id) return 'audio';
+    const rendition = plan.video.find((r) => r.id === id);
+    if (!rendition) throw new OriginError(ErrorCode.NotFound, `no rendition ${JSON.stringify(id)} in this revision`);
+    return rendition;
+  }
+
+  /**
+   * Runs (or joins) the job for one video segment. Waiters get the bytes from the job itself, so a
+   * segment too large for the cache is still delivered; the cache only serves later requests.
+   */
+  async #videoSegment(
+    plan: Plan,
+    rendition: VideoRendition,
+    index: number,
+  ): Promise<{ result: { init: Stored; media: Stored }; origin: Artifact['origin'] }> {
+    const key = `${plan.revisionId}/${rendition.id}/${index}`;
+    const origin = this.#segmentFlights.has(key) ? 'coalesced' : 'miss';
+    const result = await this.#segmentFlights.run(key, () =>
+      this.deps.pool.run(async () => {
+        const span = plan.spans[0]!;
+        const input = await this.deps.objects.input(span.source.key);
+        const segment = plan.grid.segments[index]!;
+        const out = await makeVideoSegment(this.#ffmpeg(), input, span, segment, rendition, plan.fps, this.deps.encoder).catch(
+          (err: unknown) => this.#failed('video segment', key, err),
+        );
+        const media = stored(out.media);
+        this.#artifacts.set(key, media, media.body.length);
+        return { init: this.#keepInit(plan, rendition, out.init), media };
+      }),
+    );
+    return { result, origin };
+  }
+
+  #ffmpeg() {
+    return { runner: this.deps.runner, ffmpegPath: this.deps.ffmpegPath, timeoutMs: this.deps.jobTimeoutMs };
+  }
+
+  #failed(what: string, key: string, err: unknown): never {
+    if (err instanceof OriginError) throw err;
+    this.deps.logger.error(`${what} failed`, { key, error: String(err) });
+    throw new OriginError(ErrorCode.Internal, `${what} generation failed`, undefined, { cause: err });
+  }
+
+  /** Caches a rendition's init once and checks every later run against it (DESIGN.md media rule 5). */
+  #keepInit(plan: Plan, rendition: VideoRendition, init: Buffer): Stored {
+    const key = `${plan.revisionId}/${rendition.id}/init`;
+    const known = this.#inits.get(key);
+    if (known) {
+      if (!known.body.equals(init)) this.deps.logger.warn('init segment differs between runs', { key });
+      return known;
+    }
+    const avc = readAvcConfig(init);
+    const actual = avcCodecString(avc.profileIdc, avc.constraints, avc.levelIdc);
+    if (actual !== videoCodec(rendition)) {
+      this.deps.logger.warn('encoder codec string differs from the playlist', { key, actual, expected: videoCodec(rendition) });
+    }
+    const result = stored(init);
+    this.#inits.set(key, result, 1);
+    return result;
+  }
+
+  async #audioTrack(plan: Plan): Promise<{ track: AudioTrack; origin: Artifact['origin'] }> {
+    const key = `${plan.revisionId}/audio/track`;
+    const cached = this.#audioTracks.get(key);
+    if (cached) return { track: cached, origin: 'hit' };
+    const origin = this.#trackFlights.has(key) ? 'coalesced' : 'miss';
+    const track = await this.#trackFlights.run(key, () =>
+      this.deps.pool.run(async () => {
+        const span = plan.spans[0]!;
+        const input = await this.deps.objects.input(span.source.key);
+        const frames = audioFrameCount(plan.grid);
+        const made = await renderAudioTrack(this.#ffmpeg(), input, span, frames, plan.audio!.bitrate, this.deps.workDir).catch(
+          (err: unknown) => this.#failed('audio track', key, err),
+        );
+        this.#audioTracks.set(key, made, made.size);
+        return made;
+      }),
+    );
+    return { track, origin };
+  }
+
+  /** Deletes every rendered audio track from disk. */
+  async close(): Promise<void> {
+    this.#audioTracks.clear();
+  }
+}

@@ -1,0 +1,17 @@
+/** What the origin needs to know about a source object before reading it. */
+export interface ObjectStat {
+  size: number;
+  /** Changes whenever the content may have changed (S3 ETag; mtime+size for files). */
+  etag: string;
+}
+
+/**
+ * Where sources live: S3, or a directory for local use. Keys are validated by the caller
+ * (`objectKeyProblem`); implementations still refuse to leave their bucket or root.
+ */
+export interface ObjectStore {
+  /** undefined when there is no such object. */
+  stat(key: string): Promise<ObjectStat | undefined>;
+  /** A path or URL that ffmpeg/ffprobe can read (with seeking) for this object. */
+  input(key: string): Promise<string>;
+}
