@@ -1,0 +1,102 @@
+import { Parser } from 'm3u8-parser';
+import { describe, expect, it } from 'vitest';
+import { renderMasterPlaylist, renderMediaPlaylist } from './hls-playlist.js';
+import { planRevision, peakBandwidth } from './plan.js';
+import type { RevisionRecord, SourceInfo } from './types.js';
+
+function source(overrides: Partial<SourceInfo['video']> = {}, audio = true, duration = 10): SourceInfo {
+  return {
+    key: 'a.mp4',
+    etag: 'e',
+    size: 1,
+    format: 'mov,mp4',
+    duration,
+    video: { codec: 'h264', width: 1920, height: 1080, displayWidth: 1920, displayHeight: 1080, rotation: 0, frameRate: 30, startTime: 0, ...overrides },
+    audio: audio ? { codec: 'aac', sampleRate: 48000, channels: 2, startTime: 0 } : undefined,
+  };
+}
+
+function record(info: SourceInfo): RevisionRecord {
+  return { id: 'AAAAAAAAAAAAAAAAAAAAAA', version: 1, createdAt: '2026-01-01T00:00:00Z', edits: { clips: [{ source: info.key }], noiseSuppression: false, overlays: [] }, sources: { [info.key]: info } };
+}
+
+const parse = (text: string) => {
+  const parser = new Parser();
+  parser.push(text);
+  parser.end();
+  return parser.manifest;
+};
+
+describe('renderMasterPlaylist', () => {
+  const plan = planRevision(record(source()), { segmentDuration: 4 });
+  const text = renderMasterPlaylist(plan);
+  const manifest = parse(text);
+
+  it('lists the start rendition first, then every other one', () => {
+    expect(manifest.playlists!.map((p) => p.uri)).toEqual(['480p.m3u8', '1080p.m3u8', '720p.m3u8', '360p.m3u8']);
+  });
+
+  it('gives each variant resolution, codecs, frame rate and audio group', () => {
+    const first = manifest.playlists![0]!.attributes;
+    expect(first.RESOLUTION).toEqual({ width: 854, height: 480 });
+    expect(first.CODECS).toBe('avc1.64001F,mp4a.40.2');
+    expect(first['FRAME-RATE']).toBe(30);
+    expect(first.AUDIO).toBe('audio');
+    expect(manifest.mediaGroups!.AUDIO!.audio!.Main!.uri).toBe('audio.m3u8');
+    expect(text).toContain('#EXT-X-INDEPENDENT-SEGMENTS');
+  });
+
+  it('declares a peak bandwidth at or above the VBV bound of the shortest segment', () => {
+    for (const [i, p] of manifest.playlists!.entries()) {
+      const rendition = plan.video.find((r) => `${r.id}.m3u8` === p.uri)!;
+      expect(p.attributes.BANDWIDTH).toBeGreaterThanOrEqual(peakBandwidth(rendition, plan.grid));
+      expect(Number(p.attributes['AVERAGE-BANDWIDTH'])).toBeLessThan(p.attributes.BANDWIDTH!);
+      expect(i >= 0).toBe(true);
+    }
+  });
+
+  it('has no audio group when the source has no audio', () => {
+    const silent = renderMasterPlaylist(planRevision(record(source({}, false)), { segmentDuration: 4 }));
+    expect(silent).not.toContain('EXT-X-MEDIA');
+    expect(silent).not.toContain('AUDIO=');
+    expect(silent).toContain('CODECS="avc1.64001F"');
+  });
+});
+
+describe('renderMediaPlaylist', () => {
+  it('is a VOD playlist whose EXTINFs add up to the duration', () => {
+    const plan = planRevision(record(source({}, true, 10)), { segmentDuration: 4 });
+    const m = parse(renderMediaPlaylist(plan, '720p'));
+    expect(m.version).toBe(7);
+    expect(m.playlistType).toBe('VOD');
+    expect(m.endList).toBe(true);
+    expect(m.segments.map((s) => s.uri)).toEqual(['720p/0.m4s', '720p/1.m4s']);
+    expect(m.segments[0]!.map!.uri).toBe('720p/init.mp4');
+    expect(m.segments.reduce((t, s) => t + s.duration, 0)).toBeCloseTo(10, 5);
+  });
+
+  it('sets TARGETDURATION to an integer at or above every rounded EXTINF', () => {
+    for (const duration of [0.5, 4.2667, 5.9, 10, 61.3]) {
+      const plan = planRevision(record(source({}, true, duration)), { segmentDuration: 4 });
+      for (const id of ['720p', 'audio']) {
+        const m = parse(renderMediaPlaylist(plan, id));
+        expect(Number.isInteger(m.targetDuration)).toBe(true);
+        for (const s of m.segments) expect(Math.round(s.duration)).toBeLessThanOrEqual(m.targetDuration!);
+      }
+    }
+  });
+
+  it('gives audio the same boundaries in whole AAC frames', () => {
+    const plan = planRevision(record(source({}, true, 10)), { segmentDuration: 4 });
+    const video = parse(renderMediaPlaylist(plan, '720p')).segments;
+    const audio = parse(renderMediaPlaylist(plan, 'audio')).segments;
+    expect(audio.length).toBe(video.length);
+    expect(audio[0]!.duration).toBeCloseTo(video[0]!.duration, 6);
+    expect(audio[1]!.duration).toBeCloseTo((269 * 1024) / 48000, 6);
+  });
+
+  it('ladders a rotated phone recording as portrait', () => {
+    const plan = planRevision(record(source({ width: 1920, height: 1080, displayWidth: 1080, displayHeight: 1920, rotation: 90 })), { segmentDuration: 4 });
+    expect(plan.video[0]).toMatchObject({ id: '1080p', width: 1080, height: 1920 });
+  });
+});

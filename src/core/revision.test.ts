@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { OriginError } from '../errors.js';
+import { objectKeyProblem } from './object-key.js';
+import { canonicalJson, isRevisionId, parseEdits, revisionId } from './revision.js';
+
+const failure = (body: unknown) => {
+  try {
+    parseEdits(body);
+  } catch (err) {
+    if (err instanceof OriginError) return { code: err.code, field: err.field };
+    throw err;
+  }
+  return undefined;
+};
+
+describe('parseEdits', () => {
+  it('accepts one clip and fills the defaults', () => {
+    expect(parseEdits({ clips: [{ source: 'rec/a.mp4' }] })).toEqual({
+      clips: [{ source: 'rec/a.mp4' }],
+      noiseSuppression: false,
+      overlays: [],
+    });
+  });
+
+  it.each([
+    ['not an object', 'nope', 'invalid_field', '(body)'],
+    ['no clips', {}, 'invalid_field', 'clips'],
+    ['empty clips', { clips: [] }, 'invalid_field', 'clips'],
+    ['clip without source', { clips: [{}] }, 'invalid_field', 'clips[0].source'],
+    ['source not a string', { clips: [{ source: 42 }] }, 'invalid_field', 'clips[0].source'],
+    ['.. in key', { clips: [{ source: '../etc/passwd' }] }, 'invalid_field', 'clips[0].source'],
+    ['absolute key', { clips: [{ source: '/etc/passwd' }] }, 'invalid_field', 'clips[0].source'],
+    ['control character', { clips: [{ source: 'a\u0000b.mp4' }] }, 'invalid_field', 'clips[0].source'],
+    ['unknown clip field', { clips: [{ source: 'a.mp4', speed: 2 }] }, 'invalid_field', 'clips[0].speed'],
+    ['unknown top field', { clips: [{ source: 'a.mp4' }], watermark: true }, 'invalid_field', 'watermark'],
+    ['negative start', { clips: [{ source: 'a.mp4', start: -1 }] }, 'invalid_field', 'clips[0].start'],
+    ['start not a number', { clips: [{ source: 'a.mp4', start: '1' }] }, 'invalid_field', 'clips[0].start'],
+    ['cut not a pair', { clips: [{ source: 'a.mp4', cuts: [[1]] }] }, 'invalid_field', 'clips[0].cuts[0]'],
+    ['noiseSuppression not boolean', { clips: [{ source: 'a.mp4' }], noiseSuppression: 'yes' }, 'invalid_field', 'noiseSuppression'],
+    ['overlay of unknown kind', { clips: [{ source: 'a.mp4' }], overlays: [{ kind: 'video' }] }, 'invalid_field', 'overlays[0].kind'],
+    ['too many clips', { clips: Array.from({ length: 21 }, () => ({ source: 'a.mp4' })) }, 'invalid_field', 'clips'],
+    // Not built yet: refused, never ignored.
+    ['two clips', { clips: [{ source: 'a.mp4' }, { source: 'b.mp4' }] }, 'unsupported', 'clips'],
+    ['trim start', { clips: [{ source: 'a.mp4', start: 1 }] }, 'unsupported', 'clips[0].start'],
+    ['trim end', { clips: [{ source: 'a.mp4', end: 2 }] }, 'unsupported', 'clips[0].end'],
+    ['cuts', { clips: [{ source: 'a.mp4', cuts: [[1, 2]] }] }, 'unsupported', 'clips[0].cuts'],
+    ['noise suppression', { clips: [{ source: 'a.mp4' }], noiseSuppression: true }, 'unsupported', 'noiseSuppression'],
+    ['overlays', { clips: [{ source: 'a.mp4' }], overlays: [{ kind: 'text', text: 'hi' }] }, 'unsupported', 'overlays'],
+  ])('%s → %s on %s', (_name, body, code, field) => {
+    expect(failure(body)).toEqual({ code, field });
+  });
+});
+
+describe('revision ids', () => {
+  const edits = parseEdits({ clips: [{ source: 'a.mp4' }] });
+
+  it('are the same for the same edits, whatever the key order or defaults', () => {
+    const again = parseEdits(JSON.parse('{"noiseSuppression":false,"clips":[{"source":"a.mp4"}],"overlays":[]}'));
+    expect(revisionId(again, 'secret-secret-secret')).toBe(revisionId(edits, 'secret-secret-secret'));
+  });
+
+  it('differ for different edits or a different secret', () => {
+    const other = parseEdits({ clips: [{ source: 'b.mp4' }] });
+    expect(revisionId(other, 'secret-secret-secret')).not.toBe(revisionId(edits, 'secret-secret-secret'));
+    expect(revisionId(edits, 'another-secret-here')).not.toBe(revisionId(edits, 'secret-secret-secret'));
+  });
+
+  it('are 22 url-safe characters', () => {
+    const id = revisionId(edits, 'secret-secret-secret');
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(isRevisionId(id)).toBe(true);
+    expect(isRevisionId('../../x')).toBe(false);
+  });
+
+  it('canonical JSON sorts keys at every depth and drops undefined', () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: undefined, x: 0 }], c: 'é' } })).toBe('{"a":{"c":"é","d":[2,{"x":0,"z":1}]},"b":1}');
+  });
+});
+
+describe('objectKeyProblem', () => {
+  it.each([
+    ['recordings/2026/a.webm', undefined],
+    ['a b (1).mp4', undefined],
+    ['', 'must not be empty'],
+    ['a/../b', 'must not contain . or .. segments'],
+    ['./a', 'must not contain . or .. segments'],
+    ['a//b', 'must not contain empty segments'],
+    ['C:/x', 'must be a relative key, not an absolute path'],
+    ['a\\b', 'must use / as the separator'],
+    ['a\nb', 'must not contain control characters'],
+  ])('%j → %s', (key, problem) => expect(objectKeyProblem(key)).toBe(problem));
+});
