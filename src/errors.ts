@@ -7,6 +7,8 @@ export const ErrorCode = {
   BadJson: 'bad_json',
   /** A field is missing, of the wrong type or out of range; `field` names it. */
   InvalidField: 'invalid_field',
+  /** The request body is larger than the API accepts. */
+  BodyTooLarge: 'body_too_large',
   /** A field this build cannot honour yet; `field` names it. Never silently ignored. */
   Unsupported: 'unsupported',
   /** A clip's source object does not exist. */

@@ -25,3 +25,4 @@ declare module 'm3u8-parser' {
     manifest: Manifest;
   }
 }
+declare module 's3rver';

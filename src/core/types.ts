@@ -16,7 +16,7 @@ export interface SourceInfo {
     /** Size as displayed: sample aspect ratio applied, rotation applied. */
     displayWidth: number;
     displayHeight: number;
-    /** Rotation in degrees clockwise (0, 90, 180, 270). */
+    /** Display rotation (0, 90, 180, 270); 90 and 270 swap the displayed axes. */
     rotation: number;
     /** Nominal frame rate as a number (frames per second). */
     frameRate: number;

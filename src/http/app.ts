@@ -30,7 +30,15 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/healthz', (c) => c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' }));
 
   app.use('/v1/*', requireToken(deps.apiToken));
-  app.use('/v1/*', bodyLimit({ maxSize: MAX_MINT_BODY, onError: () => { throw new OriginError(ErrorCode.InvalidField, `the body must be at most ${MAX_MINT_BODY} bytes`, '(body)'); } }));
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: MAX_MINT_BODY,
+      onError: () => {
+        throw new OriginError(ErrorCode.BodyTooLarge, `the body must be at most ${MAX_MINT_BODY} bytes`);
+      },
+    }),
+  );
   app.route('/v1/revisions', revisionRoutes(deps.mint));
 
   app.use(

@@ -5,6 +5,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   [ErrorCode.BadJson]: 400,
   [ErrorCode.InvalidField]: 400,
   [ErrorCode.BadPath]: 400,
+  [ErrorCode.BodyTooLarge]: 413,
   [ErrorCode.Unsupported]: 422,
   [ErrorCode.SourceMissing]: 422,
   [ErrorCode.SourceUnusable]: 422,

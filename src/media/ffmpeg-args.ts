@@ -2,6 +2,7 @@ import { levelName } from '../core/h264.js';
 import type { VideoRendition } from '../core/ladder.js';
 import type { Span } from '../core/plan.js';
 import type { Segment } from '../core/segment-grid.js';
+import { demuxerOf } from './probe.js';
 
 /** Seconds decoded before a segment's first frame, so the frame shown at T0 is found even on VFR input. */
 const PREROLL_SECONDS = 0.25;
@@ -50,7 +51,7 @@ export function videoSegmentArgs(
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error',
     '-ss', exact(seek), '-noaccurate_seek', '-copyts',
-    '-i', input,
+    '-f', demuxerOf(span.source.format), '-i', input,
     '-map', '0:v:0', '-an', '-sn', '-dn', '-map_metadata', '-1', '-map_chapters', '-1',
     '-vf', filters.join(','),
     '-frames:v', gop,
@@ -82,7 +83,7 @@ export function audioTrackArgs(input: string, span: Span, sampleCount: number, b
   ];
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
-    '-copyts', '-i', input,
+    '-copyts', '-f', demuxerOf(span.source.format), '-i', input,
     '-map', '0:a:0', '-vn', '-sn', '-dn', '-map_metadata', '-1',
     '-af', filters.join(','),
     '-c:a', 'aac', '-b:a', String(bitrate), '-ac', '2', '-ar', '48000',

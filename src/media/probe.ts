@@ -35,6 +35,20 @@ interface FfprobeOutput {
   format?: { format_name?: string; duration?: string };
 }
 
+/**
+ * Containers avserver reads, by ffmpeg demuxer name. Anything else is refused at mint time — ffprobe
+ * would otherwise accept a text file as "tty" video, or a disguised playlist that opens other files.
+ */
+const DEMUXERS = ['mov', 'matroska', 'mpegts'] as const;
+
+/** The ffmpeg demuxer to force (`-f`) when reading a probed source. */
+export function demuxerOf(format: string): string {
+  const names = format.split(',');
+  const demuxer = DEMUXERS.find((d) => names.includes(d));
+  if (!demuxer) throw new UnusableSourceError(`is not a supported container (${format}); use MP4, MOV, WebM/Matroska or MPEG-TS`);
+  return demuxer;
+}
+
 function ratio(text: string | undefined): number {
   const [num, den] = (text ?? '').split(/[/:]/).map(Number);
   return num !== undefined && den !== undefined && num > 0 && den > 0 ? num / den : NaN;
@@ -45,11 +59,14 @@ function seconds(text: string | undefined): number | undefined {
   return text !== undefined && Number.isFinite(value) ? value : undefined;
 }
 
-/** Rotation in degrees clockwise, normalised to 0/90/180/270, from the display matrix or the legacy tag. */
+/**
+ * The display rotation, normalised to 0/90/180/270, from the display matrix (or the legacy `rotate`
+ * tag). Only its axis matters here: 90 and 270 swap width and height; ffmpeg's autorotate turns the
+ * picture itself when decoding.
+ */
 function rotationOf(stream: FfprobeStream): number {
   const matrix = stream.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation;
-  // A display matrix rotation of -90 means "rotate 90° clockwise to display" (same as tag rotate=90).
-  const degrees = matrix !== undefined ? -matrix : Number(stream.tags?.rotate ?? 0);
+  const degrees = matrix ?? Number(stream.tags?.rotate ?? 0);
   return (((Math.round(degrees / 90) * 90) % 360) + 360) % 360;
 }
 
@@ -70,6 +87,7 @@ export async function probeSource(
   } catch {
     throw new UnusableSourceError('is not a media file ffprobe can read');
   }
+  demuxerOf(out.format?.format_name ?? 'unknown');
   const streams = out.streams ?? [];
   const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   if (!video || !video.width || !video.height) throw new UnusableSourceError('has no video stream');

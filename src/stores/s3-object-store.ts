@@ -16,11 +16,15 @@ export class S3ObjectStore implements ObjectStore {
     private readonly bucket: string,
   ) {}
 
-  /** A client for AWS or an S3-compatible endpoint (path style for the latter). */
-  static client(options: { region: string; endpoint?: string }): S3Client {
+  /**
+   * A client for AWS or an S3-compatible endpoint (path style for the latter). Without explicit
+   * credentials the SDK's default chain applies (environment, then the ECS task role).
+   */
+  static client(options: { region: string; endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } }): S3Client {
     return new S3Client({
       region: options.region,
       endpoint: options.endpoint,
+      credentials: options.credentials,
       forcePathStyle: options.endpoint !== undefined,
       // Plain PUT/GET without flexible checksums: works with every S3-compatible server.
       requestChecksumCalculation: 'WHEN_REQUIRED',

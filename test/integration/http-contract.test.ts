@@ -1,0 +1,215 @@
+import { readdir } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOrigin, TEST_TOKEN, type RunningOrigin } from '../helpers/origin-server.js';
+
+let server: RunningOrigin;
+let revision: string;
+
+beforeAll(async () => {
+  server = await startOrigin();
+  revision = (await server.mint({ clips: [{ source: 'landscape.mp4' }] })).revisionId;
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+const json = { 'content-type': 'application/json' };
+
+describe('mint API: bad input', () => {
+  it.each([
+    ['no token', undefined, '{"clips":[{"source":"landscape.mp4"}]}', 401, 'unauthorized', undefined],
+    ['wrong token', 'Bearer nope-nope-nope-nope', '{"clips":[{"source":"landscape.mp4"}]}', 401, 'unauthorized', undefined],
+    ['malformed header', `Token ${TEST_TOKEN}`, '{"clips":[{"source":"landscape.mp4"}]}', 401, 'unauthorized', undefined],
+    ['not JSON', 'ok', '{clips:', 400, 'bad_json', undefined],
+    ['JSON but not an object', 'ok', '[1,2]', 400, 'invalid_field', '(body)'],
+    ['no clips', 'ok', '{}', 400, 'invalid_field', 'clips'],
+    ['clips not an array', 'ok', '{"clips":"a.mp4"}', 400, 'invalid_field', 'clips'],
+    ['path traversal', 'ok', '{"clips":[{"source":"../package.json"}]}', 400, 'invalid_field', 'clips[0].source'],
+    ['absolute path', 'ok', '{"clips":[{"source":"/etc/passwd"}]}', 400, 'invalid_field', 'clips[0].source'],
+    ['control character', 'ok', '{"clips":[{"source":"a\\u0007.mp4"}]}', 400, 'invalid_field', 'clips[0].source'],
+    ['unknown field', 'ok', '{"clips":[{"source":"landscape.mp4"}],"speed":2}', 400, 'invalid_field', 'speed'],
+    ['missing object', 'ok', '{"clips":[{"source":"nope.mp4"}]}', 422, 'source_missing', 'clips[0].source'],
+    ['not media', 'ok', '{"clips":[{"source":"not-media.txt"}]}', 422, 'source_unusable', 'clips[0].source'],
+    ['a directory', 'ok', '{"clips":[{"source":"."}]}', 400, 'invalid_field', 'clips[0].source'],
+    ['trim (not built yet)', 'ok', '{"clips":[{"source":"landscape.mp4","start":1}]}', 422, 'unsupported', 'clips[0].start'],
+    ['cuts (not built yet)', 'ok', '{"clips":[{"source":"landscape.mp4","cuts":[[1,2]]}]}', 422, 'unsupported', 'clips[0].cuts'],
+    ['stitching (not built yet)', 'ok', '{"clips":[{"source":"landscape.mp4"},{"source":"silent.mp4"}]}', 422, 'unsupported', 'clips'],
+    ['noise suppression (not built yet)', 'ok', '{"clips":[{"source":"landscape.mp4"}],"noiseSuppression":true}', 422, 'unsupported', 'noiseSuppression'],
+    ['overlays (not built yet)', 'ok', '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi"}]}', 422, 'unsupported', 'overlays'],
+  ])('%s', async (_name, auth, body, status, code, field) => {
+    const headers: Record<string, string> = { ...json };
+    if (auth === 'ok') headers.authorization = `Bearer ${TEST_TOKEN}`;
+    else if (auth) headers.authorization = auth;
+    const res = await server.fetch('/v1/revisions', { method: 'POST', body, headers });
+    expect(res.status).toBe(status);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const payload = (await res.json()) as { error: { code: string; message: string; field?: string } };
+    expect(payload.error.code).toBe(code);
+    expect(payload.error.field).toBe(field);
+    expect(payload.error.message.length).toBeGreaterThan(0);
+  });
+
+  it('refuses an oversized body with 413', async () => {
+    // Its own origin: the server answers before the body is read and closes that connection.
+    const own = await startOrigin();
+    try {
+      const body = JSON.stringify({ clips: [{ source: 'landscape.mp4' }], pad: 'x'.repeat(300 * 1024) });
+      const res = await own.fetch('/v1/revisions', { method: 'POST', api: true, body, headers: json });
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('body_too_large');
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe('mint API: revisions', () => {
+  it('mints 201 once, then 200 with the same id', async () => {
+    const body = JSON.stringify({ clips: [{ source: 'portrait.mp4' }] });
+    const first = await server.fetch('/v1/revisions', { method: 'POST', api: true, body, headers: json });
+    const again = await server.fetch('/v1/revisions', { method: 'POST', api: true, body, headers: json });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(200);
+    const a = (await first.json()) as Record<string, unknown>;
+    const b = (await again.json()) as Record<string, unknown>;
+    expect(b).toEqual(a);
+    expect(a).toMatchObject({ hls: `/play/${a.revisionId}/master.m3u8`, dash: null });
+    expect(a.duration).toBeCloseTo(3, 1);
+  });
+
+  it('returns what was stored, behind the token', async () => {
+    const res = await server.fetch(`/v1/revisions/${revision}`, { api: true });
+    expect(res.status).toBe(200);
+    const record = (await res.json()) as { id: string; edits: unknown; sources: Record<string, { video: { width: number } }> };
+    expect(record.id).toBe(revision);
+    expect(record.edits).toEqual({ clips: [{ source: 'landscape.mp4' }], noiseSuppression: false, overlays: [] });
+    expect(record.sources['landscape.mp4']!.video.width).toBe(1280);
+    expect((await server.fetch(`/v1/revisions/${revision}`)).status).toBe(401);
+    expect((await server.fetch('/v1/revisions/AAAAAAAAAAAAAAAAAAAAAA', { api: true })).status).toBe(404);
+  });
+});
+
+describe('playback: headers', () => {
+  it('serves playlists with immutable caching, an ETag, CORS and the HLS content type', async () => {
+    const res = await server.fetch(`/play/${revision}/master.m3u8`, { headers: { origin: 'https://player.example' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=86400, immutable');
+    expect(res.headers.get('etag')).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it('answers HEAD, If-None-Match and Range on segments without changing the bytes', async () => {
+    const path = `/play/${revision}/360p/0.m4s`;
+    const full = await server.fetch(path);
+    expect(full.status).toBe(200);
+    expect(full.headers.get('content-type')).toBe('video/mp4');
+    const body = Buffer.from(await full.arrayBuffer());
+    const etag = full.headers.get('etag')!;
+
+    const head = await server.fetch(path, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(body.length));
+    expect(head.headers.get('etag')).toBe(etag);
+    expect(head.headers.get('x-origin-cache')).toBe('hit');
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+
+    expect((await server.fetch(path, { headers: { 'if-none-match': etag } })).status).toBe(304);
+
+    const ranged = await server.fetch(path, { headers: { range: 'bytes=100-199' } });
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers.get('content-range')).toBe(`bytes 100-199/${body.length}`);
+    expect(Buffer.from(await ranged.arrayBuffer()).equals(body.subarray(100, 200))).toBe(true);
+
+    const beyond = await server.fetch(path, { headers: { range: `bytes=${body.length}-` } });
+    expect(beyond.status).toBe(416);
+  });
+
+  it('serves audio with the audio content type', async () => {
+    const res = await server.fetch(`/play/${revision}/audio/init.mp4`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('audio/mp4');
+  });
+
+  it('answers CORS preflight for range requests', async () => {
+    const res = await server.fetch(`/play/${revision}/360p/0.m4s`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://player.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'range' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('range');
+  });
+});
+
+describe('playback: garbage paths', () => {
+  it.each([
+    ['unknown revision', '/play/AAAAAAAAAAAAAAAAAAAAAA/master.m3u8', 404, 'revision_not_found'],
+    ['malformed revision', '/play/..%2F..%2Fetc/master.m3u8', 404, 'revision_not_found'],
+    ['unknown rendition playlist', '/play/{rev}/999p.m3u8', 404, 'not_found'],
+    ['unknown rendition segment', '/play/{rev}/999p/0.m4s', 404, 'not_found'],
+    ['unknown rendition init', '/play/{rev}/4k/init.mp4', 404, 'not_found'],
+    ['index out of range', '/play/{rev}/360p/99999.m4s', 404, 'not_found'],
+    ['negative index', '/play/{rev}/360p/-1.m4s', 400, 'bad_path'],
+    ['non-numeric index', '/play/{rev}/360p/abc.m4s', 400, 'bad_path'],
+    ['fractional index', '/play/{rev}/360p/1.5.m4s', 400, 'bad_path'],
+    ['wrong extension', '/play/{rev}/360p/0.ts', 400, 'bad_path'],
+    ['unknown file', '/play/{rev}/index.html', 404, 'not_found'],
+    ['too deep', '/play/{rev}/360p/0/1.m4s', 404, 'not_found'],
+  ])('%s', async (_name, pattern, status, code) => {
+    const res = await server.fetch(pattern.replace('{rev}', revision));
+    expect(res.status).toBe(status);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+    // Revisions are immutable, so "not found" is stable: a CDN may keep it briefly, never for a day.
+    expect(res.headers.get('cache-control')).toBe('public, max-age=10');
+  });
+});
+
+describe('playback: load and cleanup', () => {
+  it('answers 503 + Retry-After + no-store beyond the job queue, and leaves no process or file', async () => {
+    const tight = await startOrigin({ JOB_CONCURRENCY: '1', JOB_QUEUE_LIMIT: '0' });
+    try {
+      const id = (await tight.mint({ clips: [{ source: 'landscape.mp4' }] })).revisionId;
+      const responses = await Promise.all(['720p', '480p', '360p'].map((r) => tight.fetch(`/play/${id}/${r}/0.m4s`)));
+      const statuses = responses.map((r) => r.status).sort();
+      expect(statuses).toEqual([200, 503, 503]);
+      for (const res of responses.filter((r) => r.status === 503)) {
+        expect(res.headers.get('retry-after')).toBe('2');
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('overloaded');
+      }
+      expect(tight.origin.runner.running).toBe(0);
+    } finally {
+      await tight.close();
+    }
+    expect(tight.origin.runner.running).toBe(0);
+    await expect(readdir(tight.origin.workDir)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('runs ffmpeg once for fifty concurrent requests of one cold segment', async () => {
+    const fresh = await startOrigin();
+    try {
+      const id = (await fresh.mint({ clips: [{ source: 'landscape.mp4' }] })).revisionId;
+      let spawned = 0;
+      const run = fresh.origin.runner.run.bind(fresh.origin.runner);
+      fresh.origin.runner.run = (command, args, options) => {
+        spawned += 1;
+        return run(command, args, options);
+      };
+      const responses = await Promise.all(Array.from({ length: 50 }, () => fresh.fetch(`/play/${id}/480p/0.m4s`)));
+      const bodies = await Promise.all(responses.map(async (r) => Buffer.from(await r.arrayBuffer())));
+      expect(responses.every((r) => r.status === 200)).toBe(true);
+      expect(spawned).toBe(1);
+      expect(new Set(bodies.map((b) => b.toString('base64'))).size).toBe(1);
+      const kinds = responses.map((r) => r.headers.get('x-origin-cache'));
+      expect(kinds.filter((k) => k === 'miss')).toHaveLength(1);
+      expect(kinds.filter((k) => k === 'coalesced')).toHaveLength(49);
+      const again = await fresh.fetch(`/play/${id}/480p/0.m4s`);
+      expect(again.headers.get('x-origin-cache')).toBe('hit');
+      expect(spawned).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
