@@ -1,11 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
+const BROWSER = ['**/*.browser.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Media tests spawn ffmpeg; two files at once keeps a 2-core machine busy without thrashing.
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'node', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: [...BROWSER, '**/node_modules/**'] },
+      },
+      {
+        // Players in Chromium need the origin to keep ahead of real time: they run after the
+        // ffmpeg-heavy files, one file at a time, so they measure the media, not CPU contention.
+        extends: true,
+        test: { name: 'browser', include: BROWSER, fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });
