@@ -166,6 +166,30 @@ describe('playback: garbage paths', () => {
   });
 });
 
+describe('playback: playlists', () => {
+  it('are rendered from the stored probe data without running ffmpeg', async () => {
+    const fresh = await startOrigin();
+    try {
+      const minted = await fresh.mint({ clips: [{ source: 'recorder.webm' }] });
+      let spawned = 0;
+      const run = fresh.origin.runner.run.bind(fresh.origin.runner);
+      fresh.origin.runner.run = (command, args, options) => {
+        spawned += 1;
+        return run(command, args, options);
+      };
+      const master = await (await fresh.fetch(minted.hls)).text();
+      const variants = master.split('\n').filter((l) => l.endsWith('.m3u8') && !l.startsWith('#'));
+      expect(variants.length).toBeGreaterThanOrEqual(2);
+      for (const v of [...variants, 'audio.m3u8']) {
+        expect((await fresh.fetch(minted.hls.replace('master.m3u8', v))).status).toBe(200);
+      }
+      expect(spawned).toBe(0);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
 describe('playback: load and cleanup', () => {
   it('answers 503 + Retry-After + no-store beyond the job queue, and leaves no process or file', async () => {
     const tight = await startOrigin({ JOB_CONCURRENCY: '1', JOB_QUEUE_LIMIT: '0' });

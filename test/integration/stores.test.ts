@@ -70,6 +70,23 @@ describe('RedisRevisionStore against redis-server', () => {
     await orphan.close();
   });
 
+  it('answers 503 + Retry-After + no-store at the HTTP edge while Redis is down', async () => {
+    const own = await startRedis();
+    const node = await startOrigin({ REDIS_URL: own.url });
+    try {
+      await own.stop();
+      for (const [path, api] of [['/play/CCCCCCCCCCCCCCCCCCCCCC/master.m3u8', false], ['/v1/revisions/CCCCCCCCCCCCCCCCCCCCCC', true]] as const) {
+        const res = await node.fetch(path, { api });
+        expect(res.status).toBe(503);
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        expect(res.headers.get('retry-after')).toBe('5');
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unavailable');
+      }
+    } finally {
+      await node.close();
+    }
+  });
+
   it('serves playback from a revision minted on another node', async () => {
     const env = { REDIS_URL: redis.url };
     const nodeA = await startOrigin(env);
