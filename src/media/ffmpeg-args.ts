@@ -16,6 +16,17 @@ export interface EncoderSettings {
   crf: number;
 }
 
+/** One video segment of one rendition, from one span of a source. */
+export interface VideoSegmentJob {
+  /** Path or URL of the source, as ffmpeg reads it. */
+  input: string;
+  span: Span;
+  segment: Segment;
+  rendition: VideoRendition;
+  fps: number;
+  encoder: EncoderSettings;
+}
+
 /**
  * ffmpeg arguments that make video segment `segment` of `rendition` from one span of a source, as a
  * fragmented MP4 on stdout (DESIGN.md media rule 3):
@@ -27,14 +38,7 @@ export interface EncoderSettings {
  *   fragment's tfdt is T0 with no composition offset (`frag_discont` keeps the absolute tfdt);
  * - capped CRF with pinned threads, so every run on every node writes the same bytes.
  */
-export function videoSegmentArgs(
-  input: string,
-  span: Span,
-  segment: Segment,
-  rendition: VideoRendition,
-  fps: number,
-  encoder: EncoderSettings,
-): string[] {
+export function videoSegmentArgs({ input, span, segment, rendition, fps, encoder }: VideoSegmentJob): string[] {
   const outputStart = segment.startFrame / fps;
   const sourceAtSegment = span.sourceStart + (segment.startFrame - span.outputFrame) / fps;
   const seek = Math.max(0, sourceAtSegment - span.source.video.startTime - PREROLL_SECONDS);

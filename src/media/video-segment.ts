@@ -1,7 +1,4 @@
-import type { VideoRendition } from '../core/ladder.js';
-import type { Span } from '../core/plan.js';
-import type { Segment } from '../core/segment-grid.js';
-import { videoSegmentArgs, type EncoderSettings } from './ffmpeg-args.js';
+import { videoSegmentArgs, type VideoSegmentJob } from './ffmpeg-args.js';
 import { readTfdt, setSequenceNumbers, splitFragmentedMp4, type FragmentedMp4 } from './mp4/boxes.js';
 import type { ProcessRunner } from './process-runner.js';
 
@@ -22,17 +19,9 @@ const MAX_SEGMENT_BYTES = 256 * 1024 * 1024;
  * against the grid before anything is returned: a segment that would not join its neighbours is an
  * error, never a response.
  */
-export async function makeVideoSegment(
-  ctx: FfmpegContext,
-  input: string,
-  span: Span,
-  segment: Segment,
-  rendition: VideoRendition,
-  fps: number,
-  encoder: EncoderSettings,
-): Promise<FragmentedMp4> {
-  const args = videoSegmentArgs(input, span, segment, rendition, fps, encoder);
-  const { stdout } = await ctx.runner.run(ctx.ffmpegPath, args, {
+export async function makeVideoSegment(ctx: FfmpegContext, job: VideoSegmentJob): Promise<FragmentedMp4> {
+  const { segment, rendition, fps } = job;
+  const { stdout } = await ctx.runner.run(ctx.ffmpegPath, videoSegmentArgs(job), {
     timeoutMs: ctx.timeoutMs,
     signal: ctx.signal,
     maxOutputBytes: MAX_SEGMENT_BYTES,

@@ -153,7 +153,8 @@ export class PlaybackService {
         const span = plan.spans[0]!;
         const input = await this.deps.objects.input(span.source.key);
         const segment = plan.grid.segments[index]!;
-        const out = await makeVideoSegment(this.#ffmpeg(), input, span, segment, rendition, plan.fps, this.deps.encoder).catch(
+        const job = { input, span, segment, rendition, fps: plan.fps, encoder: this.deps.encoder };
+        const out = await makeVideoSegment(this.#ffmpeg(), job).catch(
           (err: unknown) => this.#failed('video segment', key, err),
         );
         const media = stored(out.media);

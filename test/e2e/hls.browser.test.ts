@@ -25,7 +25,10 @@ describe('hls.js in Chromium', () => {
     // A short forward buffer, or hls.js fetches a few-second clip whole before the first switch.
     const hlsConfig = { maxBufferLength: 1, maxMaxBufferLength: 1 };
     const result = await playHls(`${server.baseUrl}${minted.hls}`, { switchEveryMs: 1000, timeoutMs: 60_000, hlsConfig });
-    expect(result.errors, result.log.join('\n')).toEqual([]);
+    // A forced switch makes hls.js cancel its own in-flight load and report it as the non-fatal
+    // `networkError/aborted`; that one is ours, not the origin's. Every other error counts.
+    const errors = result.errors.filter((e) => e !== 'networkError/aborted');
+    expect(errors, result.log.join('\n')).toEqual([]);
     expect(result.stalls).toBe(0);
     expect(result.ended).toBe(true);
     expect(result.duration).toBeCloseTo(minted.duration, 1);
