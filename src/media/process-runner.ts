@@ -17,6 +17,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Refuse (and kill) a run whose stdout grows past this many bytes. */
   maxOutputBytes?: number;
+  /** Stream stdout here instead of collecting it (the result's stdout is then empty). */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 export interface RunResult {
@@ -74,7 +76,8 @@ export class ProcessRunner {
           kill(new ProcessError(`${command} output exceeded ${options.maxOutputBytes} bytes`, 'output-limit', stderr));
           return;
         }
-        chunks.push(chunk);
+        if (options.onStdout) options.onStdout(chunk);
+        else chunks.push(chunk);
       });
       child.stderr!.setEncoding('utf8');
       child.stderr!.on('data', (text: string) => {

@@ -9,7 +9,7 @@ import { ByteLru } from '../engine/byte-lru.js';
 import type { JobPool } from '../engine/job-pool.js';
 import { SingleFlight } from '../engine/single-flight.js';
 import type { Logger } from '../logger.js';
-import { renderAudioTrack, type AudioTrack } from '../media/audio-track.js';
+import { AudioTrack, renderAudioTrack } from '../media/audio-track.js';
 import type { EncoderSettings } from '../media/ffmpeg-args.js';
 import { readAvcConfig } from '../media/mp4/boxes.js';
 import type { ProcessRunner } from '../media/process-runner.js';
@@ -99,8 +99,8 @@ export class PlaybackService {
     const plan = await this.plan(revisionId);
     const rendition = this.#rendition(plan, renditionId);
     if (rendition === 'audio') {
-      const { track, origin } = await this.#audioTrack(plan);
-      return { ...stored(track.initSegment()), contentType: 'audio/mp4', origin };
+      const { body, origin } = await this.#fromTrack(plan, (track) => track.initSegment());
+      return { ...stored(body), contentType: 'audio/mp4', origin };
     }
     const key = `${plan.revisionId}/${rendition.id}/init`;
     const cached = this.#inits.get(key);
@@ -121,8 +121,8 @@ export class PlaybackService {
     const cached = this.#artifacts.get(key);
     if (cached) return { ...cached, contentType, origin: 'hit' };
     if (rendition === 'audio') {
-      const { track, origin } = await this.#audioTrack(plan);
-      const result = stored(await track.segment(plan.audio!.slices[index]!));
+      const { body, origin } = await this.#fromTrack(plan, (track) => track.segment(plan.audio!.slices[index]!));
+      const result = stored(body);
       this.#artifacts.set(key, result, result.body.length);
       return { ...result, contentType, origin };
     }
@@ -193,24 +193,37 @@ export class PlaybackService {
     return result;
   }
 
+  /**
+   * The revision's audio track: created once (single-flight), rendered by a pool job in the
+   * background, and readable while it renders — a reader waits only for the frames it needs.
+   */
   async #audioTrack(plan: Plan): Promise<{ track: AudioTrack; origin: Artifact['origin'] }> {
     const key = `${plan.revisionId}/audio/track`;
     const cached = this.#audioTracks.get(key);
-    if (cached) return { track: cached, origin: 'hit' };
+    if (cached) return { track: cached, origin: cached.done ? 'hit' : 'coalesced' };
     const origin = this.#trackFlights.has(key) ? 'coalesced' : 'miss';
-    const track = await this.#trackFlights.run(key, () =>
-      this.deps.pool.run(async () => {
-        const span = plan.spans[0]!;
-        const input = await this.deps.objects.input(span.source.key);
-        const frames = audioFrameCount(plan.grid);
-        const made = await renderAudioTrack(this.#ffmpeg(), input, span, frames, plan.audio!.bitrate, this.deps.workDir).catch(
-          (err: unknown) => this.#failed('audio track', key, err),
-        );
-        this.#audioTracks.set(key, made, made.size);
-        return made;
-      }),
-    );
+    const track = await this.#trackFlights.run(key, async () => {
+      const span = plan.spans[0]!;
+      const made = await AudioTrack.create(this.deps.workDir, audioFrameCount(plan.grid), plan.audio!.bitrate);
+      this.#audioTracks.set(key, made, made.estimatedSize);
+      this.deps.pool
+        .run(async () => renderAudioTrack(this.#ffmpeg(), await this.deps.objects.input(span.source.key), span, made))
+        .catch((err: unknown) => {
+          made.fail(err);
+          if (!(err instanceof OriginError)) this.deps.logger.error('audio track failed', { key, error: String(err) });
+          // Forget the failed track (and delete its file), so the next request tries again.
+          if (this.#audioTracks.get(key) === made) this.#audioTracks.delete(key);
+        });
+      return made;
+    });
     return { track, origin };
+  }
+
+  /** Reads from an audio track, turning a render failure into an origin error. */
+  async #fromTrack(plan: Plan, read: (track: AudioTrack) => Promise<Buffer>): Promise<{ body: Buffer; origin: Artifact['origin'] }> {
+    const { track, origin } = await this.#audioTrack(plan);
+    const body = await read(track).catch((err: unknown) => this.#failed('audio track', `${plan.revisionId}/audio`, err));
+    return { body, origin };
   }
 
   /** Deletes every rendered audio track from disk. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indexAdts } from '../adts.js';
+import { indexAdts, parseAdtsFrames } from '../adts.js';
 import { aacInitSegment, aacMediaSegment } from './aac-track.js';
 import { findBox, readBoxes, readTfdt, setSequenceNumbers, splitFragmentedMp4 } from './boxes.js';
 
@@ -14,11 +14,19 @@ describe('indexAdts', () => {
   it('locates every frame payload and reads the stream configuration', () => {
     const stream = Buffer.concat([adtsFrame(Buffer.alloc(10, 1)), adtsFrame(Buffer.alloc(20, 2))]);
     const index = indexAdts(stream);
-    expect(index.offsets).toEqual([7, 24]);
-    expect(index.sizes).toEqual([10, 20]);
+    expect(index.frames).toEqual([
+      { payload: 7, size: 10 },
+      { payload: 24, size: 20 },
+    ]);
     expect(index).toMatchObject({ sampleRate: 48000, channels: 2 });
     // AudioSpecificConfig: object type 2 (LC), frequency index 3, channel configuration 2.
     expect(index.audioSpecificConfig.toString('hex')).toBe('1190');
+  });
+
+  it('parses a stream that arrives in pieces, frame by frame', () => {
+    const stream = Buffer.concat([adtsFrame(Buffer.alloc(10, 1)), adtsFrame(Buffer.alloc(20, 2))]);
+    expect(parseAdtsFrames(stream.subarray(0, 6))).toMatchObject({ frames: [], consumed: 0 });
+    expect(parseAdtsFrames(stream.subarray(0, 25))).toMatchObject({ frames: [{ payload: 7, size: 10 }], consumed: 17 });
   });
 
   it('refuses a stream that loses sync or ends mid-frame', () => {
