@@ -32,41 +32,48 @@ describe('gridUnitFrames', () => {
 });
 
 describe('planSegmentGrid', () => {
-  it('cuts 30 fps into 128-frame (4.2667 s) segments', () => {
-    const grid = planSegmentGrid(300, 30, 4);
+  const lengths = (frames: number, fps: number, target = 4) => planSegmentGrid(frames, fps, target).segments.map((s) => s.frameCount);
+
+  it('ramps up 1.07 s, 2.13 s, then 4.27 s segments at 30 fps', () => {
+    const grid = planSegmentGrid(1800, 30, 4);
     expect(grid.segmentFrames).toBe(128);
-    expect(grid.segments.map((s) => s.frameCount)).toEqual([128, 172]); // 44-frame tail joins the last
-    expect(grid.segments[1]!.start).toBeCloseTo(128 / 30, 12);
+    expect(grid.segments.slice(0, 4).map((s) => s.frameCount)).toEqual([32, 64, 128, 128]);
+    expect(grid.segments[2]!.start).toBeCloseTo(96 / 30, 12);
+    // 1800 = 32 + 64 + 13 × 128 + 40: the 40-frame tail joins the last segment.
+    expect(grid.segments.at(-1)!.frameCount).toBe(168);
   });
 
-  it('keeps a tail of at least half a segment as its own segment', () => {
-    const grid = planSegmentGrid(128 * 2 + 64, 30, 4);
-    expect(grid.segments.map((s) => s.frameCount)).toEqual([128, 128, 64]);
+  it('rounds the ramp up to whole grid units at 25 and 24 fps', () => {
+    expect(lengths(1000, 25).slice(0, 3)).toEqual([32, 56, 104]); // 1.28 s, 2.24 s, 4.16 s
+    expect(lengths(1000, 24).slice(0, 3)).toEqual([64, 64, 128]); // both steps round to one 2.67 s unit, then 5.33 s
   });
 
-  it('gives a clip shorter than one segment a single segment', () => {
+  it('skips ramp steps that are not shorter than the target', () => {
+    expect(lengths(320, 30, 1)).toEqual([32, 32, 32, 32, 32, 32, 32, 32, 32, 32]);
+    expect(lengths(300, 30, 2)).toEqual([32, 64, 64, 64, 76]);
+  });
+
+  it('keeps a tail of at least half its segment, and merges a shorter one', () => {
+    expect(lengths(32 + 64 + 128 + 64, 30)).toEqual([32, 64, 128, 64]);
+    expect(lengths(32 + 64 + 128 + 63, 30)).toEqual([32, 64, 191]);
+    expect(lengths(120, 30)).toEqual([32, 88]); // 4 s: the 24-frame tail joins the 2 s step
+  });
+
+  it('gives a clip shorter than the first step a single segment', () => {
     expect(planSegmentGrid(10, 30, 4).segments).toEqual([{ index: 0, startFrame: 0, frameCount: 10, start: 0, duration: 10 / 30 }]);
   });
 
-  it('uses 4.16 s at 25 fps (13 units of 0.32 s) and 2.6667 s multiples at 24 fps', () => {
-    expect(planSegmentGrid(1000, 25, 4).segmentFrames).toBe(104);
-    expect(planSegmentGrid(1000, 25, 3.84).segmentFrames).toBe(96);
-    expect(planSegmentGrid(1000, 24, 4).segmentFrames).toBe(128); // 1.5 units rounds up: 5.33 s
-    expect(planSegmentGrid(1000, 24, 3).segmentFrames).toBe(64);
-    expect(planSegmentGrid(1000, 24, 6).segmentFrames).toBe(128);
-  });
-
-  it('covers every frame exactly once', () => {
-    for (const frames of [1, 127, 128, 129, 191, 192, 193, 1000, 12345]) {
-      const grid = planSegmentGrid(frames, 30, 4);
+  it('covers every frame exactly once, on grid units, with no segment under 1 s but the last', () => {
+    for (const [frames, fps] of [[1, 30], [127, 30], [128, 30], [193, 30], [1000, 25], [12345, 30], [999, 24], [5000, 60]] as const) {
+      const grid = planSegmentGrid(frames, fps, 4);
       let next = 0;
       for (const s of grid.segments) {
         expect(s.startFrame).toBe(next);
+        expect(s.startFrame % gridUnitFrames(fps)).toBe(0);
         next += s.frameCount;
       }
       expect(next).toBe(frames);
-      // No segment but a lone one is under half a segment.
-      if (grid.segments.length > 1) expect(Math.min(...grid.segments.map((s) => s.frameCount))).toBeGreaterThanOrEqual(64);
+      for (const s of grid.segments.slice(0, -1)) expect(s.duration).toBeGreaterThanOrEqual(1);
     }
   });
 
@@ -77,13 +84,15 @@ describe('planSegmentGrid', () => {
 
 describe('planAudioSlices', () => {
   it('puts audio boundaries on the video boundaries, in whole AAC frames', () => {
-    const grid = planSegmentGrid(300, 30, 4);
+    const grid = planSegmentGrid(300, 30, 4); // 32, 64, 128, 76 frames
     const slices = planAudioSlices(grid);
     expect(slices.map((s) => [s.firstFrame, s.frameCount])).toEqual([
-      [0, 200],
-      [200, 269],
+      [0, 50],
+      [50, 100],
+      [150, 200],
+      [350, 119],
     ]);
-    expect(slices[1]!.start).toBeCloseTo(grid.segments[1]!.start, 12);
+    expect(slices[2]!.start).toBeCloseTo(grid.segments[2]!.start, 12);
     expect(audioFrameCount(grid)).toBe(469); // ceil(10 s × 46.875)
   });
 

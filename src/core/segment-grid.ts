@@ -51,19 +51,28 @@ export interface SegmentGrid {
   segments: Segment[];
 }
 
+/** Start-up segments, in seconds, before the grid reaches its target duration (see planSegmentGrid). */
+const RAMP_SECONDS = [1, 2] as const;
+
 /**
- * Cuts `frameCount` output frames into segments of about `targetSeconds`, each a whole number of
- * grid units. A tail shorter than half a segment joins the one before it, so no segment but a
- * lone one is much shorter than the others (tiny segments stall players).
+ * Cuts `frameCount` output frames into segments, each a whole number of grid units: a ramp of about
+ * 1 s then 2 s, then segments of about `targetSeconds`. The short first segment is the fast start —
+ * its job is a quarter of a full one, the player can begin sooner, and each next segment takes less
+ * time to make than the one before it takes to play. A tail shorter than half a segment joins the one
+ * before it, so no segment but a lone one is much shorter than its neighbours (tiny segments stall
+ * players).
  */
 export function planSegmentGrid(frameCount: number, fps: number, targetSeconds: number): SegmentGrid {
   if (!Number.isInteger(frameCount) || frameCount < 1) throw new RangeError(`frameCount must be a positive integer, got ${frameCount}`);
   const unit = gridUnitFrames(fps);
-  const segmentFrames = Math.max(unit, Math.round((targetSeconds * fps) / unit) * unit);
+  const units = (seconds: number, round: (n: number) => number) => Math.max(unit, round((seconds * fps) / unit) * unit);
+  const segmentFrames = units(targetSeconds, Math.round);
+  const lengths = RAMP_SECONDS.map((s) => units(s, Math.ceil)).filter((n) => n < segmentFrames);
   const starts: number[] = [];
-  for (let f = 0; f < frameCount; f += segmentFrames) starts.push(f);
-  const tail = frameCount - starts[starts.length - 1]!;
-  if (starts.length > 1 && tail < segmentFrames / 2) starts.pop();
+  for (let f = 0, i = 0; f < frameCount; f += lengths[i++] ?? segmentFrames) starts.push(f);
+  const last = starts.length - 1;
+  const tail = frameCount - starts[last]!;
+  if (last > 0 && tail < (lengths[last] ?? segmentFrames) / 2) starts.pop();
   const segments = starts.map((startFrame, index) => {
     const end = index + 1 < starts.length ? starts[index + 1]! : frameCount;
     return { index, startFrame, frameCount: end - startFrame, start: startFrame / fps, duration: (end - startFrame) / fps };

@@ -10,8 +10,11 @@ import { startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
  * End to end, for every fixture: mint → master → every rendition's playlist, init and segments →
  * concatenate and decode. Short segments (SEGMENT_DURATION=1) put several joins in seconds-long media.
  */
-const FIXTURES: Array<{ file: string; fps: number; audio: boolean; top: [number, number] }> = [
+const FIXTURES: Array<{ file: string; fps: number; audio: boolean; top: [number, number]; segments?: 'default' | '1 s' }> = [
   { file: 'landscape.mp4', fps: 30, audio: true, top: [1280, 720] },
+  // The production grid: a ramp of short start-up segments, then the target duration.
+  { file: 'landscape.mp4', fps: 30, audio: true, top: [1280, 720], segments: 'default' },
+  { file: 'recorder.webm', fps: 30, audio: true, top: [640, 480], segments: 'default' },
   { file: 'recorder.webm', fps: 30, audio: true, top: [640, 480] },
   { file: 'portrait.mp4', fps: 30, audio: true, top: [360, 640] },
   { file: 'portrait-rotated.mp4', fps: 25, audio: true, top: [360, 640] },
@@ -27,15 +30,19 @@ function parse(text: string): Manifest {
 }
 
 let server: RunningOrigin;
+let shortSegments: RunningOrigin;
+let defaultSegments: RunningOrigin;
 let work: string;
 
 beforeAll(async () => {
-  server = await startOrigin({ SEGMENT_DURATION: '1' });
+  shortSegments = await startOrigin({ SEGMENT_DURATION: '1' });
+  defaultSegments = await startOrigin();
   work = await mkdtemp(join(tmpdir(), 'avserver-e2e-'));
 });
 
 afterAll(async () => {
-  await server?.close();
+  await shortSegments?.close();
+  await defaultSegments?.close();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -66,8 +73,9 @@ async function download(base: string, id: string, dir: string) {
   return { playlist, whole, singles, sizes: segments.map((s) => s.length) };
 }
 
-describe.each(FIXTURES)('$file', ({ file, fps, audio, top }) => {
+describe.each(FIXTURES)('$file, $segments segments', ({ file, fps, audio, top, segments }) => {
   it('plays as HLS whose segments join exactly', { timeout: 120_000 }, async () => {
+    server = segments === 'default' ? defaultSegments : shortSegments;
     const minted = await server.mint({ clips: [{ source: file }] });
     const base = minted.hls.replace(/\/master\.m3u8$/, '');
     const master = parse(await text(minted.hls));
