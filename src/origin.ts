@@ -64,6 +64,7 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
     planOptions,
     artifactCacheBytes: config.artifactCacheBytes,
     workDir,
+    lookahead: config.lookaheadSegments,
   });
   const parts = { mint, playback, runner, pool, workDir };
   const app = createApp({

@@ -26,6 +26,7 @@ export interface Config {
   jobQueueLimit: number;
   jobTimeoutMs: number;
   artifactCacheBytes: number;
+  lookaheadSegments: number;
   workDir: string;
   x264Preset: string;
   x264Threads: number;
@@ -58,6 +59,7 @@ const envSchema = z.object({
   JOB_QUEUE_LIMIT: int(0, 100000).default(64),
   JOB_TIMEOUT_MS: int(1000, 3600_000).default(120_000),
   ARTIFACT_CACHE_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(256 * 1024 * 1024),
+  LOOKAHEAD_SEGMENTS: int(0, 20).default(2),
   WORK_DIR: z.string().min(1).optional(),
   X264_PRESET: z.enum(X264_PRESETS).default('veryfast'),
   X264_THREADS: int(1, 64).default(2),
@@ -105,6 +107,7 @@ export function loadConfig(
     jobQueueLimit: e.JOB_QUEUE_LIMIT,
     jobTimeoutMs: e.JOB_TIMEOUT_MS,
     artifactCacheBytes: e.ARTIFACT_CACHE_BYTES,
+    lookaheadSegments: e.LOOKAHEAD_SEGMENTS,
     workDir: e.WORK_DIR ?? join(tmpdir(), 'avserver'),
     x264Preset: e.X264_PRESET,
     x264Threads: e.X264_THREADS,

@@ -85,6 +85,47 @@ describe('JobPool', () => {
     expect(order).toEqual(['high1', 'high2']);
   });
 
+  it('keeps the last free slot for players: lookahead holds at most concurrency − 1', async () => {
+    const pool = new JobPool({ concurrency: 3, queueLimit: 10 });
+    const gates = Array.from({ length: 4 }, () => deferred());
+    const lows = gates.slice(0, 3).map((g) => pool.run(() => g.promise, 'low'));
+    expect(pool.active).toBe(2);
+    expect(pool.queued).toBe(1);
+    let playerStarted = false;
+    const player = pool.run(async () => {
+      playerStarted = true;
+      await gates[3]!.promise;
+    });
+    expect(playerStarted).toBe(true);
+    gates.forEach((g) => g.resolve());
+    await Promise.all([...lows, player]);
+  });
+
+  it('promotes a waiting lookahead job when a player asks for it', async () => {
+    const pool = new JobPool({ concurrency: 1, queueLimit: 10 });
+    const gate = deferred();
+    const order: string[] = [];
+    const blocker = pool.run(() => gate.promise);
+    const ahead = pool.run(async () => void order.push('lookahead'), 'low', 'seg/5');
+    const player = pool.run(async () => void order.push('player'), 'high');
+    pool.promote('seg/5');
+    // Promoted behind the player already waiting, and no longer first to be dropped.
+    gate.resolve();
+    await Promise.all([blocker, ahead, player]);
+    expect(order).toEqual(['player', 'lookahead']);
+  });
+
+  it('reports how long a job queued and ran', async () => {
+    const pool = new JobPool({ concurrency: 1, queueLimit: 10 });
+    const { value, timing } = await pool.runTimed(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      return 7;
+    });
+    expect(value).toBe(7);
+    expect(timing.runMs).toBeGreaterThanOrEqual(15);
+    expect(timing.queueMs).toBeGreaterThanOrEqual(0);
+  });
+
   it('fails waiting jobs and refuses new ones after close', async () => {
     const pool = new JobPool({ concurrency: 1, queueLimit: 5 });
     const gate = deferred();

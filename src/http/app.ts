@@ -7,6 +7,7 @@ import type { MintDeps } from '../services/mint-service.js';
 import type { PlaybackService } from '../services/playback-service.js';
 import { errorResponse } from './error-response.js';
 import { requireToken } from './middleware/require-token.js';
+import { serverTiming } from './middleware/server-timing.js';
 import { playbackRoutes } from './routes/playback.js';
 import { revisionRoutes } from './routes/revisions.js';
 
@@ -41,9 +42,10 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route('/v1/revisions', revisionRoutes(deps.mint));
 
+  app.use('/play/*', serverTiming());
   app.use(
     '/play/*',
-    cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], allowHeaders: ['Range', 'If-None-Match', 'If-Range'], exposeHeaders: ['Content-Length', 'Content-Range', 'ETag', 'X-Origin-Cache'], maxAge: 86400 }),
+    cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], allowHeaders: ['Range', 'If-None-Match', 'If-Range'], exposeHeaders: ['Content-Length', 'Content-Range', 'ETag', 'X-Origin-Cache', 'Server-Timing'], maxAge: 86400 }),
   );
   app.route('/play', playbackRoutes(deps.playback, { cacheMaxAge: deps.cacheMaxAge }));
   if (deps.extra) app.route('/', deps.extra);

@@ -18,7 +18,7 @@ describe('parseRange', () => {
 });
 
 describe('sendArtifact', () => {
-  const artifact = { body: Buffer.from('0123456789'), etag: '"abc"', contentType: 'video/mp4', origin: 'hit' as const };
+  const artifact = { body: Buffer.from('0123456789'), etag: '"abc"', contentType: 'video/mp4', origin: 'miss' as const, timing: { resolve: 0.25, queue: 3, ffmpeg: 412.5 } };
   const send = (headers: Record<string, string> = {}, method = 'GET') =>
     sendArtifact(new Request('http://x/', { method, headers }), artifact, 'public, max-age=60');
 
@@ -27,6 +27,8 @@ describe('sendArtifact', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('etag')).toBe('"abc"');
     expect(res.headers.get('content-length')).toBe('10');
+    expect(res.headers.get('x-origin-cache')).toBe('miss');
+    expect(res.headers.get('server-timing')).toBe('resolve;dur=0.3, queue;dur=3.0, ffmpeg;dur=412.5');
     expect(await res.text()).toBe('0123456789');
   });
 

@@ -32,6 +32,9 @@ export function sendArtifact(request: Request, artifact: Artifact, cacheControl:
     'accept-ranges': 'bytes',
     'x-origin-cache': artifact.origin,
   });
+  const { resolve, queue, ffmpeg } = artifact.timing;
+  const timing = [['resolve', resolve], ['queue', queue], ['ffmpeg', ffmpeg]] as const;
+  headers.set('server-timing', timing.filter(([, ms]) => ms !== undefined).map(([name, ms]) => `${name};dur=${ms!.toFixed(1)}`).join(', '));
   if (etagMatches(request.headers.get('if-none-match') ?? undefined, artifact.etag)) {
     return new Response(null, { status: 304, headers });
   }

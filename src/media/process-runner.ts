@@ -27,6 +27,15 @@ export interface RunResult {
 }
 
 const STDERR_TAIL = 8 * 1024;
+
+/** Signals the child's whole process group (it leads one: spawned detached). */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
 /** Time between SIGTERM and SIGKILL. */
 const KILL_GRACE_MS = 2000;
 
@@ -49,7 +58,8 @@ export class ProcessRunner {
         reject(new ProcessError(`${command} aborted before start`, 'aborted', ''));
         return;
       }
-      const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      // Its own process group, so a kill reaches anything the child started too.
+      const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       this.#running.add(child);
       const chunks: Buffer[] = [];
       let bytes = 0;
@@ -60,8 +70,8 @@ export class ProcessRunner {
       const kill = (reason: ProcessError) => {
         failure ??= reason;
         if (child.exitCode !== null || child.signalCode !== null) return;
-        child.kill('SIGTERM');
-        killTimer ??= setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+        killGroup(child, 'SIGTERM');
+        killTimer ??= setTimeout(() => killGroup(child, 'SIGKILL'), KILL_GRACE_MS);
       };
       const timer = setTimeout(
         () => kill(new ProcessError(`${command} timed out after ${options.timeoutMs} ms`, 'timeout', stderr)),
@@ -110,8 +120,8 @@ export class ProcessRunner {
           new Promise<void>((resolve) => {
             if (child.exitCode !== null || child.signalCode !== null) return resolve();
             child.once('close', () => resolve());
-            child.kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS).unref();
+            killGroup(child, 'SIGTERM');
+            setTimeout(() => killGroup(child, 'SIGKILL'), KILL_GRACE_MS).unref();
           }),
       ),
     );

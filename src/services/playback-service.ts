@@ -6,7 +6,7 @@ import { isRevisionId } from '../core/revision.js';
 import { audioFrameCount } from '../core/segment-grid.js';
 import { ErrorCode, OriginError } from '../errors.js';
 import { ByteLru } from '../engine/byte-lru.js';
-import type { JobPool } from '../engine/job-pool.js';
+import type { JobPool, JobTiming, Priority } from '../engine/job-pool.js';
 import { SingleFlight } from '../engine/single-flight.js';
 import type { Logger } from '../logger.js';
 import { AudioTrack, renderAudioTrack } from '../media/audio-track.js';
@@ -25,6 +25,23 @@ export interface Artifact {
   contentType: string;
   /** hit: served from memory; miss: this request ran the job; coalesced: joined a job under way. */
   origin: 'hit' | 'miss' | 'coalesced';
+  timing: ArtifactTiming;
+}
+
+/** Where a response's time went, in milliseconds (sent as Server-Timing). */
+export interface ArtifactTiming {
+  /** Finding the revision and its plan. */
+  resolve: number;
+  /** Waiting for a job slot (the job this response waited for, if any). */
+  queue?: number;
+  /** Running ffmpeg. */
+  ffmpeg?: number;
+}
+
+interface SegmentResult {
+  init: Stored;
+  media: Stored;
+  timing: JobTiming;
 }
 
 export interface PlaybackDeps {
@@ -39,6 +56,8 @@ export interface PlaybackDeps {
   planOptions: PlanOptions;
   artifactCacheBytes: number;
   workDir: string;
+  /** Segments of a rendition made ahead of the one a player asked for. */
+  lookahead: number;
 }
 
 const PLAYLIST = 'application/vnd.apple.mpegurl';
@@ -65,7 +84,7 @@ export class PlaybackService {
   readonly #inits = new ByteLru<Stored>(INIT_CACHE_ENTRIES);
   readonly #artifacts: ByteLru<Stored>;
   readonly #audioTracks: ByteLru<AudioTrack>;
-  readonly #segmentFlights = new SingleFlight<{ init: Stored; media: Stored }>();
+  readonly #segmentFlights = new SingleFlight<SegmentResult>();
   readonly #trackFlights = new SingleFlight<AudioTrack>();
 
   constructor(private readonly deps: PlaybackDeps) {
@@ -84,34 +103,42 @@ export class PlaybackService {
     return plan;
   }
 
-  async masterPlaylist(revisionId: string): Promise<Artifact> {
+  async #resolve(revisionId: string): Promise<{ plan: Plan; resolve: number }> {
+    const t0 = performance.now();
     const plan = await this.plan(revisionId);
-    return { ...stored(Buffer.from(renderMasterPlaylist(plan))), contentType: PLAYLIST, origin: 'hit' };
+    return { plan, resolve: performance.now() - t0 };
+  }
+
+  async masterPlaylist(revisionId: string): Promise<Artifact> {
+    const { plan, resolve } = await this.#resolve(revisionId);
+    return { ...stored(Buffer.from(renderMasterPlaylist(plan))), contentType: PLAYLIST, origin: 'hit', timing: { resolve } };
   }
 
   async mediaPlaylist(revisionId: string, renditionId: string): Promise<Artifact> {
-    const plan = await this.plan(revisionId);
+    const { plan, resolve } = await this.#resolve(revisionId);
     this.#rendition(plan, renditionId);
-    return { ...stored(Buffer.from(renderMediaPlaylist(plan, renditionId))), contentType: PLAYLIST, origin: 'hit' };
+    return { ...stored(Buffer.from(renderMediaPlaylist(plan, renditionId))), contentType: PLAYLIST, origin: 'hit', timing: { resolve } };
   }
 
   async initSegment(revisionId: string, renditionId: string): Promise<Artifact> {
-    const plan = await this.plan(revisionId);
+    const { plan, resolve } = await this.#resolve(revisionId);
     const rendition = this.#rendition(plan, renditionId);
     if (rendition === 'audio') {
       const { body, origin } = await this.#fromTrack(plan, (track) => track.initSegment());
-      return { ...stored(body), contentType: 'audio/mp4', origin };
+      return { ...stored(body), contentType: 'audio/mp4', origin, timing: { resolve } };
     }
     const key = `${plan.revisionId}/${rendition.id}/init`;
     const cached = this.#inits.get(key);
-    if (cached) return { ...cached, contentType: 'video/mp4', origin: 'hit' };
+    if (cached) return { ...cached, contentType: 'video/mp4', origin: 'hit', timing: { resolve } };
     // An init segment comes out of a segment run; segment 0 is the one the player asks for next.
-    const { result, origin } = await this.#videoSegment(plan, rendition, 0);
-    return { ...result.init, contentType: 'video/mp4', origin };
+    const job = this.#videoSegment(plan, rendition, 0, 'high');
+    this.#lookahead(plan, rendition, 0);
+    const { result, origin } = await job;
+    return { ...result.init, contentType: 'video/mp4', origin, timing: { resolve, queue: result.timing.queueMs, ffmpeg: result.timing.runMs } };
   }
 
   async mediaSegment(revisionId: string, renditionId: string, index: number): Promise<Artifact> {
-    const plan = await this.plan(revisionId);
+    const { plan, resolve } = await this.#resolve(revisionId);
     const rendition = this.#rendition(plan, renditionId);
     if (!Number.isInteger(index) || index < 0 || index >= plan.grid.segments.length) {
       throw new OriginError(ErrorCode.NotFound, `segment ${index} is out of range (0–${plan.grid.segments.length - 1})`);
@@ -119,15 +146,34 @@ export class PlaybackService {
     const key = `${plan.revisionId}/${renditionId}/${index}`;
     const contentType = rendition === 'audio' ? 'audio/mp4' : 'video/mp4';
     const cached = this.#artifacts.get(key);
-    if (cached) return { ...cached, contentType, origin: 'hit' };
+    if (cached) {
+      if (rendition !== 'audio') this.#lookahead(plan, rendition, index);
+      return { ...cached, contentType, origin: 'hit', timing: { resolve } };
+    }
     if (rendition === 'audio') {
       const { body, origin } = await this.#fromTrack(plan, (track) => track.segment(plan.audio!.slices[index]!));
       const result = stored(body);
       this.#artifacts.set(key, result, result.body.length);
-      return { ...result, contentType, origin };
+      return { ...result, contentType, origin, timing: { resolve } };
     }
-    const { result, origin } = await this.#videoSegment(plan, rendition, index);
-    return { ...result.media, contentType, origin };
+    // The requested job is queued first; lookahead after it, so it never takes the player's slot.
+    const job = this.#videoSegment(plan, rendition, index, 'high');
+    this.#lookahead(plan, rendition, index);
+    const { result, origin } = await job;
+    return { ...result.media, contentType, origin, timing: { resolve, queue: result.timing.queueMs, ffmpeg: result.timing.runMs } };
+  }
+
+  /**
+   * Queues the next segments of a rendition at low priority, so they are ready before the player
+   * asks. The pool drops them first under load; a player asking for one promotes it.
+   */
+  #lookahead(plan: Plan, rendition: VideoRendition, index: number): void {
+    const last = Math.min(index + this.deps.lookahead, plan.grid.segments.length - 1);
+    for (let next = index + 1; next <= last; next++) {
+      const key = `${plan.revisionId}/${rendition.id}/${next}`;
+      if (this.#segmentFlights.has(key) || this.#artifacts.get(key)) continue;
+      this.#videoSegment(plan, rendition, next, 'low').catch(() => {});
+    }
   }
 
   #rendition(plan: Plan, id: string): VideoRendition | 'audio' {
@@ -145,11 +191,14 @@ export class PlaybackService {
     plan: Plan,
     rendition: VideoRendition,
     index: number,
-  ): Promise<{ result: { init: Stored; media: Stored }; origin: Artifact['origin'] }> {
+    priority: Priority,
+  ): Promise<{ result: SegmentResult; origin: Artifact['origin'] }> {
     const key = `${plan.revisionId}/${rendition.id}/${index}`;
-    const origin = this.#segmentFlights.has(key) ? 'coalesced' : 'miss';
-    const result = await this.#segmentFlights.run(key, () =>
-      this.deps.pool.run(async () => {
+    const joining = this.#segmentFlights.has(key);
+    // A player joining a queued lookahead job lifts it to its own priority.
+    if (joining && priority === 'high') this.deps.pool.promote(key);
+    const result = await this.#segmentFlights.run(key, async () => {
+      const { value, timing } = await this.deps.pool.runTimed(async () => {
         const span = plan.spans[0]!;
         const input = await this.deps.objects.input(span.source.key);
         const segment = plan.grid.segments[index]!;
@@ -160,9 +209,10 @@ export class PlaybackService {
         const media = stored(out.media);
         this.#artifacts.set(key, media, media.body.length);
         return { init: this.#keepInit(plan, rendition, out.init), media };
-      }),
-    );
-    return { result, origin };
+      }, priority, key);
+      return { ...value, timing };
+    });
+    return { result, origin: joining ? 'coalesced' : 'miss' };
   }
 
   #ffmpeg() {

@@ -31,7 +31,7 @@ export interface PlayResult {
    *  ("video/<code>/<message>"), Shaka errors ("shaka/<category>/<code>[/fatal]"), page errors
    *  ("page/<message>") */
   errors: string[];
-  /** hls.js BUFFER_STALLED_ERROR count + 'waiting' events after playback first started */
+  /** hls.js BUFFER_STALLED_ERROR count + 'waiting' events after playback first started, except while seeking */
   stalls: number;
   /** distinct level indices actually switched to (hls.js LEVEL_SWITCHED; Shaka: index of the active
    *  variant track in getVariantTracks() whenever it changes) */
@@ -130,8 +130,9 @@ const PLAYER_JS = String.raw`
       log('video playing');
     });
     v.addEventListener('waiting', function () {
-      log('video waiting (started=' + started + ', buffered=' + bufferedStr() + ')');
-      if (started) st.stalls++;
+      log('video waiting (started=' + started + ', seeking=' + v.seeking + ', buffered=' + bufferedStr() + ')');
+      // Waiting for a seek to land (a player's start-time adjustment) is not a stall.
+      if (started && !v.seeking) st.stalls++;
     });
     v.addEventListener('timeupdate', snapshot);
     v.addEventListener('durationchange', snapshot);

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { ProcessError, ProcessRunner } from './process-runner.js';
+
+/** Real child processes (sh, sleep): the runner's job is their life and death. */
+describe('ProcessRunner', () => {
+  it('collects stdout and keeps stderr', async () => {
+    const runner = new ProcessRunner();
+    const out = await runner.run('sh', ['-c', 'printf hello; printf oops >&2'], { timeoutMs: 5000 });
+    expect(out.stdout.toString()).toBe('hello');
+    expect(out.stderr).toBe('oops');
+    expect(runner.running).toBe(0);
+  });
+
+  it('streams stdout when asked to', async () => {
+    const chunks: string[] = [];
+    const out = await new ProcessRunner().run('sh', ['-c', 'printf a; printf b'], { timeoutMs: 5000, onStdout: (c) => chunks.push(c.toString()) });
+    expect(chunks.join('')).toBe('ab');
+    expect(out.stdout.length).toBe(0);
+  });
+
+  it('fails with the exit code and the end of stderr', async () => {
+    const err = await new ProcessRunner().run('sh', ['-c', 'echo broken input >&2; exit 3'], { timeoutMs: 5000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProcessError);
+    expect(err).toMatchObject({ reason: 'exit', message: expect.stringContaining('exited with 3: broken input') });
+  });
+
+  it('kills a run that outlives its timeout', async () => {
+    const runner = new ProcessRunner();
+    const started = Date.now();
+    await expect(runner.run('sleep', ['30'], { timeoutMs: 200 })).rejects.toMatchObject({ reason: 'timeout' });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(runner.running).toBe(0);
+  });
+
+  it('escalates to SIGKILL when TERM is ignored', async () => {
+    const runner = new ProcessRunner();
+    const run = runner.run('sh', ['-c', "trap '' TERM; sleep 30 & wait; sleep 30"], { timeoutMs: 200 });
+    await expect(run).rejects.toMatchObject({ reason: 'timeout' });
+    expect(runner.running).toBe(0);
+  });
+
+  it('kills a run whose signal aborts', async () => {
+    const runner = new ProcessRunner();
+    const controller = new AbortController();
+    const run = runner.run('sleep', ['30'], { timeoutMs: 60_000, signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(run).rejects.toMatchObject({ reason: 'aborted' });
+    expect(runner.running).toBe(0);
+  });
+
+  it('refuses output beyond its limit', async () => {
+    await expect(new ProcessRunner().run('sh', ['-c', 'yes'], { timeoutMs: 5000, maxOutputBytes: 1000 })).rejects.toMatchObject({ reason: 'output-limit' });
+  });
+
+  it('shuts down every running child', async () => {
+    const runner = new ProcessRunner();
+    const runs = [runner.run('sleep', ['30'], { timeoutMs: 60_000 }), runner.run('sleep', ['30'], { timeoutMs: 60_000 })].map((p) => p.catch((e: unknown) => e));
+    expect(runner.running).toBe(2);
+    await runner.shutdown();
+    expect(runner.running).toBe(0);
+    expect(await Promise.all(runs)).toEqual([expect.any(ProcessError), expect.any(ProcessError)]);
+  });
+
+  it('reports a missing binary', async () => {
+    await expect(new ProcessRunner().run('no-such-binary-avserver', [], { timeoutMs: 1000 })).rejects.toMatchObject({ reason: 'spawn' });
+  });
+});

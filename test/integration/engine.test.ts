@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
+
+/** The JIT engine through HTTP: lookahead, Server-Timing, and jobs that outlive their first client. */
+let server: RunningOrigin;
+let base: string;
+
+beforeAll(async () => {
+  // 1 s segments: the 4 s landscape fixture has four of them.
+  server = await startOrigin({ SEGMENT_DURATION: '1', LOOKAHEAD_SEGMENTS: '2' });
+  base = (await server.mint({ clips: [{ source: 'landscape.mp4' }] })).hls.replace('/master.m3u8', '');
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+async function idle(): Promise<void> {
+  const { pool } = server.origin;
+  while (pool.active > 0 || pool.queued > 0) await new Promise((r) => setTimeout(r, 20));
+}
+
+const cacheOf = async (path: string) => {
+  const res = await server.fetch(path);
+  expect(res.status).toBe(200);
+  await res.arrayBuffer();
+  return res.headers.get('x-origin-cache');
+};
+
+describe('lookahead', () => {
+  it('makes the next segments of the rendition before the player asks', async () => {
+    expect(await cacheOf(`${base}/360p/0.m4s`)).toBe('miss');
+    await idle();
+    expect(await cacheOf(`${base}/360p/3.m4s`)).toBe('miss'); // beyond the window of two
+    expect(await cacheOf(`${base}/360p/1.m4s`)).toBe('hit');
+    expect(await cacheOf(`${base}/360p/2.m4s`)).toBe('hit');
+    // Only the rendition asked for: the others were not touched.
+    expect(await cacheOf(`${base}/240p/1.m4s`)).toBe('miss');
+  });
+});
+
+describe('Server-Timing', () => {
+  it('reports resolve, queue, ffmpeg and total on a miss, and resolve and total on a hit', async () => {
+    const miss = await server.fetch(`${base}/480p/2.m4s`);
+    await miss.arrayBuffer();
+    expect(miss.headers.get('server-timing')).toMatch(/^resolve;dur=[\d.]+, queue;dur=[\d.]+, ffmpeg;dur=[\d.]+, total;dur=[\d.]+$/);
+    const hit = await server.fetch(`${base}/480p/2.m4s`);
+    await hit.arrayBuffer();
+    expect(hit.headers.get('server-timing')).toMatch(/^resolve;dur=[\d.]+, total;dur=[\d.]+$/);
+    expect(hit.headers.get('timing-allow-origin')).toBe('*');
+    const missing = await server.fetch(`${base}/480p/99.m4s`);
+    expect(missing.headers.get('server-timing')).toMatch(/^total;dur=[\d.]+$/);
+  });
+});
+
+describe('client disconnect', () => {
+  it('does not cancel the job another request waits on', async () => {
+    await idle();
+    const path = `${base}/720p/1.m4s`;
+    const controller = new AbortController();
+    const leaving = server.fetch(path, { signal: controller.signal }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 30));
+    const staying = server.fetch(path);
+    controller.abort();
+    expect(await leaving).toBeInstanceOf(Error);
+    const res = await staying;
+    expect(res.status).toBe(200);
+    expect(['coalesced', 'hit']).toContain(res.headers.get('x-origin-cache'));
+    expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    await idle();
+    expect(server.origin.runner.running).toBe(0);
+  });
+});
