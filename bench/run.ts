@@ -1,130 +1,165 @@
 /**
- * `npm run bench`: figures for the README and issue notes, printed as a table and written to
- * bench/results/latest.json. Sources are generated once into bench/.cache and reused.
- *
- * - cold time to first segment: a fresh origin each run (no probe, plan, audio or segment cached):
- *   mint → master → start playlist → init + segment 0 of the start rendition, audio init + segment 0;
- * - per-segment generation time for each rendition (the first full-length segment, cold), in wall
- *   time and × real time.
+ * `npm run bench`: the figures in the README and issue notes, printed as a table and written to
+ * bench/results/latest.json. Sources (1- and 10-minute 1080p30 recordings with audio) are generated
+ * once into bench/.cache and reused. BENCH_RUNS sets the cold runs per source (default 7).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startOrigin } from '../test/helpers/origin-server.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { videoSegmentArgs } from '../src/media/ffmpeg-args.js';
+import { startOrigin, TEST_TOKEN, type RunningOrigin } from '../test/helpers/origin-server.js';
+import { benchSource, cacheDir, here, percentile, spawnOrigin, timeCommand, timed } from './lib.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const cache = join(here, '.cache');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-
-function source(name: string, seconds: number): string {
-  mkdirSync(cache, { recursive: true });
-  const file = join(cache, name);
-  if (!existsSync(file)) {
-    console.error(`generating ${name} (${seconds} s of 1080p30 with audio)…`);
-    execFileSync('ffmpeg', [
-      '-v', 'error', '-y',
-      '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=30:duration=${seconds}`,
-      '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
-      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-g', '60', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', file,
-    ]);
-  }
-  return file;
-}
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
+const env = { MEDIA_ROOT: cacheDir };
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 
-async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
-  const t0 = performance.now();
-  const result = await work();
-  return [result, performance.now() - t0];
-}
-
-async function get(origin: Awaited<ReturnType<typeof startOrigin>>, path: string): Promise<Buffer> {
+async function get(origin: { fetch(path: string): Promise<Response> }, path: string): Promise<Buffer> {
   const res = await origin.fetch(path);
   if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return Buffer.from(await res.arrayBuffer());
 }
 
-async function coldFirstSegment(mediaRoot: string, file: string) {
-  const samples: Array<{ total: number; mint: number; playlists: number; segments: number }> = [];
+const variants = (master: string) => master.split('\n').filter((l) => l.endsWith('.m3u8') && !l.startsWith('#') && l !== 'audio.m3u8').map((l) => l.replace('.m3u8', ''));
+
+/** Cold: a fresh origin per run, so nothing (probe, plan, audio, segments) is cached. */
+async function coldFirstSegment(file: string) {
+  const samples: Array<{ total: number; mint: number; segments: number }> = [];
   let start = '';
   for (let i = 0; i < RUNS; i++) {
-    const origin = await startOrigin({ MEDIA_ROOT: mediaRoot, REVISION_SECRET: `bench-secret-${i}-${Date.now()}` });
+    const origin = await startOrigin({ ...env, REVISION_SECRET: `bench-secret-${i}-${Date.now()}` });
     try {
       const t0 = performance.now();
       const minted = await origin.mint({ clips: [{ source: file }] });
       const t1 = performance.now();
-      const master = (await get(origin, minted.hls)).toString();
-      start = master.split('\n').find((l) => l.endsWith('.m3u8') && !l.startsWith('#'))!.replace('.m3u8', '');
+      start = variants((await get(origin, minted.hls)).toString())[0]!;
       const base = minted.hls.replace('/master.m3u8', '');
       await get(origin, `${base}/${start}.m3u8`);
       const t2 = performance.now();
       // A player fetches these together.
       await Promise.all([`${start}/init.mp4`, `${start}/0.m4s`, 'audio/init.mp4', 'audio/0.m4s'].map((p) => get(origin, `${base}/${p}`)));
-      const t3 = performance.now();
-      samples.push({ total: t3 - t0, mint: t1 - t0, playlists: t2 - t1, segments: t3 - t2 });
+      samples.push({ total: performance.now() - t0, mint: t1 - t0, segments: performance.now() - t2 });
     } finally {
       await origin.close();
     }
   }
   const totals = samples.map((s) => s.total);
-  return {
-    startRendition: start,
-    runs: RUNS,
-    p50: percentile(totals, 50),
-    p95: percentile(totals, 95),
-    mintP50: percentile(samples.map((s) => s.mint), 50),
-    playlistsP50: percentile(samples.map((s) => s.playlists), 50),
-    segmentsP50: percentile(samples.map((s) => s.segments), 50),
-  };
+  return { file, startRendition: start, runs: RUNS, p50: percentile(totals, 50), p95: percentile(totals, 95), mintP50: percentile(samples.map((s) => s.mint), 50), segmentsP50: percentile(samples.map((s) => s.segments), 50) };
 }
 
-async function perRendition(mediaRoot: string, file: string) {
-  const origin = await startOrigin({ MEDIA_ROOT: mediaRoot, JOB_CONCURRENCY: '1' });
+/** Each rendition's first full-length segment, cold, one job at a time; then the same ffmpeg command run by hand. */
+async function perRendition(file: string) {
+  const origin = await startOrigin({ ...env, JOB_CONCURRENCY: '1', LOOKAHEAD_SEGMENTS: '0' });
   try {
     const minted = await origin.mint({ clips: [{ source: file }] });
     const base = minted.hls.replace('/master.m3u8', '');
-    const master = (await get(origin, minted.hls)).toString();
-    const renditions = master.split('\n').filter((l) => l.endsWith('.m3u8') && !l.startsWith('#') && l !== 'audio.m3u8').map((l) => l.replace('.m3u8', ''));
-    const playlist = (await get(origin, `${base}/${renditions[0]}.m3u8`)).toString();
-    // The first full-length segment (after the start-up ramp).
-    const extinfs = [...playlist.matchAll(/#EXTINF:([\d.]+),/g)].map((m) => Number(m[1]));
-    const full = extinfs.indexOf(Math.max(...extinfs.slice(0, -1)));
-    const seconds = extinfs[full]!;
+    const plan = await origin.origin.playback.plan(minted.revisionId);
+    const durations = plan.grid.segments.map((s) => s.duration);
+    const full = durations.indexOf(Math.max(...durations.slice(0, -1)));
+    const segment = plan.grid.segments[full]!;
     const rows = [];
-    for (const r of renditions) {
-      const [bytes, took] = await timed(() => get(origin, `${base}/${r}/${full}.m4s`));
-      rows.push({ rendition: r, segmentSeconds: seconds, ms: took, realtime: seconds / (took / 1000), kbytes: bytes.length / 1024 });
+    for (const rendition of plan.video) {
+      const [bytes, wall] = await timed(() => get(origin, `${base}/${rendition.id}/${full}.m4s`));
+      const args = videoSegmentArgs({ input: join(cacheDir, file), span: plan.spans[0]!, segment, rendition, fps: plan.fps, encoder: origin.origin.encoder });
+      const byHand = timeCommand('ffmpeg', args.map((a) => (a === 'pipe:1' ? '/dev/null' : a)));
+      rows.push({ rendition: rendition.id, seconds: segment.duration, ms: wall, realtime: segment.duration / (wall / 1000), kbytes: bytes.length / 1024, byHandMs: byHand, overhead: wall / byHand - 1 });
     }
-    const [, audioTrack] = await timed(() => get(origin, `${base}/audio/${full}.m4s`));
-    const [, audioSlice] = await timed(() => get(origin, `${base}/audio/${full + 1}.m4s`));
-    return { rows, audioTrackMs: audioTrack, audioSliceMs: audioSlice, durationSeconds: minted.duration };
+    return { segmentIndex: full, rows };
   } finally {
     await origin.close();
   }
 }
 
-const oneMinute = source('1080p30-60s.mp4', 60);
-const cold = await coldFirstSegment(cache, '1080p30-60s.mp4');
-const segments = await perRendition(cache, '1080p30-60s.mp4');
-
-console.log(`\navserver bench — ${new Date().toISOString()} — ${execFileSync('nproc').toString().trim()} cores, ffmpeg ${execFileSync('ffmpeg', ['-version']).toString().split(' ')[2]}`);
-console.log(`source: ${oneMinute.replace(`${here}/`, 'bench/')} (60 s, 1920x1080, 30 fps, H.264 + AAC)\n`);
-console.log(`Cold time to first segment (${cold.runs} runs, fresh origin each, start rendition ${cold.startRendition}):`);
-console.log(`  p50 ${ms(cold.p50)}   p95 ${ms(cold.p95)}   (p50 parts: mint+probe ${ms(cold.mintP50)}, playlists ${ms(cold.playlistsP50)}, init+segment+audio ${ms(cold.segmentsP50)})\n`);
-console.log('Per-segment generation, first full-length segment, cold, one job at a time:');
-console.log('  rendition   seconds    wall   × real time    size');
-for (const r of segments.rows) {
-  console.log(`  ${r.rendition.padEnd(10)} ${r.segmentSeconds.toFixed(3).padStart(7)} ${ms(r.ms).padStart(8)} ${r.realtime.toFixed(1).padStart(10)}× ${r.kbytes.toFixed(0).padStart(7)} KB`);
+/** Fifty concurrent requests for one cold segment: how many ffmpeg runs. */
+async function fiftyConcurrent(file: string) {
+  const origin: RunningOrigin = await startOrigin({ ...env, LOOKAHEAD_SEGMENTS: '0' });
+  try {
+    const minted = await origin.mint({ clips: [{ source: file }] });
+    let runs = 0;
+    const run = origin.origin.runner.run.bind(origin.origin.runner);
+    origin.origin.runner.run = (command, args, options) => ((runs += 1), run(command, args, options));
+    const path = minted.hls.replace('master.m3u8', '720p/3.m4s');
+    const [responses, wall] = await timed(() => Promise.all(Array.from({ length: 50 }, () => get(origin, path))));
+    return { requests: responses.length, ffmpegRuns: runs, distinctBodies: new Set(responses.map((b) => b.toString('base64'))).size, wallMs: wall };
+  } finally {
+    await origin.close();
+  }
 }
-console.log(`  first audio segment request (starts the ${segments.durationSeconds} s track): ${ms(segments.audioTrackMs)}; the next audio segment: ${ms(segments.audioSliceMs)}\n`);
+
+/** Warm latency under load, against the origin as its own process; then its peak RSS. */
+async function warmLoad(file: string) {
+  const origin = await spawnOrigin({ ...env, AVSERVER_API_TOKEN: TEST_TOKEN, REVISION_SECRET: 'bench-secret-0123456789' });
+  try {
+    const res = await fetch(`${origin.baseUrl}/v1/revisions`, { method: 'POST', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ clips: [{ source: file }] }) });
+    const { hls } = (await res.json()) as { hls: string };
+    const fetcher = { fetch: (p: string) => fetch(origin.baseUrl + p) };
+    const start = variants((await get(fetcher, hls)).toString())[0]!;
+    const base = hls.replace('/master.m3u8', '');
+    // Make the start rendition's whole playlist, as a viewer watching to the end would.
+    const count = (await get(fetcher, `${base}/${start}.m3u8`)).toString().split('\n').filter((l) => l.endsWith('.m4s')).length;
+    for (let i = 0; i < count; i++) await get(fetcher, `${base}/${start}/${i}.m4s`);
+    const load = async (path: string) => {
+      const result = await autocannon({ url: origin.baseUrl + path, connections: 200, duration: 8 });
+      return { path, requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+    };
+    const segment = await load(`${base}/${start}/3.m4s`);
+    const playlist = await load(`${base}/${start}.m3u8`);
+    return { segment, playlist, peakRssMb: origin.peakRssMb() };
+  } finally {
+    await origin.stop();
+  }
+}
+
+/** The upfront way: ffmpeg makes the whole 4-rendition ladder before anyone can watch. */
+function upfrontLadder(file: string) {
+  const out = mkdtempSync(join(tmpdir(), 'avserver-upfront-'));
+  try {
+    const ladder = [[1920, 1080, '5500k'], [1280, 720, '3000k'], [854, 480, '1600k'], [640, 360, '1000k']] as const;
+    const split = `[0:v]split=4${ladder.map((_, i) => `[v${i}]`).join('')};${ladder.map(([w, h], i) => `[v${i}]scale=${w}:${h}[o${i}]`).join(';')}`;
+    const args = ['-v', 'error', '-y', '-i', join(cacheDir, file), '-filter_complex', split];
+    ladder.forEach(([, , rate], i) => args.push('-map', `[o${i}]`, `-c:v:${i}`, 'libx264', `-b:v:${i}`, rate));
+    ladder.forEach(() => args.push('-map', '0:a:0'));
+    args.push('-preset', 'veryfast', '-g', '128', '-c:a', 'aac', '-b:a', '128k', '-f', 'hls', '-hls_time', '4', '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4');
+    args.push('-var_stream_map', ladder.map((_, i) => `v:${i},a:${i}`).join(' '), '-master_pl_name', 'master.m3u8', join(out, 'v%v.m3u8'));
+    return { ms: timeCommand('ffmpeg', args) };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+const oneMinute = benchSource(60);
+const tenMinutes = benchSource(600);
+const cold = await coldFirstSegment(oneMinute);
+const coldLong = await coldFirstSegment(tenMinutes);
+const segments = await perRendition(oneMinute);
+const fifty = await fiftyConcurrent(oneMinute);
+const warm = await warmLoad(oneMinute);
+const upfront = upfrontLadder(oneMinute);
+
+const ffmpegVersion = execFileSync('ffmpeg', ['-version']).toString().split(' ')[2];
+console.log(`\navserver bench — ${new Date().toISOString()} — ${execFileSync('nproc').toString().trim()} cores, Node ${process.version}, ffmpeg ${ffmpegVersion}`);
+console.log('sources: bench/.cache/1080p30-60s.mp4 and 1080p30-600s.mp4 (1920x1080, 30 fps, H.264 + AAC)\n');
+console.log(`Cold time to first segment: mint → master → ${cold.startRendition} playlist → init + segment 0 + audio init + segment 0 (${RUNS} runs, fresh origin each)`);
+for (const c of [cold, coldLong]) {
+  console.log(`  ${c.file.padEnd(20)} p50 ${ms(c.p50).padStart(7)}   p95 ${ms(c.p95).padStart(7)}   (p50: mint+probe ${ms(c.mintP50)}, segment jobs ${ms(c.segmentsP50)})`);
+}
+console.log(`  10-minute / 1-minute p50: ${(coldLong.p50 / cold.p50).toFixed(2)}\n`);
+console.log(`Per-segment generation, segment ${segments.segmentIndex} (first full length), cold, one job at a time, vs the same ffmpeg command by hand:`);
+console.log('  rendition  seconds     wall  × real time     size    by hand  overhead');
+for (const r of segments.rows) {
+  console.log(`  ${r.rendition.padEnd(9)} ${r.seconds.toFixed(3).padStart(7)} ${ms(r.ms).padStart(8)} ${r.realtime.toFixed(1).padStart(10)}× ${r.kbytes.toFixed(0).padStart(6)} KB ${ms(r.byHandMs).padStart(9)} ${(r.overhead * 100).toFixed(1).padStart(7)}%`);
+}
+console.log(`\nFifty concurrent requests for one cold segment: ${fifty.ffmpegRuns} ffmpeg run(s), ${fifty.distinctBodies} distinct body, ${ms(fifty.wallMs)}`);
+console.log('\nWarm, 200 connections × 8 s (autocannon), origin in its own process:');
+for (const w of [warm.segment, warm.playlist]) {
+  console.log(`  ${w.path.replace(/^\/play\/[^/]+\//, '').padEnd(14)} ${w.requestsPerSecond.toFixed(0).padStart(6)} req/s   p50 ${w.p50} ms   p99 ${w.p99} ms   errors ${w.errors}`);
+}
+console.log(`  origin peak RSS (after cold segments and load): ${warm.peakRssMb.toFixed(0)} MB`);
+console.log(`\nUpfront peer: ffmpeg makes the 4-rendition ladder (1080/720/480/360, veryfast) of the 1-minute source: ${(upfront.ms / 1000).toFixed(1)} s`);
+console.log(`  = ${(upfront.ms / cold.p50).toFixed(0)}× our cold time to first segment\n`);
 
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), cold, segments }, null, 2));
+writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), ffmpeg: ffmpegVersion, cold: [cold, coldLong], segments, fifty, warm, upfront }, null, 2));
 console.log('written: bench/results/latest.json');

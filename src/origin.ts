@@ -5,6 +5,7 @@ import type { Config } from './config/index.js';
 import { JobPool } from './engine/job-pool.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './logger.js';
+import type { EncoderSettings } from './media/ffmpeg-args.js';
 import { ProcessRunner } from './media/process-runner.js';
 import { probeSource } from './media/probe.js';
 import type { MintDeps } from './services/mint-service.js';
@@ -22,6 +23,7 @@ export interface Origin {
   playback: PlaybackService;
   runner: ProcessRunner;
   pool: JobPool;
+  encoder: EncoderSettings;
   workDir: string;
   /** Refuses new jobs, kills running ffmpeg, deletes temp files, closes Redis. */
   close(): Promise<void>;
@@ -42,6 +44,7 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
   const runner = new ProcessRunner();
   const pool = new JobPool({ concurrency: config.jobConcurrency, queueLimit: config.jobQueueLimit });
   const planOptions = { segmentDuration: config.segmentDuration };
+  const encoder: EncoderSettings = { preset: config.x264Preset, threads: config.x264Threads, crf: CRF };
 
   const mint: MintDeps = {
     store,
@@ -60,13 +63,14 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
     logger,
     ffmpegPath: config.ffmpegPath,
     jobTimeoutMs: config.jobTimeoutMs,
-    encoder: { preset: config.x264Preset, threads: config.x264Threads, crf: CRF },
+    requestWaitMs: config.requestWaitMs,
+    encoder,
     planOptions,
     artifactCacheBytes: config.artifactCacheBytes,
     workDir,
     lookahead: config.lookaheadSegments,
   });
-  const parts = { mint, playback, runner, pool, workDir };
+  const parts = { mint, playback, runner, pool, encoder, workDir };
   const app = createApp({
     mint,
     playback,

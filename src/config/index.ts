@@ -25,6 +25,7 @@ export interface Config {
   jobConcurrency: number;
   jobQueueLimit: number;
   jobTimeoutMs: number;
+  requestWaitMs: number;
   artifactCacheBytes: number;
   lookaheadSegments: number;
   workDir: string;
@@ -58,6 +59,7 @@ const envSchema = z.object({
   JOB_CONCURRENCY: int(1, 256).optional(),
   JOB_QUEUE_LIMIT: int(0, 100000).default(64),
   JOB_TIMEOUT_MS: int(1000, 3600_000).default(120_000),
+  REQUEST_WAIT_MS: int(1, 3600_000).default(25_000),
   ARTIFACT_CACHE_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(256 * 1024 * 1024),
   LOOKAHEAD_SEGMENTS: int(0, 20).default(2),
   WORK_DIR: z.string().min(1).optional(),
@@ -106,6 +108,7 @@ export function loadConfig(
     jobConcurrency: e.JOB_CONCURRENCY ?? availableParallelism(),
     jobQueueLimit: e.JOB_QUEUE_LIMIT,
     jobTimeoutMs: e.JOB_TIMEOUT_MS,
+    requestWaitMs: e.REQUEST_WAIT_MS,
     artifactCacheBytes: e.ARTIFACT_CACHE_BYTES,
     lookaheadSegments: e.LOOKAHEAD_SEGMENTS,
     workDir: e.WORK_DIR ?? join(tmpdir(), 'avserver'),

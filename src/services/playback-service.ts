@@ -7,6 +7,7 @@ import { audioFrameCount } from '../core/segment-grid.js';
 import { ErrorCode, OriginError } from '../errors.js';
 import { ByteLru } from '../engine/byte-lru.js';
 import type { JobPool, JobTiming, Priority } from '../engine/job-pool.js';
+import { withDeadline } from '../engine/deadline.js';
 import { SingleFlight } from '../engine/single-flight.js';
 import type { Logger } from '../logger.js';
 import { AudioTrack, renderAudioTrack } from '../media/audio-track.js';
@@ -52,6 +53,8 @@ export interface PlaybackDeps {
   logger: Logger;
   ffmpegPath: string;
   jobTimeoutMs: number;
+  /** How long a request waits for its job before a retryable 503 (the job goes on). */
+  requestWaitMs: number;
   encoder: EncoderSettings;
   planOptions: PlanOptions;
   artifactCacheBytes: number;
@@ -133,7 +136,7 @@ export class PlaybackService {
     // An init segment comes out of a segment run; segment 0 is the one the player asks for next.
     const job = this.#videoSegment(plan, rendition, 0, 'high');
     this.#lookahead(plan, rendition, 0);
-    const { result, origin } = await job;
+    const { result, origin } = await withDeadline(job, this.deps.requestWaitMs, 'the init segment');
     return { ...result.init, contentType: 'video/mp4', origin, timing: { resolve, queue: result.timing.queueMs, ffmpeg: result.timing.runMs } };
   }
 
@@ -159,7 +162,7 @@ export class PlaybackService {
     // The requested job is queued first; lookahead after it, so it never takes the player's slot.
     const job = this.#videoSegment(plan, rendition, index, 'high');
     this.#lookahead(plan, rendition, index);
-    const { result, origin } = await job;
+    const { result, origin } = await withDeadline(job, this.deps.requestWaitMs, 'the segment');
     return { ...result.media, contentType, origin, timing: { resolve, queue: result.timing.queueMs, ffmpeg: result.timing.runMs } };
   }
 
@@ -272,7 +275,8 @@ export class PlaybackService {
   /** Reads from an audio track, turning a render failure into an origin error. */
   async #fromTrack(plan: Plan, read: (track: AudioTrack) => Promise<Buffer>): Promise<{ body: Buffer; origin: Artifact['origin'] }> {
     const { track, origin } = await this.#audioTrack(plan);
-    const body = await read(track).catch((err: unknown) => this.#failed('audio track', `${plan.revisionId}/audio`, err));
+    const reading = read(track).catch((err: unknown) => this.#failed('audio track', `${plan.revisionId}/audio`, err));
+    const body = await withDeadline(reading, this.deps.requestWaitMs, 'the audio segment');
     return { body, origin };
   }
 

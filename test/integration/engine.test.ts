@@ -53,6 +53,28 @@ describe('Server-Timing', () => {
   });
 });
 
+describe('request wait', () => {
+  it('answers 503 timeout past REQUEST_WAIT_MS, and the job goes on for the retry', async () => {
+    const impatient = await startOrigin({ REQUEST_WAIT_MS: '1', LOOKAHEAD_SEGMENTS: '0' });
+    try {
+      const minted = await impatient.mint({ clips: [{ source: 'landscape.mp4' }] });
+      const path = minted.hls.replace('master.m3u8', '480p/1.m4s');
+      const first = await impatient.fetch(path);
+      expect(first.status).toBe(503);
+      expect(first.headers.get('retry-after')).toBe('3');
+      expect(first.headers.get('cache-control')).toBe('no-store');
+      expect(((await first.json()) as { error: { code: string } }).error.code).toBe('timeout');
+      const { pool } = impatient.origin;
+      while (pool.active > 0 || pool.queued > 0) await new Promise((r) => setTimeout(r, 20));
+      const retry = await impatient.fetch(path);
+      expect(retry.status).toBe(200);
+      expect(retry.headers.get('x-origin-cache')).toBe('hit');
+    } finally {
+      await impatient.close();
+    }
+  });
+});
+
 describe('client disconnect', () => {
   it('does not cancel the job another request waits on', async () => {
     await idle();

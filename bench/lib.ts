@@ -1,0 +1,75 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../test/helpers/free-port.js';
+
+export const here = dirname(fileURLToPath(import.meta.url));
+export const cacheDir = join(here, '.cache');
+
+/** A 1080p30 H.264/AAC test recording of `seconds`, generated once and reused. */
+export function benchSource(seconds: number): string {
+  mkdirSync(cacheDir, { recursive: true });
+  const name = `1080p30-${seconds}s.mp4`;
+  const file = join(cacheDir, name);
+  if (!existsSync(file)) {
+    console.error(`generating ${name} (${seconds} s of 1080p30 with audio; once)…`);
+    execFileSync('ffmpeg', [
+      '-v', 'error', '-y',
+      '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=30:duration=${seconds}`,
+      '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+      '-c:v', 'libx264', '-preset', seconds > 120 ? 'ultrafast' : 'veryfast', '-crf', seconds > 120 ? '28' : '23', '-g', '60', '-pix_fmt', 'yuv420p',
+      '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', file,
+    ]);
+  }
+  return name;
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const result = await work();
+  return [result, performance.now() - t0];
+}
+
+/** Wall time of a command, in milliseconds. */
+export function timeCommand(command: string, args: string[]): number {
+  const t0 = performance.now();
+  execFileSync(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  return performance.now() - t0;
+}
+
+/** The origin as its own process (`tsx src/main.ts`), so load and memory are measured apart from the bench. */
+export async function spawnOrigin(env: Record<string, string>): Promise<{ baseUrl: string; pid: number; peakRssMb(): number; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, '..', 'src', 'main.ts')], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${baseUrl}/healthz`)).ok) break;
+    } catch {
+      if (i > 200) throw new Error('origin did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    baseUrl,
+    pid: child.pid!,
+    peakRssMb() {
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      return hwm ? Number(hwm[1]) / 1024 : NaN;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
