@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { Config } from './config/index.js';
 import { JobPool } from './engine/job-pool.js';
+import { SourceCache } from './engine/source-cache.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './logger.js';
 import type { EncoderSettings } from './media/ffmpeg-args.js';
@@ -69,6 +70,7 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
     artifactCacheBytes: config.artifactCacheBytes,
     workDir,
     lookahead: config.lookaheadSegments,
+    sources: new SourceCache({ runner, ffmpegPath: config.ffmpegPath, dir: join(workDir, 'sources'), maxBytes: config.sourceCacheBytes, timeoutMs: config.jobTimeoutMs }),
   });
   const parts = { mint, playback, runner, pool, encoder, workDir };
   const app = createApp({

@@ -28,6 +28,7 @@ export interface Config {
   requestWaitMs: number;
   artifactCacheBytes: number;
   lookaheadSegments: number;
+  sourceCacheBytes: number;
   workDir: string;
   x264Preset: string;
   x264Threads: number;
@@ -62,6 +63,7 @@ const envSchema = z.object({
   REQUEST_WAIT_MS: int(1, 3600_000).default(25_000),
   ARTIFACT_CACHE_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(256 * 1024 * 1024),
   LOOKAHEAD_SEGMENTS: int(0, 20).default(2),
+  SOURCE_CACHE_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(5 * 1024 * 1024 * 1024),
   WORK_DIR: z.string().min(1).optional(),
   X264_PRESET: z.enum(X264_PRESETS).default('veryfast'),
   X264_THREADS: int(1, 64).default(2),
@@ -111,6 +113,7 @@ export function loadConfig(
     requestWaitMs: e.REQUEST_WAIT_MS,
     artifactCacheBytes: e.ARTIFACT_CACHE_BYTES,
     lookaheadSegments: e.LOOKAHEAD_SEGMENTS,
+    sourceCacheBytes: e.SOURCE_CACHE_BYTES,
     workDir: e.WORK_DIR ?? join(tmpdir(), 'avserver'),
     x264Preset: e.X264_PRESET,
     x264Threads: e.X264_THREADS,

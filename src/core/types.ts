@@ -8,6 +8,11 @@ export interface SourceInfo {
   format: string;
   /** Seconds of video, measured from the first video frame. */
   duration: number;
+  /**
+   * False for a recording that cannot seek without reading from the start (a browser recorder's
+   * WebM: no Cues, no Duration); such a source is indexed once into a local copy.
+   */
+  seekable?: boolean;
   video: {
     codec: string;
     /** Coded size. */

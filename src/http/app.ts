@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { ErrorCode, OriginError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MintDeps } from '../services/mint-service.js';
 import type { PlaybackService } from '../services/playback-service.js';
 import { errorResponse } from './error-response.js';
+import { playbackCors } from './middleware/playback-cors.js';
 import { requireToken } from './middleware/require-token.js';
 import { serverTiming } from './middleware/server-timing.js';
 import { playbackRoutes } from './routes/playback.js';
@@ -43,10 +43,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/v1/revisions', revisionRoutes(deps.mint));
 
   app.use('/play/*', serverTiming());
-  app.use(
-    '/play/*',
-    cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], allowHeaders: ['Range', 'If-None-Match', 'If-Range'], exposeHeaders: ['Content-Length', 'Content-Range', 'ETag', 'X-Origin-Cache', 'Server-Timing'], maxAge: 86400 }),
-  );
+  app.use('/play/*', playbackCors());
   app.route('/play', playbackRoutes(deps.playback, { cacheMaxAge: deps.cacheMaxAge }));
   if (deps.extra) app.route('/', deps.extra);
 

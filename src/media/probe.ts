@@ -94,7 +94,8 @@ export async function probeSource(
   const audio = streams.find((s) => s.codec_type === 'audio' && s.sample_rate && s.channels);
 
   const startTime = seconds(video.start_time) ?? 0;
-  let duration = seconds(video.duration) ?? seconds(out.format?.duration);
+  const headerDuration = seconds(out.format?.duration);
+  let duration = seconds(video.duration) ?? headerDuration;
   let frameRate = ratio(video.r_frame_rate);
   // Matroska reports its 1 ms time base as r_frame_rate for variable-rate streams.
   if (!(frameRate > 0 && frameRate <= 120)) frameRate = ratio(video.avg_frame_rate);
@@ -113,6 +114,8 @@ export async function probeSource(
     ...identity,
     format: out.format?.format_name ?? 'unknown',
     duration,
+    // MediaRecorder's WebM has neither a Duration nor Cues; without Cues every seek reads from the start.
+    seekable: !(demuxerOf(out.format?.format_name ?? '') === 'matroska' && headerDuration === undefined),
     video: {
       codec: video.codec_name ?? 'unknown',
       width: video.width,

@@ -1,16 +1,18 @@
 import { createHash } from 'node:crypto';
 import { renderMasterPlaylist, renderMediaPlaylist } from '../core/hls-playlist.js';
 import type { VideoRendition } from '../core/ladder.js';
-import { planRevision, videoCodec, type Plan, type PlanOptions } from '../core/plan.js';
+import { planRevision, videoCodec, type Plan, type PlanOptions, type Span } from '../core/plan.js';
 import { isRevisionId } from '../core/revision.js';
-import { audioFrameCount } from '../core/segment-grid.js';
+import type { Segment } from '../core/segment-grid.js';
 import { ErrorCode, OriginError } from '../errors.js';
 import { ByteLru } from '../engine/byte-lru.js';
 import type { JobPool, JobTiming, Priority } from '../engine/job-pool.js';
 import { withDeadline } from '../engine/deadline.js';
+import { AudioTracks } from './audio-tracks.js';
+import { failed, ffmpegContext } from './job-context.js';
 import { SingleFlight } from '../engine/single-flight.js';
+import type { SourceCache } from '../engine/source-cache.js';
 import type { Logger } from '../logger.js';
-import { AudioTrack, renderAudioTrack } from '../media/audio-track.js';
 import type { EncoderSettings } from '../media/ffmpeg-args.js';
 import { readAvcConfig } from '../media/mp4/boxes.js';
 import type { ProcessRunner } from '../media/process-runner.js';
@@ -61,13 +63,16 @@ export interface PlaybackDeps {
   workDir: string;
   /** Segments of a rendition made ahead of the one a player asked for. */
   lookahead: number;
+  /** Seekable local copies of sources that cannot seek (WebM without Cues). */
+  sources: SourceCache;
 }
+
+/** How far into a source that cannot seek a job still reads the original from its start. */
+const LINEAR_READ_SECONDS = 30;
 
 const PLAYLIST = 'application/vnd.apple.mpegurl';
 const PLAN_CACHE_ENTRIES = 2000;
 const INIT_CACHE_ENTRIES = 4000;
-/** Disk budget for rendered audio tracks (128 kbit/s: about 57 MB per hour). */
-const AUDIO_TRACK_BYTES = 4 * 1024 * 1024 * 1024;
 
 interface Stored {
   body: Buffer;
@@ -86,13 +91,12 @@ export class PlaybackService {
   readonly #plans = new ByteLru<Plan>(PLAN_CACHE_ENTRIES);
   readonly #inits = new ByteLru<Stored>(INIT_CACHE_ENTRIES);
   readonly #artifacts: ByteLru<Stored>;
-  readonly #audioTracks: ByteLru<AudioTrack>;
+  readonly #audio: AudioTracks;
   readonly #segmentFlights = new SingleFlight<SegmentResult>();
-  readonly #trackFlights = new SingleFlight<AudioTrack>();
 
   constructor(private readonly deps: PlaybackDeps) {
     this.#artifacts = new ByteLru(deps.artifactCacheBytes);
-    this.#audioTracks = new ByteLru(AUDIO_TRACK_BYTES, (_key, track) => void track.dispose());
+    this.#audio = new AudioTracks(deps);
   }
 
   /** The plan of a revision; `revision_not_found` for unknown or malformed ids. */
@@ -114,30 +118,38 @@ export class PlaybackService {
 
   async masterPlaylist(revisionId: string): Promise<Artifact> {
     const { plan, resolve } = await this.#resolve(revisionId);
-    return { ...stored(Buffer.from(renderMasterPlaylist(plan))), contentType: PLAYLIST, origin: 'hit', timing: { resolve } };
+    return { ...this.#playlist(`${plan.revisionId}/master`, () => renderMasterPlaylist(plan)), timing: { resolve } };
   }
 
   async mediaPlaylist(revisionId: string, renditionId: string): Promise<Artifact> {
     const { plan, resolve } = await this.#resolve(revisionId);
     this.#rendition(plan, renditionId);
-    return { ...stored(Buffer.from(renderMediaPlaylist(plan, renditionId))), contentType: PLAYLIST, origin: 'hit', timing: { resolve } };
+    return { ...this.#playlist(`${plan.revisionId}/${renditionId}.m3u8`, () => renderMediaPlaylist(plan, renditionId)), timing: { resolve } };
+  }
+
+  /** Playlists are immutable per revision: rendered and hashed once, then served from memory. */
+  #playlist(key: string, render: () => string): Omit<Artifact, 'timing'> {
+    let text = this.#artifacts.get(key);
+    if (!text) {
+      text = stored(Buffer.from(render()));
+      this.#artifacts.set(key, text, text.body.length);
+    }
+    return { ...text, contentType: PLAYLIST, origin: 'hit' };
   }
 
   async initSegment(revisionId: string, renditionId: string): Promise<Artifact> {
     const { plan, resolve } = await this.#resolve(revisionId);
     const rendition = this.#rendition(plan, renditionId);
     if (rendition === 'audio') {
-      const { body, origin } = await this.#fromTrack(plan, (track) => track.initSegment());
+      const { body, origin } = await this.#audio.read(plan, (track) => track.initSegment());
       return { ...stored(body), contentType: 'audio/mp4', origin, timing: { resolve } };
     }
     const key = `${plan.revisionId}/${rendition.id}/init`;
     const cached = this.#inits.get(key);
     if (cached) return { ...cached, contentType: 'video/mp4', origin: 'hit', timing: { resolve } };
     // An init segment comes out of a segment run; segment 0 is the one the player asks for next.
-    const job = this.#videoSegment(plan, rendition, 0, 'high');
-    this.#lookahead(plan, rendition, 0);
-    const { result, origin } = await withDeadline(job, this.deps.requestWaitMs, 'the init segment');
-    return { ...result.init, contentType: 'video/mp4', origin, timing: { resolve, queue: result.timing.queueMs, ffmpeg: result.timing.runMs } };
+    const { result, origin, timing } = await this.#forPlayer(plan, rendition, 0);
+    return { ...result.init, contentType: 'video/mp4', origin, timing: { resolve, ...timing } };
   }
 
   async mediaSegment(revisionId: string, renditionId: string, index: number): Promise<Artifact> {
@@ -154,16 +166,24 @@ export class PlaybackService {
       return { ...cached, contentType, origin: 'hit', timing: { resolve } };
     }
     if (rendition === 'audio') {
-      const { body, origin } = await this.#fromTrack(plan, (track) => track.segment(plan.audio!.slices[index]!));
+      const { body, origin } = await this.#audio.read(plan, (track) => track.segment(plan.audio!.slices[index]!));
       const result = stored(body);
       this.#artifacts.set(key, result, result.body.length);
       return { ...result, contentType, origin, timing: { resolve } };
     }
-    // The requested job is queued first; lookahead after it, so it never takes the player's slot.
+    const { result, origin, timing } = await this.#forPlayer(plan, rendition, index);
+    return { ...result.media, contentType, origin, timing: { resolve, ...timing } };
+  }
+
+  /**
+   * A video segment a player is waiting for: its job first, then lookahead behind it (so lookahead
+   * never takes the player's slot), and a bounded wait.
+   */
+  async #forPlayer(plan: Plan, rendition: VideoRendition, index: number) {
     const job = this.#videoSegment(plan, rendition, index, 'high');
     this.#lookahead(plan, rendition, index);
-    const { result, origin } = await withDeadline(job, this.deps.requestWaitMs, 'the segment');
-    return { ...result.media, contentType, origin, timing: { resolve, queue: result.timing.queueMs, ffmpeg: result.timing.runMs } };
+    const { result, origin } = await withDeadline(job, this.deps.requestWaitMs, `segment ${index} of ${rendition.id}`);
+    return { result, origin, timing: { queue: result.timing.queueMs, ffmpeg: result.timing.runMs } };
   }
 
   /**
@@ -203,11 +223,11 @@ export class PlaybackService {
     const result = await this.#segmentFlights.run(key, async () => {
       const { value, timing } = await this.deps.pool.runTimed(async () => {
         const span = plan.spans[0]!;
-        const input = await this.deps.objects.input(span.source.key);
         const segment = plan.grid.segments[index]!;
+        const input = await this.#videoInput(plan, span, segment);
         const job = { input, span, segment, rendition, fps: plan.fps, encoder: this.deps.encoder };
-        const out = await makeVideoSegment(this.#ffmpeg(), job).catch(
-          (err: unknown) => this.#failed('video segment', key, err),
+        const out = await makeVideoSegment(ffmpegContext(this.deps), job).catch(
+          (err: unknown) => failed(this.deps.logger, 'video segment', key, err),
         );
         const media = stored(out.media);
         this.#artifacts.set(key, media, media.body.length);
@@ -218,14 +238,15 @@ export class PlaybackService {
     return { result, origin: joining ? 'coalesced' : 'miss' };
   }
 
-  #ffmpeg() {
-    return { runner: this.deps.runner, ffmpegPath: this.deps.ffmpegPath, timeoutMs: this.deps.jobTimeoutMs };
-  }
-
-  #failed(what: string, key: string, err: unknown): never {
-    if (err instanceof OriginError) throw err;
-    this.deps.logger.error(`${what} failed`, { key, error: String(err) });
-    throw new OriginError(ErrorCode.Internal, `${what} generation failed`, undefined, { cause: err });
+  /**
+   * Where a video job reads its span: the object itself, or — past the first seconds of a source that
+   * cannot seek — its indexed local copy, so segment k does not read k segments' worth of file first.
+   */
+  async #videoInput(plan: Plan, span: Span, segment: Segment): Promise<string> {
+    const input = () => this.deps.objects.input(span.source.key);
+    const at = span.sourceStart - span.source.video.startTime + (segment.startFrame - span.outputFrame) / plan.fps;
+    if (span.source.seekable !== false || at < LINEAR_READ_SECONDS) return input();
+    return this.deps.sources.indexed(span.source, input);
   }
 
   /** Caches a rendition's init once and checks every later run against it (DESIGN.md media rule 5). */
@@ -246,42 +267,9 @@ export class PlaybackService {
     return result;
   }
 
-  /**
-   * The revision's audio track: created once (single-flight), rendered by a pool job in the
-   * background, and readable while it renders — a reader waits only for the frames it needs.
-   */
-  async #audioTrack(plan: Plan): Promise<{ track: AudioTrack; origin: Artifact['origin'] }> {
-    const key = `${plan.revisionId}/audio/track`;
-    const cached = this.#audioTracks.get(key);
-    if (cached) return { track: cached, origin: cached.done ? 'hit' : 'coalesced' };
-    const origin = this.#trackFlights.has(key) ? 'coalesced' : 'miss';
-    const track = await this.#trackFlights.run(key, async () => {
-      const span = plan.spans[0]!;
-      const made = await AudioTrack.create(this.deps.workDir, audioFrameCount(plan.grid), plan.audio!.bitrate);
-      this.#audioTracks.set(key, made, made.estimatedSize);
-      this.deps.pool
-        .run(async () => renderAudioTrack(this.#ffmpeg(), await this.deps.objects.input(span.source.key), span, made))
-        .catch((err: unknown) => {
-          made.fail(err);
-          if (!(err instanceof OriginError)) this.deps.logger.error('audio track failed', { key, error: String(err) });
-          // Forget the failed track (and delete its file), so the next request tries again.
-          if (this.#audioTracks.get(key) === made) this.#audioTracks.delete(key);
-        });
-      return made;
-    });
-    return { track, origin };
-  }
-
-  /** Reads from an audio track, turning a render failure into an origin error. */
-  async #fromTrack(plan: Plan, read: (track: AudioTrack) => Promise<Buffer>): Promise<{ body: Buffer; origin: Artifact['origin'] }> {
-    const { track, origin } = await this.#audioTrack(plan);
-    const reading = read(track).catch((err: unknown) => this.#failed('audio track', `${plan.revisionId}/audio`, err));
-    const body = await withDeadline(reading, this.deps.requestWaitMs, 'the audio segment');
-    return { body, origin };
-  }
-
-  /** Deletes every rendered audio track from disk. */
+  /** Deletes every rendered audio track and indexed source from disk. */
   async close(): Promise<void> {
-    this.#audioTracks.clear();
+    this.#audio.clear();
+    this.deps.sources.clear();
   }
 }

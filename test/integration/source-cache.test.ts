@@ -1,0 +1,88 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Parser } from 'm3u8-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SourceCache } from '../../src/engine/source-cache.js';
+import { ProcessRunner } from '../../src/media/process-runner.js';
+import { probeSource } from '../../src/media/probe.js';
+import { packets } from '../helpers/media-analysis.js';
+import { FIXTURES, startOrigin } from '../helpers/origin-server.js';
+
+/** The Matroska Cues element ID (EBML). */
+const CUES = Buffer.from('1C53BB6B', 'hex');
+const tools = (runner: ProcessRunner) => ({ runner, ffprobePath: 'ffprobe', timeoutMs: 10_000 });
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'avserver-index-'));
+  // A 40 s browser-recorder-like WebM (written to a pipe: no Cues, no Duration).
+  const webm = execFileSync('ffmpeg', [
+    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30:duration=40', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=40',
+    '-c:v', 'libvpx', '-b:v', '100k', '-deadline', 'realtime', '-cpu-used', '8', '-g', '60', '-c:a', 'libopus', '-b:a', '32k', '-f', 'webm', '-',
+  ], { maxBuffer: 64 * 1024 * 1024 });
+  await writeFile(join(dir, 'long-recording.webm'), webm);
+});
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('sources that cannot seek', () => {
+  it('are told apart by the probe', async () => {
+    const runner = new ProcessRunner();
+    const id = { etag: 'e', size: 1 };
+    expect((await probeSource(join(FIXTURES, 'recorder.webm'), { key: 'recorder.webm', ...id }, tools(runner))).seekable).toBe(false);
+    expect((await probeSource(join(FIXTURES, 'landscape.mp4'), { key: 'landscape.mp4', ...id }, tools(runner))).seekable).toBe(true);
+  });
+
+  it('are indexed once into a seekable copy with Cues and a Duration', async () => {
+    const runner = new ProcessRunner();
+    let runs = 0;
+    const run = runner.run.bind(runner);
+    runner.run = (c, a, o) => ((runs += 1), run(c, a, o));
+    const cache = new SourceCache({ runner, ffmpegPath: 'ffmpeg', dir: join(dir, 'cache'), maxBytes: 1 << 30, timeoutMs: 30_000 });
+    const source = await probeSource(join(FIXTURES, 'recorder.webm'), { key: 'recorder.webm', etag: 'e', size: 1 }, tools(new ProcessRunner()));
+    const input = async () => join(FIXTURES, 'recorder.webm');
+    const [a, b] = await Promise.all([cache.indexed(source, input), cache.indexed(source, input)]);
+    expect(a).toBe(b);
+    expect(runs).toBe(1);
+    expect((await readFile(a)).includes(CUES)).toBe(true);
+    const reprobed = await probeSource(a, { key: 'copy', etag: 'e', size: 1 }, tools(runner));
+    expect(reprobed.seekable).toBe(true);
+    expect(reprobed.duration).toBeCloseTo(source.duration, 1);
+    expect(await readdir(join(dir, 'cache'))).toEqual([a.split('/').pop()]);
+    cache.clear();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await readdir(join(dir, 'cache'))).toEqual([]);
+  });
+
+  it('play past the first 30 s from the indexed copy, exactly on the grid', { timeout: 60_000 }, async () => {
+    const origin = await startOrigin({ MEDIA_ROOT: dir, LOOKAHEAD_SEGMENTS: '0' });
+    try {
+      const minted = await origin.mint({ clips: [{ source: 'long-recording.webm' }] });
+      const base = minted.hls.replace('/master.m3u8', '');
+      const parser = new Parser();
+      parser.push(await (await origin.fetch(`${base}/240p.m3u8`)).text());
+      parser.end();
+      const segments = parser.manifest.segments;
+      let start = 0;
+      const late = segments.findIndex((s) => ((start += s.duration), start - s.duration > 31));
+      const lateStart = segments.slice(0, late).reduce((t, s) => t + s.duration, 0);
+      const init = Buffer.from(await (await origin.fetch(`${base}/240p/init.mp4`)).arrayBuffer());
+      const res = await origin.fetch(`${base}/240p/${late}.m4s`);
+      expect(res.status).toBe(200);
+      const file = join(dir, 'late.mp4');
+      await writeFile(file, Buffer.concat([init, Buffer.from(await res.arrayBuffer())]));
+      const video = await packets(file, 'v');
+      expect(video[0]!.keyframe).toBe(true);
+      expect(video[0]!.pts).toBeCloseTo(lateStart, 3);
+      expect(video.length).toBe(Math.round(segments[late]!.duration * 30));
+      expect((await readdir(join(origin.origin.workDir, 'sources'))).filter((f) => f.endsWith('.mkv'))).toHaveLength(1);
+    } finally {
+      await origin.close();
+    }
+  });
+});
