@@ -36,11 +36,14 @@ export async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   return [result, performance.now() - t0];
 }
 
-/** Wall time of a command, in milliseconds. */
-export function timeCommand(command: string, args: string[]): number {
+/** Wall time of a command, in milliseconds (spawned, so the event loop keeps serving). */
+export function timeCommand(command: string, args: string[]): Promise<number> {
   const t0 = performance.now();
-  execFileSync(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  return performance.now() - t0;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${command} exited with ${code}`))));
+  });
 }
 
 /** The origin as its own process (`tsx src/main.ts`), so load and memory are measured apart from the bench. */

@@ -3,11 +3,10 @@
  * bench/results/latest.json. Sources (1- and 10-minute 1080p30 recordings with audio) are generated
  * once into bench/.cache and reused. BENCH_RUNS sets the cold runs per source (default 7).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { videoSegmentArgs } from '../src/media/ffmpeg-args.js';
 import { startOrigin, TEST_TOKEN, type RunningOrigin } from '../test/helpers/origin-server.js';
 import { benchSource, cacheDir, here, percentile, spawnOrigin, timeCommand, timed } from './lib.js';
@@ -49,7 +48,10 @@ async function coldFirstSegment(file: string) {
   return { file, startRendition: start, runs: RUNS, p50: percentile(totals, 50), p95: percentile(totals, 95), mintP50: percentile(samples.map((s) => s.mint), 50), segmentsP50: percentile(samples.map((s) => s.segments), 50) };
 }
 
-/** Each rendition's first full-length segment, cold, one job at a time; then the same ffmpeg command run by hand. */
+/**
+ * Each rendition's full-length segments, cold, one job at a time, against the identical ffmpeg
+ * command run by hand: three segments each, alternating which goes first, median of the ratios.
+ */
 async function perRendition(file: string) {
   const origin = await startOrigin({ ...env, JOB_CONCURRENCY: '1', LOOKAHEAD_SEGMENTS: '0' });
   try {
@@ -57,16 +59,29 @@ async function perRendition(file: string) {
     const base = minted.hls.replace('/master.m3u8', '');
     const plan = await origin.origin.playback.plan(minted.revisionId);
     const durations = plan.grid.segments.map((s) => s.duration);
-    const full = durations.indexOf(Math.max(...durations.slice(0, -1)));
-    const segment = plan.grid.segments[full]!;
+    const first = durations.indexOf(Math.max(...durations.slice(0, -1)));
     const rows = [];
     for (const rendition of plan.video) {
-      const [bytes, wall] = await timed(() => get(origin, `${base}/${rendition.id}/${full}.m4s`));
-      const args = videoSegmentArgs({ input: join(cacheDir, file), span: plan.spans[0]!, segment, rendition, fps: plan.fps, encoder: origin.origin.encoder });
-      const byHand = timeCommand('ffmpeg', args.map((a) => (a === 'pipe:1' ? '/dev/null' : a)));
-      rows.push({ rendition: rendition.id, seconds: segment.duration, ms: wall, realtime: segment.duration / (wall / 1000), kbytes: bytes.length / 1024, byHandMs: byHand, overhead: wall / byHand - 1 });
+      const walls: number[] = [];
+      const byHand: number[] = [];
+      let bytes = 0;
+      for (const [n, index] of [first, first + 1, first + 2].entries()) {
+        const segment = plan.grid.segments[index]!;
+        const args = videoSegmentArgs({ input: join(cacheDir, file), span: plan.spans[0]!, segment, rendition, fps: plan.fps, encoder: origin.origin.encoder });
+        const viaOrigin = async () => {
+          const [body, wall] = await timed(() => get(origin, `${base}/${rendition.id}/${index}.m4s`));
+          bytes = body.length;
+          walls.push(wall);
+        };
+        const viaHand = async () => void byHand.push(await timeCommand('ffmpeg', args)); // identical arguments; stdout discarded
+        if (n % 2 === 0) await viaOrigin().then(viaHand);
+        else await viaHand().then(viaOrigin);
+      }
+      const seconds = plan.grid.segments[first]!.duration;
+      const wall = percentile(walls, 50);
+      rows.push({ rendition: rendition.id, seconds, ms: wall, realtime: seconds / (wall / 1000), kbytes: bytes / 1024, byHandMs: percentile(byHand, 50), overhead: percentile(walls.map((w, i) => w / byHand[i]! - 1), 50) });
     }
-    return { segmentIndex: full, rows };
+    return { segmentIndex: first, rows };
   } finally {
     await origin.close();
   }
@@ -88,6 +103,19 @@ async function fiftyConcurrent(file: string) {
   }
 }
 
+/** Warm latency under load with wrk (its own process, written in C: a JS load generator saturates first). */
+async function wrk(url: string, connections: number, seconds: number) {
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], (err, stdout) => (err ? reject(err) : resolve(stdout))),
+  );
+  const latency = (p: string) => {
+    const m = new RegExp(`${p}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
+    return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2] as 'us' | 'ms' | 's'] : NaN;
+  };
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  return { requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]), p50: latency('50'), p99: latency('99'), errors: non2xx };
+}
+
 /** Warm latency under load, against the origin as its own process; then its peak RSS. */
 async function warmLoad(file: string) {
   const origin = await spawnOrigin({ ...env, AVSERVER_API_TOKEN: TEST_TOKEN, REVISION_SECRET: 'bench-secret-0123456789' });
@@ -100,20 +128,19 @@ async function warmLoad(file: string) {
     // Make the start rendition's whole playlist, as a viewer watching to the end would.
     const count = (await get(fetcher, `${base}/${start}.m3u8`)).toString().split('\n').filter((l) => l.endsWith('.m4s')).length;
     for (let i = 0; i < count; i++) await get(fetcher, `${base}/${start}/${i}.m4s`);
-    const load = async (path: string) => {
-      const result = await autocannon({ url: origin.baseUrl + path, connections: 200, duration: 8 });
-      return { path, requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
-    };
-    const segment = await load(`${base}/${start}/3.m4s`);
-    const playlist = await load(`${base}/${start}.m3u8`);
-    return { segment, playlist, peakRssMb: origin.peakRssMb() };
+    const loads = [];
+    for (const [path, connections] of [[`${base}/${start}/3.m4s`, 200], [`${base}/${start}/3.m4s`, 10], [`${base}/${start}.m3u8`, 200]] as const) {
+      loads.push({ path, connections, ...(await wrk(origin.baseUrl + path, connections, 8)) });
+    }
+    const bytes = (await get(fetcher, `${base}/${start}/3.m4s`)).length;
+    return { loads, segmentBytes: bytes, peakRssMb: origin.peakRssMb() };
   } finally {
     await origin.stop();
   }
 }
 
 /** The upfront way: ffmpeg makes the whole 4-rendition ladder before anyone can watch. */
-function upfrontLadder(file: string) {
+async function upfrontLadder(file: string) {
   const out = mkdtempSync(join(tmpdir(), 'avserver-upfront-'));
   try {
     const ladder = [[1920, 1080, '5500k'], [1280, 720, '3000k'], [854, 480, '1600k'], [640, 360, '1000k']] as const;
@@ -123,7 +150,7 @@ function upfrontLadder(file: string) {
     ladder.forEach(() => args.push('-map', '0:a:0'));
     args.push('-preset', 'veryfast', '-g', '128', '-c:a', 'aac', '-b:a', '128k', '-f', 'hls', '-hls_time', '4', '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4');
     args.push('-var_stream_map', ladder.map((_, i) => `v:${i},a:${i}`).join(' '), '-master_pl_name', 'master.m3u8', join(out, 'v%v.m3u8'));
-    return { ms: timeCommand('ffmpeg', args) };
+    return { ms: await timeCommand('ffmpeg', args) };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -136,7 +163,7 @@ const coldLong = await coldFirstSegment(tenMinutes);
 const segments = await perRendition(oneMinute);
 const fifty = await fiftyConcurrent(oneMinute);
 const warm = await warmLoad(oneMinute);
-const upfront = upfrontLadder(oneMinute);
+const upfront = await upfrontLadder(oneMinute);
 
 const ffmpegVersion = execFileSync('ffmpeg', ['-version']).toString().split(' ')[2];
 console.log(`\navserver bench — ${new Date().toISOString()} — ${execFileSync('nproc').toString().trim()} cores, Node ${process.version}, ffmpeg ${ffmpegVersion}`);
@@ -146,15 +173,15 @@ for (const c of [cold, coldLong]) {
   console.log(`  ${c.file.padEnd(20)} p50 ${ms(c.p50).padStart(7)}   p95 ${ms(c.p95).padStart(7)}   (p50: mint+probe ${ms(c.mintP50)}, segment jobs ${ms(c.segmentsP50)})`);
 }
 console.log(`  10-minute / 1-minute p50: ${(coldLong.p50 / cold.p50).toFixed(2)}\n`);
-console.log(`Per-segment generation, segment ${segments.segmentIndex} (first full length), cold, one job at a time, vs the same ffmpeg command by hand:`);
+console.log(`Per-segment generation, full-length segments ${segments.segmentIndex}–${segments.segmentIndex + 2}, cold, one job at a time, vs the identical ffmpeg command by hand (medians):`);
 console.log('  rendition  seconds     wall  × real time     size    by hand  overhead');
 for (const r of segments.rows) {
   console.log(`  ${r.rendition.padEnd(9)} ${r.seconds.toFixed(3).padStart(7)} ${ms(r.ms).padStart(8)} ${r.realtime.toFixed(1).padStart(10)}× ${r.kbytes.toFixed(0).padStart(6)} KB ${ms(r.byHandMs).padStart(9)} ${(r.overhead * 100).toFixed(1).padStart(7)}%`);
 }
 console.log(`\nFifty concurrent requests for one cold segment: ${fifty.ffmpegRuns} ffmpeg run(s), ${fifty.distinctBodies} distinct body, ${ms(fifty.wallMs)}`);
-console.log('\nWarm, 200 connections × 8 s (autocannon), origin in its own process:');
-for (const w of [warm.segment, warm.playlist]) {
-  console.log(`  ${w.path.replace(/^\/play\/[^/]+\//, '').padEnd(14)} ${w.requestsPerSecond.toFixed(0).padStart(6)} req/s   p50 ${w.p50} ms   p99 ${w.p99} ms   errors ${w.errors}`);
+console.log(`\nWarm, 8 s each (wrk), origin in its own process (segment: ${(warm.segmentBytes / 1024).toFixed(0)} KB):`);
+for (const w of warm.loads) {
+  console.log(`  ${w.path.replace(/^\/play\/[^/]+\//, '').padEnd(12)} ${String(w.connections).padStart(3)} conn ${w.requestsPerSecond.toFixed(0).padStart(7)} req/s   p50 ${w.p50.toFixed(2)} ms   p99 ${w.p99.toFixed(2)} ms   non-2xx ${w.errors}`);
 }
 console.log(`  origin peak RSS (after cold segments and load): ${warm.peakRssMb.toFixed(0)} MB`);
 console.log(`\nUpfront peer: ffmpeg makes the 4-rendition ladder (1080/720/480/360, veryfast) of the 1-minute source: ${(upfront.ms / 1000).toFixed(1)} s`);
