@@ -26,3 +26,24 @@ declare module 'm3u8-parser' {
   }
 }
 declare module 's3rver';
+declare module 'mpd-parser' {
+  export interface DashSegment {
+    uri: string;
+    resolvedUri: string;
+    duration: number;
+    timeline: number;
+    number: number;
+    presentationTime: number;
+    map?: { uri: string };
+  }
+  export interface DashPlaylist {
+    attributes: { NAME: string; BANDWIDTH: number; CODECS: string; RESOLUTION?: { width: number; height: number }; 'FRAME-RATE'?: number };
+    segments: DashSegment[];
+  }
+  export interface DashManifest {
+    duration: number;
+    playlists: DashPlaylist[];
+    mediaGroups: { AUDIO: Record<string, Record<string, { playlists: DashPlaylist[] }>> };
+  }
+  export function parse(manifest: string, options?: { manifestUri?: string }): DashManifest;
+}

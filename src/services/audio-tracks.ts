@@ -21,6 +21,7 @@ export interface AudioTracksDeps {
   logger: Logger;
   ffmpegPath: string;
   jobTimeoutMs: number;
+  /** How long a request waits for its job before a retryable 503 (the job goes on). */
   requestWaitMs: number;
   workDir: string;
 }

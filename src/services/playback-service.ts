@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { renderDashManifest } from '../core/dash-manifest.js';
 import { renderMasterPlaylist, renderMediaPlaylist } from '../core/hls-playlist.js';
 import type { VideoRendition } from '../core/ladder.js';
 import { planRevision, videoCodec, type Plan, type PlanOptions, type Span } from '../core/plan.js';
@@ -6,19 +7,16 @@ import { isRevisionId } from '../core/revision.js';
 import type { Segment } from '../core/segment-grid.js';
 import { ErrorCode, OriginError } from '../errors.js';
 import { ByteLru } from '../engine/byte-lru.js';
-import type { JobPool, JobTiming, Priority } from '../engine/job-pool.js';
+import type { JobTiming, Priority } from '../engine/job-pool.js';
 import { withDeadline } from '../engine/deadline.js';
-import { AudioTracks } from './audio-tracks.js';
+import { AudioTracks, type AudioTracksDeps } from './audio-tracks.js';
 import { failed, ffmpegContext } from './job-context.js';
 import { SingleFlight } from '../engine/single-flight.js';
 import type { SourceCache } from '../engine/source-cache.js';
-import type { Logger } from '../logger.js';
 import type { EncoderSettings } from '../media/ffmpeg-args.js';
 import { readAvcConfig } from '../media/mp4/boxes.js';
-import type { ProcessRunner } from '../media/process-runner.js';
 import { makeVideoSegment } from '../media/video-segment.js';
 import { avcCodecString } from '../core/h264.js';
-import type { ObjectStore } from '../stores/object-store.js';
 import type { RevisionStore } from '../stores/revision-store.js';
 
 /** Bytes ready to send, with what the HTTP edge needs to describe them. */
@@ -47,20 +45,12 @@ interface SegmentResult {
   timing: JobTiming;
 }
 
-export interface PlaybackDeps {
+/** The audio tracks' dependencies (object store, runner, pool, logger, ffmpeg, waits, work dir), and: */
+export interface PlaybackDeps extends AudioTracksDeps {
   store: RevisionStore;
-  objects: ObjectStore;
-  runner: ProcessRunner;
-  pool: JobPool;
-  logger: Logger;
-  ffmpegPath: string;
-  jobTimeoutMs: number;
-  /** How long a request waits for its job before a retryable 503 (the job goes on). */
-  requestWaitMs: number;
   encoder: EncoderSettings;
   planOptions: PlanOptions;
   artifactCacheBytes: number;
-  workDir: string;
   /** Segments of a rendition made ahead of the one a player asked for. */
   lookahead: number;
   /** Seekable local copies of sources that cannot seek (WebM without Cues). */
@@ -71,6 +61,7 @@ export interface PlaybackDeps {
 const LINEAR_READ_SECONDS = 30;
 
 const PLAYLIST = 'application/vnd.apple.mpegurl';
+const DASH = 'application/dash+xml';
 const PLAN_CACHE_ENTRIES = 2000;
 const INIT_CACHE_ENTRIES = 4000;
 
@@ -127,14 +118,19 @@ export class PlaybackService {
     return { ...this.#playlist(`${plan.revisionId}/${renditionId}.m3u8`, () => renderMediaPlaylist(plan, renditionId)), timing: { resolve } };
   }
 
+  async dashManifest(revisionId: string): Promise<Artifact> {
+    const { plan, resolve } = await this.#resolve(revisionId);
+    return { ...this.#playlist(`${plan.revisionId}/manifest.mpd`, () => renderDashManifest(plan), DASH), timing: { resolve } };
+  }
+
   /** Playlists are immutable per revision: rendered and hashed once, then served from memory. */
-  #playlist(key: string, render: () => string): Omit<Artifact, 'timing'> {
+  #playlist(key: string, render: () => string, contentType = PLAYLIST): Omit<Artifact, 'timing'> {
     let text = this.#artifacts.get(key);
     if (!text) {
       text = stored(Buffer.from(render()));
       this.#artifacts.set(key, text, text.body.length);
     }
-    return { ...text, contentType: PLAYLIST, origin: 'hit' };
+    return { ...text, contentType, origin: 'hit' };
   }
 
   async initSegment(revisionId: string, renditionId: string): Promise<Artifact> {

@@ -74,7 +74,7 @@ describe('mint API: revisions', () => {
     const a = (await first.json()) as Record<string, unknown>;
     const b = (await again.json()) as Record<string, unknown>;
     expect(b).toEqual(a);
-    expect(a).toMatchObject({ hls: `/play/${a.revisionId}/master.m3u8`, dash: null });
+    expect(a).toMatchObject({ hls: `/play/${a.revisionId}/master.m3u8`, dash: `/play/${a.revisionId}/manifest.mpd` });
     expect(a.duration).toBeCloseTo(3, 1);
   });
 
@@ -124,6 +124,14 @@ describe('playback: headers', () => {
 
     const beyond = await server.fetch(path, { headers: { range: `bytes=${body.length}-` } });
     expect(beyond.status).toBe(416);
+  });
+
+  it('serves the DASH manifest with its content type and the same caching', async () => {
+    const res = await server.fetch(`/play/${revision}/manifest.mpd`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/dash+xml');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=86400, immutable');
+    expect(await res.text()).toContain('<MPD');
   });
 
   it('serves audio with the audio content type', async () => {

@@ -3,9 +3,9 @@ import { ErrorCode, OriginError } from '../../errors.js';
 import type { Artifact, PlaybackService } from '../../services/playback-service.js';
 import { sendArtifact } from '../send-artifact.js';
 
-/** Where a revision plays; DASH is not built yet, so `dash` is null. */
-export function playbackPaths(revisionId: string): { hls: string; dash: string | null } {
-  return { hls: `/play/${revisionId}/master.m3u8`, dash: null };
+/** Where a revision plays: HLS and DASH over the same segments. */
+export function playbackPaths(revisionId: string): { hls: string; dash: string } {
+  return { hls: `/play/${revisionId}/master.m3u8`, dash: `/play/${revisionId}/manifest.mpd` };
 }
 
 const RENDITION = /^[a-z0-9]{1,16}$/;
@@ -34,6 +34,7 @@ export function playbackRoutes(playback: PlaybackService, options: { cacheMaxAge
   app.get('/:id/:file', async (c) => {
     const { id, file } = c.req.param();
     if (file === 'master.m3u8') return send(c.req.raw, await playback.masterPlaylist(id));
+    if (file === 'manifest.mpd') return send(c.req.raw, await playback.dashManifest(id));
     const m = /^(.+)\.m3u8$/.exec(file);
     if (!m) throw new OriginError(ErrorCode.NotFound, `no file ${JSON.stringify(file)}`);
     return send(c.req.raw, await playback.mediaPlaylist(id, renditionOf(m[1]!)));

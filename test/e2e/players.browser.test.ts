@@ -1,6 +1,6 @@
 import { Parser } from 'm3u8-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeBrowser, playHls } from '../helpers/browser-player.js';
+import { closeBrowser, playDash, playHls } from '../helpers/browser-player.js';
 import { startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
 
 /**
@@ -61,6 +61,21 @@ describe('hls.js in Chromium', () => {
     expect(result.ended).toBe(true);
     expect(result.duration).toBeCloseTo(minted.duration, 1);
     expect(result.levelsPlayed.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('plays the DASH manifest of a cold revision to the end with Shaka Player', { timeout: 90_000 }, async () => {
+    const cold = await startOrigin();
+    try {
+      const res = await cold.fetch('/v1/revisions', { method: 'POST', api: true, body: JSON.stringify({ clips: [{ source: 'recorder.webm' }] }), headers: { 'content-type': 'application/json' } });
+      const minted = (await res.json()) as { dash: string; duration: number };
+      const result = await playDash(`${cold.baseUrl}${minted.dash}`, { timeoutMs: 60_000 });
+      expect(result.errors, result.log.join('\n')).toEqual([]);
+      expect(result.stalls, result.log.join('\n')).toBe(0);
+      expect(result.ended).toBe(true);
+      expect(result.duration).toBeCloseTo(minted.duration, 1);
+    } finally {
+      await cold.close();
+    }
   });
 
   it('starts a cold revision and plays it to the end with hls.js defaults', { timeout: 90_000 }, async () => {
