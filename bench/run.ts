@@ -7,6 +7,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { piecesOf } from '../src/core/timeline.js';
 import { videoSegmentArgs } from '../src/media/ffmpeg-args.js';
 import { startOrigin, TEST_TOKEN, type RunningOrigin } from '../test/helpers/origin-server.js';
 import { benchSource, cacheDir, here, percentile, spawnOrigin, timeCommand, timed } from './lib.js';
@@ -67,7 +68,8 @@ async function perRendition(file: string) {
       let bytes = 0;
       for (const [n, index] of [first, first + 1, first + 2].entries()) {
         const segment = plan.grid.segments[index]!;
-        const args = videoSegmentArgs({ input: join(cacheDir, file), span: plan.spans[0]!, segment, rendition, fps: plan.fps, encoder: origin.origin.encoder });
+        const pieces = piecesOf(plan.spans, segment.startFrame, segment.frameCount).map((p) => ({ ...p, input: join(cacheDir, file) }));
+        const args = videoSegmentArgs({ pieces, segment, rendition, fps: plan.fps, encoder: origin.origin.encoder });
         const viaOrigin = async () => {
           const [body, wall] = await timed(() => get(origin, `${base}/${rendition.id}/${index}.m4s`));
           bytes = body.length;

@@ -9,6 +9,8 @@ export const ErrorCode = {
   InvalidField: 'invalid_field',
   /** The request body is larger than the API accepts. */
   BodyTooLarge: 'body_too_large',
+  /** Edits that cannot make a video: end before start, cuts outside the clip or overlapping, nothing left. */
+  InvalidEdit: 'invalid_edit',
   /** A field this build cannot honour yet; `field` names it. Never silently ignored. */
   Unsupported: 'unsupported',
   /** A clip's source object does not exist. */

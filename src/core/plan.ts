@@ -1,16 +1,10 @@
 import { AAC_LC_CODEC, HIGH_PROFILE_IDC, avcCodecString } from './h264.js';
 import { planLadder, type VideoRendition } from './ladder.js';
 import { outputFrameRate, planAudioSlices, planSegmentGrid, type AudioSlice, type SegmentGrid } from './segment-grid.js';
-import type { RevisionRecord, SourceInfo } from './types.js';
+import { compileTimeline, type Span } from './timeline.js';
+import type { RevisionRecord } from './types.js';
 
-/** A stretch of one source placed on the output timeline. */
-export interface Span {
-  source: SourceInfo;
-  /** Source time (its own clock, seconds) shown at output frame `outputFrame`. */
-  sourceStart: number;
-  outputFrame: number;
-  frameCount: number;
-}
+export type { Span } from './timeline.js';
 
 export interface AudioRendition {
   id: 'audio';
@@ -49,7 +43,8 @@ export function planRevision(record: RevisionRecord, options: PlanOptions): Plan
   const source = record.sources[clip.source];
   if (!source) throw new Error(`revision ${record.id} has no probe data for ${clip.source}`);
   const fps = outputFrameRate(source.video.frameRate);
-  const frameCount = Math.max(1, Math.round(source.duration * fps));
+  const spans = compileTimeline(record.edits.clips, record.sources, fps);
+  const frameCount = spans.reduce((n, s) => n + s.frameCount, 0);
   const grid = planSegmentGrid(frameCount, fps, options.segmentDuration);
   const video = planLadder(source.video.displayWidth, source.video.displayHeight, fps);
   const start = video.find((r) => Math.min(r.width, r.height) <= START_SHORT_SIDE) ?? video[video.length - 1]!;
@@ -58,7 +53,7 @@ export function planRevision(record: RevisionRecord, options: PlanOptions): Plan
     fps,
     duration: frameCount / fps,
     grid,
-    spans: [{ source, sourceStart: source.video.startTime, outputFrame: 0, frameCount }],
+    spans,
     video,
     startRendition: start.id,
     audio: source.audio

@@ -57,13 +57,17 @@ function refuseUnsupported(edits: z.infer<typeof editsSchema>): void {
     throw new OriginError(ErrorCode.Unsupported, `${field}: ${what} is not supported by this build yet`, field);
   };
   if (edits.clips.length > 1) unsupported('clips', 'stitching more than one clip');
-  edits.clips.forEach((clip, i) => {
-    if (clip.start !== undefined) unsupported(`clips[${i}].start`, 'trimming');
-    if (clip.end !== undefined) unsupported(`clips[${i}].end`, 'trimming');
-    if (clip.cuts !== undefined) unsupported(`clips[${i}].cuts`, 'cutting');
-  });
   if (edits.noiseSuppression) unsupported('noiseSuppression', 'noise suppression');
   if (edits.overlays.length > 0) unsupported('overlays', 'overlays');
+}
+
+/**
+ * The edits in canonical order (cuts sorted by position), so the same edits listed in any order mint
+ * the same revision. Validate first: error fields name positions as the client sent them.
+ */
+export function canonicalEdits(edits: Edits): Edits {
+  const clips = edits.clips.map((c) => (c.cuts ? { ...c, cuts: [...c.cuts].sort((a, b) => a[0] - b[0] || a[1] - b[1]) } : c));
+  return { ...edits, clips };
 }
 
 /** JSON with object keys sorted at every level: the same edits always give the same text. */

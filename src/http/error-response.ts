@@ -7,6 +7,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   [ErrorCode.BadPath]: 400,
   [ErrorCode.BodyTooLarge]: 413,
   [ErrorCode.Unsupported]: 422,
+  [ErrorCode.InvalidEdit]: 422,
   [ErrorCode.SourceMissing]: 422,
   [ErrorCode.SourceUnusable]: 422,
   [ErrorCode.Unauthorized]: 401,

@@ -149,13 +149,13 @@ export class AudioTrack {
 }
 
 /**
- * Runs the encoder for a span's audio into `track`: `frameCount` frames of AAC-LC 48 kHz stereo (plus
- * the priming frame, skipped by slicing). Resolves when the track is complete; on failure the track
- * is failed too, so its readers get the error.
+ * Runs the encoder for a revision's audio into `track`: `track.frameCount` frames of AAC-LC 48 kHz
+ * stereo (plus the priming frame, skipped by slicing), one input per span. Resolves when the track is
+ * complete; on failure the track is failed too, so its readers get the error.
  */
-export async function renderAudioTrack(ctx: FfmpegContext, input: string, span: Span, track: AudioTrack): Promise<void> {
+export async function renderAudioTrack(ctx: FfmpegContext, pieces: Array<{ input: string; span: Span }>, fps: number, track: AudioTrack): Promise<void> {
   try {
-    const args = audioTrackArgs(input, span, track.frameCount * AAC_FRAME_SAMPLES, track.bitrate, 'pipe:1');
+    const args = audioTrackArgs(pieces, fps, track.frameCount * AAC_FRAME_SAMPLES, track.bitrate);
     await ctx.runner.run(ctx.ffmpegPath, args, { timeoutMs: ctx.timeoutMs, signal: track.signal, onStdout: (chunk) => track.append(chunk) });
     await track.finish();
   } catch (err) {

@@ -16,11 +16,18 @@ export interface EncoderSettings {
   crf: number;
 }
 
-/** One video segment of one rendition, from one span of a source. */
-export interface VideoSegmentJob {
-  /** Path or URL of the source, as ffmpeg reads it. */
+/** Output frames [startFrame, startFrame + frameCount) of one span, read from `input`. */
+export interface Piece {
+  /** Path or URL of the span's source, as ffmpeg reads it. */
   input: string;
   span: Span;
+  startFrame: number;
+  frameCount: number;
+}
+
+/** One video segment of one rendition: one piece, or several when the segment crosses a cut. */
+export interface VideoSegmentJob {
+  pieces: Piece[];
   segment: Segment;
   rendition: VideoRendition;
   fps: number;
@@ -28,36 +35,44 @@ export interface VideoSegmentJob {
 }
 
 /**
- * ffmpeg arguments that make video segment `segment` of `rendition` from one span of a source, as a
- * fragmented MP4 on stdout (DESIGN.md media rule 3):
- * - seek to a keyframe before the segment (`-noaccurate_seek`), keep source timestamps (`-copyts`),
- *   shift them onto the output clock (`setpts`), then let `fps` with `start_time` pick exactly the
- *   frames on the output grid from T0 — frame-accurate on variable-rate input, unlike `-ss/-t`;
- * - `tpad` clones the last frame if the source ends early, and `-frames:v` stops at the exact count;
- * - one GOP per segment, IDR first; no B-frames, so decode time = presentation time and the
- *   fragment's tfdt is T0 with no composition offset (`frag_discont` keeps the absolute tfdt);
- * - capped CRF with pinned threads, so every run on every node writes the same bytes.
+ * ffmpeg arguments that make video segment `segment` of `rendition` as a fragmented MP4 on stdout
+ * (DESIGN.md media rule 3). Each piece is its own input:
+ * - seek to a keyframe before it (`-noaccurate_seek`), keep source timestamps (`-copyts`), shift them
+ *   onto the output clock (`setpts`), then let `fps` with `start_time` pick exactly the frames on the
+ *   output grid — frame-accurate on variable-rate input, unlike `-ss/-t`;
+ * - `tpad` clones the last frame if the source ends early and `trim` keeps the piece's exact count;
+ * - pieces start at 0 and `concat` joins them (it offsets each by the ones before), then the whole is
+ *   placed at T0, and `-frames:v` stops at the segment's count.
+ * One GOP per segment, IDR first; no B-frames, so decode time = presentation time and the fragment's
+ * tfdt is T0 with no composition offset (`frag_discont` keeps the absolute tfdt). Capped CRF with
+ * pinned threads, so every run on every node writes the same bytes.
  */
-export function videoSegmentArgs({ input, span, segment, rendition, fps, encoder }: VideoSegmentJob): string[] {
-  const outputStart = segment.startFrame / fps;
-  const sourceAtSegment = span.sourceStart + (segment.startFrame - span.outputFrame) / fps;
-  const seek = Math.max(0, sourceAtSegment - span.source.video.startTime - PREROLL_SECONDS);
-  const shift = span.outputFrame / fps - span.sourceStart;
-  const filters = [
-    `setpts=PTS${shift >= 0 ? '+' : '-'}${exact(Math.abs(shift))}/TB`,
-    `fps=fps=${fps}:start_time=${exact(outputStart)}`,
-    `scale=${rendition.width}:${rendition.height}:flags=bicubic`,
-    'setsar=1',
-    'format=yuv420p',
-    'tpad=stop_mode=clone:stop=-1',
-  ];
+export function videoSegmentArgs({ pieces, segment, rendition, fps, encoder }: VideoSegmentJob): string[] {
+  const inputs: string[] = [];
+  const chains = pieces.map((piece, i) => {
+    const { span } = piece;
+    const sourceAt = span.sourceStart + (piece.startFrame - span.outputFrame) / fps;
+    const seek = Math.max(0, sourceAt - span.source.video.startTime - PREROLL_SECONDS);
+    const shift = span.outputFrame / fps - span.sourceStart;
+    inputs.push('-ss', exact(seek), '-noaccurate_seek', '-f', demuxerOf(span.source.format), '-i', piece.input);
+    return [
+      `[${i}:v:0]setpts=PTS${shift >= 0 ? '+' : '-'}${exact(Math.abs(shift))}/TB`,
+      `fps=fps=${fps}:start_time=${exact(piece.startFrame / fps)}`,
+      'tpad=stop_mode=clone:stop=-1',
+      `trim=end_frame=${piece.frameCount}`,
+      'setpts=PTS-STARTPTS',
+      `scale=${rendition.width}:${rendition.height}:flags=bicubic`,
+      'setsar=1',
+      `format=yuv420p[p${i}]`,
+    ].join(',');
+  });
+  const joined = pieces.map((_, i) => `[p${i}]`).join('');
+  const graph = `${chains.join(';')};${joined}concat=n=${pieces.length}:v=1:a=0,setpts=PTS+${exact(segment.startFrame / fps)}/TB[v]`;
   const gop = String(segment.frameCount);
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error',
-    '-ss', exact(seek), '-noaccurate_seek', '-copyts',
-    '-f', demuxerOf(span.source.format), '-i', input,
-    '-map', '0:v:0', '-an', '-sn', '-dn', '-map_metadata', '-1', '-map_chapters', '-1',
-    '-vf', filters.join(','),
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-copyts',
+    ...inputs,
+    '-filter_complex', graph, '-map', '[v]', '-an', '-sn', '-dn', '-map_metadata', '-1', '-map_chapters', '-1',
     '-frames:v', gop,
     '-c:v', 'libx264', '-preset', encoder.preset, '-profile:v', 'high', '-level:v', levelName(rendition.levelIdc),
     '-crf', String(encoder.crf), '-maxrate', String(rendition.maxBitrate), '-bufsize', String(rendition.bufferBits),
@@ -70,28 +85,34 @@ export function videoSegmentArgs({ input, span, segment, rendition, fps, encoder
 }
 
 /**
- * ffmpeg arguments that render a span's whole audio track once, as ADTS AAC-LC 48 kHz stereo, exactly
- * `sampleCount` samples long (padded with silence or cut), starting at output time 0 (DESIGN.md media
- * rule 4). `aresample` with `async` and `first_pts` pads a late start and absorbs timestamp jitter
- * (WebM/Opus), so the track is continuous. The encoder's priming frame comes first and is dropped by
- * the caller.
+ * ffmpeg arguments that render a revision's whole audio track once, as ADTS AAC-LC 48 kHz stereo on
+ * stdout, exactly `sampleCount` samples long, starting at output time 0 (DESIGN.md media rule 4). Each
+ * span is its own input, cut on source time and made exactly as long as its video (frames × 48000 / fps
+ * samples, a whole number at every output rate), so audio cannot drift from video across a cut;
+ * `aresample` with `async` and `first_pts` pads a late start and absorbs timestamp jitter (WebM/Opus).
+ * The encoder's priming frame comes first and is dropped by the caller.
  */
-export function audioTrackArgs(input: string, span: Span, sampleCount: number, bitrate: number, output: string): string[] {
-  const shift = span.sourceStart;
-  const filters = [
-    `asetpts=PTS-${exact(shift)}/TB`,
-    'aresample=48000:async=1:first_pts=0',
-    'aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo',
-    `apad=whole_len=${sampleCount}`,
-    `atrim=end_sample=${sampleCount}`,
-  ];
+export function audioTrackArgs(pieces: Array<{ input: string; span: Span }>, fps: number, sampleCount: number, bitrate: number): string[] {
+  const inputs: string[] = [];
+  const chains = pieces.map(({ input, span }, i) => {
+    const samples = (span.frameCount * 48000) / fps;
+    inputs.push('-ss', exact(Math.max(0, span.sourceStart - span.source.video.startTime - 1)), '-f', demuxerOf(span.source.format), '-i', input);
+    return [
+      `[${i}:a:0]asetpts=PTS-${exact(span.sourceStart)}/TB`,
+      'aresample=48000:async=1:first_pts=0',
+      'aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo',
+      `apad=whole_len=${samples}`,
+      `atrim=end_sample=${samples}[a${i}]`,
+    ].join(',');
+  });
+  const joined = pieces.map((_, i) => `[a${i}]`).join('');
+  const graph = `${chains.join(';')};${joined}concat=n=${pieces.length}:v=0:a=1,apad=whole_len=${sampleCount},atrim=end_sample=${sampleCount}[a]`;
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
-    '-copyts', '-f', demuxerOf(span.source.format), '-i', input,
-    '-map', '0:a:0', '-vn', '-sn', '-dn', '-map_metadata', '-1',
-    '-af', filters.join(','),
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-copyts',
+    ...inputs,
+    '-filter_complex', graph, '-map', '[a]', '-vn', '-sn', '-dn', '-map_metadata', '-1',
     '-c:a', 'aac', '-b:a', String(bitrate), '-ac', '2', '-ar', '48000',
     '-fflags', '+bitexact', '-flags:a', '+bitexact',
-    '-f', 'adts', output,
+    '-f', 'adts', 'pipe:1',
   ];
 }

@@ -50,11 +50,11 @@ export class AudioTracks {
     if (cached) return { track: cached, origin: cached.done ? 'hit' : 'coalesced' };
     const origin = this.#flights.has(key) ? 'coalesced' : 'miss';
     const track = await this.#flights.run(key, async () => {
-      const span = plan.spans[0]!;
       const made = await AudioTrack.create(this.deps.workDir, audioFrameCount(plan.grid), plan.audio!.bitrate);
       this.#tracks.set(key, made, made.estimatedSize);
+      const pieces = async () => Promise.all(plan.spans.map(async (span) => ({ span, input: await this.deps.objects.input(span.source.key) })));
       this.deps.pool
-        .run(async () => renderAudioTrack(ffmpegContext(this.deps), await this.deps.objects.input(span.source.key), span, made))
+        .run(async () => renderAudioTrack(ffmpegContext(this.deps), await pieces(), plan.fps, made))
         .catch((err: unknown) => {
           made.fail(err);
           if (!(err instanceof OriginError)) this.deps.logger.error('audio track failed', { key, error: String(err) });

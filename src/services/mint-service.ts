@@ -1,5 +1,7 @@
 import { planRevision, type PlanOptions } from '../core/plan.js';
-import { parseEdits, revisionId } from '../core/revision.js';
+import { canonicalEdits, parseEdits, revisionId } from '../core/revision.js';
+import { outputFrameRate } from '../core/segment-grid.js';
+import { compileTimeline } from '../core/timeline.js';
 import type { RevisionRecord, SourceInfo } from '../core/types.js';
 import { ErrorCode, OriginError } from '../errors.js';
 import { UnusableSourceError } from '../media/probe.js';
@@ -31,7 +33,8 @@ const PROBE_TTL_SECONDS = 90 * 86400;
  * same edits again returns the stored revision (and refreshes its TTL) without probing anything.
  */
 export async function mintRevision(deps: MintDeps, body: unknown): Promise<MintResult> {
-  const edits = parseEdits(body);
+  const requested = parseEdits(body);
+  const edits = canonicalEdits(requested);
   const id = revisionId(edits, deps.secret);
   const existing = await deps.store.getRevision(id);
   if (existing) {
@@ -39,9 +42,12 @@ export async function mintRevision(deps: MintDeps, body: unknown): Promise<MintR
     return { created: false, record: existing, duration: planRevision(existing, deps.planOptions).duration };
   }
   const sources: Record<string, SourceInfo> = {};
-  for (const [i, clip] of edits.clips.entries()) {
+  for (const [i, clip] of requested.clips.entries()) {
     sources[clip.source] ??= await sourceInfo(deps, clip.source, `clips[${i}].source`);
   }
+  // Validate the timeline as the client listed it, so an error's field names its own positions.
+  const first = sources[requested.clips[0]!.source]!;
+  compileTimeline(requested.clips, sources, outputFrameRate(first.video.frameRate));
   const record: RevisionRecord = { id, version: 1, createdAt: deps.now().toISOString(), edits, sources };
   const plan = planRevision(record, deps.planOptions);
   const created = await deps.store.saveRevision(record, deps.ttlSeconds);

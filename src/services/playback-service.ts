@@ -4,7 +4,7 @@ import { renderMasterPlaylist, renderMediaPlaylist } from '../core/hls-playlist.
 import type { VideoRendition } from '../core/ladder.js';
 import { planRevision, videoCodec, type Plan, type PlanOptions, type Span } from '../core/plan.js';
 import { isRevisionId } from '../core/revision.js';
-import type { Segment } from '../core/segment-grid.js';
+import { piecesOf } from '../core/timeline.js';
 import { ErrorCode, OriginError } from '../errors.js';
 import { ByteLru } from '../engine/byte-lru.js';
 import type { JobTiming, Priority } from '../engine/job-pool.js';
@@ -184,14 +184,23 @@ export class PlaybackService {
 
   /**
    * Queues the next segments of a rendition at low priority, so they are ready before the player
-   * asks. The pool drops them first under load; a player asking for one promotes it.
+   * asks (and, during the start-up ramp, the next one of the rendition above). The pool drops them
+   * first under load; a player asking for one promotes it.
    */
   #lookahead(plan: Plan, rendition: VideoRendition, index: number): void {
+    if (this.deps.lookahead === 0) return;
+    const wanted: Array<[VideoRendition, number]> = [];
+    // During the start-up ramp a player's buffer is thinnest and ABR tends to switch up: the next
+    // segment of the rendition above goes first.
+    const up = plan.video[plan.video.indexOf(rendition) - 1];
+    const ramping = plan.grid.segments[index]!.frameCount < plan.grid.segmentFrames;
+    if (up && ramping && index + 1 < plan.grid.segments.length) wanted.push([up, index + 1]);
     const last = Math.min(index + this.deps.lookahead, plan.grid.segments.length - 1);
-    for (let next = index + 1; next <= last; next++) {
-      const key = `${plan.revisionId}/${rendition.id}/${next}`;
+    for (let next = index + 1; next <= last; next++) wanted.push([rendition, next]);
+    for (const [r, next] of wanted) {
+      const key = `${plan.revisionId}/${r.id}/${next}`;
       if (this.#segmentFlights.has(key) || this.#artifacts.get(key)) continue;
-      this.#videoSegment(plan, rendition, next, 'low').catch(() => {});
+      this.#videoSegment(plan, r, next, 'low').catch(() => {});
     }
   }
 
@@ -218,10 +227,11 @@ export class PlaybackService {
     if (joining && priority === 'high') this.deps.pool.promote(key);
     const result = await this.#segmentFlights.run(key, async () => {
       const { value, timing } = await this.deps.pool.runTimed(async () => {
-        const span = plan.spans[0]!;
         const segment = plan.grid.segments[index]!;
-        const input = await this.#videoInput(plan, span, segment);
-        const job = { input, span, segment, rendition, fps: plan.fps, encoder: this.deps.encoder };
+        const pieces = await Promise.all(
+          piecesOf(plan.spans, segment.startFrame, segment.frameCount).map(async (p) => ({ ...p, input: await this.#videoInput(plan, p.span, p.startFrame) })),
+        );
+        const job = { pieces, segment, rendition, fps: plan.fps, encoder: this.deps.encoder };
         const out = await makeVideoSegment(ffmpegContext(this.deps), job).catch(
           (err: unknown) => failed(this.deps.logger, 'video segment', key, err),
         );
@@ -238,9 +248,9 @@ export class PlaybackService {
    * Where a video job reads its span: the object itself, or — past the first seconds of a source that
    * cannot seek — its indexed local copy, so segment k does not read k segments' worth of file first.
    */
-  async #videoInput(plan: Plan, span: Span, segment: Segment): Promise<string> {
+  async #videoInput(plan: Plan, span: Span, startFrame: number): Promise<string> {
     const input = () => this.deps.objects.input(span.source.key);
-    const at = span.sourceStart - span.source.video.startTime + (segment.startFrame - span.outputFrame) / plan.fps;
+    const at = span.sourceStart - span.source.video.startTime + (startFrame - span.outputFrame) / plan.fps;
     if (span.source.seekable !== false || at < LINEAR_READ_SECONDS) return input();
     return this.deps.sources.indexed(span.source, input);
   }

@@ -34,8 +34,27 @@ describe('lookahead', () => {
     expect(await cacheOf(`${base}/360p/3.m4s`)).toBe('miss'); // beyond the window of two
     expect(await cacheOf(`${base}/360p/1.m4s`)).toBe('hit');
     expect(await cacheOf(`${base}/360p/2.m4s`)).toBe('hit');
-    // Only the rendition asked for: the others were not touched.
+    // Other renditions are not touched (1 s segments: no start-up ramp here).
     expect(await cacheOf(`${base}/240p/1.m4s`)).toBe('miss');
+  });
+
+  it('during the start-up ramp, also makes the next segment of the rendition above', async () => {
+    const ramped = await startOrigin({ LOOKAHEAD_SEGMENTS: '1' });
+    try {
+      const hls = (await ramped.mint({ clips: [{ source: 'landscape.mp4' }] })).hls.replace('/master.m3u8', '');
+      const first = await ramped.fetch(`${hls}/480p/0.m4s`);
+      await first.arrayBuffer();
+      const { pool } = ramped.origin;
+      while (pool.active > 0 || pool.queued > 0) await new Promise((r) => setTimeout(r, 20));
+      const up = await ramped.fetch(`${hls}/720p/1.m4s`);
+      await up.arrayBuffer();
+      expect(up.headers.get('x-origin-cache')).toBe('hit');
+      const down = await ramped.fetch(`${hls}/360p/1.m4s`);
+      await down.arrayBuffer();
+      expect(down.headers.get('x-origin-cache')).toBe('miss');
+    } finally {
+      await ramped.close();
+    }
   });
 });
 
