@@ -101,3 +101,27 @@ describe('renderMediaPlaylist', () => {
     expect(plan.video[0]).toMatchObject({ id: '1080p', width: 1080, height: 1920 });
   });
 });
+
+describe('a stitched revision', () => {
+  const portrait = { ...source({ width: 360, height: 640, displayWidth: 360, displayHeight: 640 }, true, 3), key: 'intro.mp4' };
+  const landscape = { ...source({ frameRate: 25 }, false, 4), key: 'main.mp4' };
+  const rec: RevisionRecord = {
+    ...record(portrait),
+    edits: { clips: [{ source: 'intro.mp4' }, { source: 'main.mp4' }], noiseSuppression: false, overlays: [] },
+    sources: { 'intro.mp4': portrait, 'main.mp4': landscape },
+  };
+
+  it('takes its frame rate and canvas from the first clip, and lasts as long as its clips', () => {
+    const plan = planRevision(rec, { segmentDuration: 4 });
+    expect(plan.fps).toBe(30);
+    expect(plan.video.map((r) => `${r.width}x${r.height}`)).toEqual(['360x640', '240x426']);
+    expect(plan.duration).toBeCloseTo(7, 6);
+    expect(plan.spans.map((s) => s.frameCount)).toEqual([90, 120]);
+  });
+
+  it('has an audio track when any clip has audio, and none when no clip has', () => {
+    expect(planRevision(rec, { segmentDuration: 4 }).audio).toBeDefined();
+    const mute = { ...rec, sources: { 'intro.mp4': { ...portrait, audio: undefined }, 'main.mp4': landscape } };
+    expect(planRevision(mute, { segmentDuration: 4 }).audio).toBeUndefined();
+  });
+});

@@ -37,7 +37,10 @@ export interface PlanOptions {
   segmentDuration: number;
 }
 
-/** Compiles a revision into its output timeline, segment grid and renditions. Pure. */
+/**
+ * Compiles a revision into its output timeline, segment grid and renditions. Pure. The first clip sets
+ * the output format: its frame rate and its display size (the canvas other clips are fitted into).
+ */
 export function planRevision(record: RevisionRecord, options: PlanOptions): Plan {
   const clip = record.edits.clips[0]!;
   const source = record.sources[clip.source];
@@ -56,7 +59,8 @@ export function planRevision(record: RevisionRecord, options: PlanOptions): Plan
     spans,
     video,
     startRendition: start.id,
-    audio: source.audio
+    // One clip with audio gives the revision an audio track; clips without it play silence.
+    audio: spans.some((s) => s.source.audio)
       ? { id: 'audio', bitrate: AUDIO_BITRATE, channels: 2, sampleRate: 48000, slices: planAudioSlices(grid) }
       : undefined,
   };

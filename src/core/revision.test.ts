@@ -40,7 +40,6 @@ describe('parseEdits', () => {
     ['overlay of unknown kind', { clips: [{ source: 'a.mp4' }], overlays: [{ kind: 'video' }] }, 'invalid_field', 'overlays[0].kind'],
     ['too many clips', { clips: Array.from({ length: 21 }, () => ({ source: 'a.mp4' })) }, 'invalid_field', 'clips'],
     // Not built yet: refused, never ignored.
-    ['two clips', { clips: [{ source: 'a.mp4' }, { source: 'b.mp4' }] }, 'unsupported', 'clips'],
     ['noise suppression', { clips: [{ source: 'a.mp4' }], noiseSuppression: true }, 'unsupported', 'noiseSuppression'],
     ['overlays', { clips: [{ source: 'a.mp4' }], overlays: [{ kind: 'text', text: 'hi' }] }, 'unsupported', 'overlays'],
   ])('%s → %s on %s', (_name, body, code, field) => {

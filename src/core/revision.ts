@@ -56,7 +56,6 @@ function refuseUnsupported(edits: z.infer<typeof editsSchema>): void {
   const unsupported = (field: string, what: string) => {
     throw new OriginError(ErrorCode.Unsupported, `${field}: ${what} is not supported by this build yet`, field);
   };
-  if (edits.clips.length > 1) unsupported('clips', 'stitching more than one clip');
   if (edits.noiseSuppression) unsupported('noiseSuppression', 'noise suppression');
   if (edits.overlays.length > 0) unsupported('overlays', 'overlays');
 }

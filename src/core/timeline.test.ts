@@ -85,3 +85,24 @@ describe('piecesOf', () => {
     expect(piecesOf(s, 32, 64).map((p) => [p.span.sourceStart, p.startFrame, p.frameCount])).toEqual([[0, 32, 28], [3, 60, 36]]);
   });
 });
+
+describe('stitched clips', () => {
+  const intro = { ...source(3), key: 'intro.mp4' };
+  const main = { ...source(10), key: 'main.webm', video: { ...source(10).video, frameRate: 25, startTime: 0.007 } };
+
+  it('play in order on one continuous output timeline', () => {
+    const s = compileTimeline([{ source: 'intro.mp4' }, { source: 'main.webm', start: 2, cuts: [[4, 5]] }, { source: 'intro.mp4', end: 1 }], { 'intro.mp4': intro, 'main.webm': main }, 30);
+    expect(s.map((x) => [x.source.key, x.sourceStart, x.outputFrame, x.frameCount])).toEqual([
+      ['intro.mp4', 0, 0, 90],
+      ['main.webm', 2.007, 90, 60],
+      ['main.webm', 5.007, 150, 150],
+      ['intro.mp4', 0, 300, 30],
+    ]);
+  });
+
+  it('name the clip whose edit is wrong', () => {
+    expect(() => compileTimeline([{ source: 'intro.mp4' }, { source: 'main.webm', end: 11 }], { 'intro.mp4': intro, 'main.webm': main }, 30)).toThrow(
+      expect.objectContaining({ code: 'invalid_edit', field: 'clips[1].end' }),
+    );
+  });
+});

@@ -61,7 +61,7 @@ export function videoSegmentArgs({ pieces, segment, rendition, fps, encoder }: V
       'tpad=stop_mode=clone:stop=-1',
       `trim=end_frame=${piece.frameCount}`,
       'setpts=PTS-STARTPTS',
-      `scale=${rendition.width}:${rendition.height}:flags=bicubic`,
+      fitInto(span, rendition.width, rendition.height),
       'setsar=1',
       `format=yuv420p[p${i}]`,
     ].join(',');
@@ -85,6 +85,16 @@ export function videoSegmentArgs({ pieces, segment, rendition, fps, encoder }: V
 }
 
 /**
+ * Scales a piece to the rendition's size: straight when its display aspect is the canvas's (within
+ * 1%), otherwise fitted inside and padded with black — letterbox or pillarbox, centred.
+ */
+function fitInto(span: Span, width: number, height: number): string {
+  const { displayWidth, displayHeight } = span.source.video;
+  if (Math.abs(displayWidth / displayHeight / (width / height) - 1) < 0.01) return `scale=${width}:${height}:flags=bicubic`;
+  return `scale=${width}:${height}:force_original_aspect_ratio=decrease:force_divisible_by=2:flags=bicubic,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black`;
+}
+
+/**
  * ffmpeg arguments that render a revision's whole audio track once, as ADTS AAC-LC 48 kHz stereo on
  * stdout, exactly `sampleCount` samples long, starting at output time 0 (DESIGN.md media rule 4). Each
  * span is its own input, cut on source time and made exactly as long as its video (frames × 48000 / fps
@@ -96,9 +106,12 @@ export function audioTrackArgs(pieces: Array<{ input: string; span: Span }>, fps
   const inputs: string[] = [];
   const chains = pieces.map(({ input, span }, i) => {
     const samples = (span.frameCount * 48000) / fps;
+    // A clip without audio plays exactly its length of silence.
+    if (!span.source.audio) return `anullsrc=channel_layout=stereo:sample_rate=48000,aformat=sample_fmts=fltp,atrim=end_sample=${samples}[a${i}]`;
+    const index = inputs.filter((a) => a === '-i').length;
     inputs.push('-ss', exact(Math.max(0, span.sourceStart - span.source.video.startTime - 1)), '-f', demuxerOf(span.source.format), '-i', input);
     return [
-      `[${i}:a:0]asetpts=PTS-${exact(span.sourceStart)}/TB`,
+      `[${index}:a:0]asetpts=PTS-${exact(span.sourceStart)}/TB`,
       'aresample=48000:async=1:first_pts=0',
       'aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo',
       `apad=whole_len=${samples}`,

@@ -50,9 +50,15 @@ async function makeEverything(hls: string): Promise<void> {
 /** A forced switch makes hls.js cancel its own in-flight load and report the non-fatal `networkError/aborted`. */
 const originErrors = (errors: string[]) => errors.filter((e) => e !== 'networkError/aborted');
 
+const STITCHED = [{ source: 'portrait.mp4' }, { source: 'silent.mp4', end: 2 }, { source: 'odd.mp4', start: 0.5 }];
+
 describe('hls.js in Chromium', () => {
-  it.each(['landscape.mp4', 'recorder.webm'])('plays %s to the end while switching renditions every second', { timeout: 90_000 }, async (file) => {
-    const minted = await server.mint({ clips: [{ source: file }] });
+  it.each([
+    ['landscape.mp4', [{ source: 'landscape.mp4' }]],
+    ['recorder.webm', [{ source: 'recorder.webm' }]],
+    ['a stitched revision (intro, silent clip, outro of other sizes and rates)', STITCHED],
+  ])('plays %s to the end while switching renditions every second', { timeout: 90_000 }, async (_name, clips) => {
+    const minted = await server.mint({ clips });
     await makeEverything(minted.hls);
     const hlsConfig = { maxBufferLength: 1, maxMaxBufferLength: 1 };
     const result = await playHls(`${server.baseUrl}${minted.hls}`, { switchEveryMs: 1000, timeoutMs: 60_000, hlsConfig });

@@ -10,9 +10,10 @@ const H = 36;
  * the frames shown at each tick of a constant rate from `startTime` (what a player shows at each output
  * frame time), so a variable-frame-rate source can be compared frame by frame.
  */
-export async function tinyFrames(input: string, grid?: { fps: number; startTime: number }): Promise<Buffer[]> {
+export async function tinyFrames(input: string, grid?: { fps: number; startTime: number }, prefilter?: string): Promise<Buffer[]> {
   const fps = grid ? `fps=fps=${grid.fps}:start_time=${grid.startTime},` : '';
-  const { stdout } = await run('ffmpeg', ['-v', 'error', '-copyts', '-i', input, '-map', '0:v:0', '-vf', `${fps}scale=${W}:${H}:flags=area,format=gray`, '-f', 'rawvideo', '-'], {
+  const pre = prefilter ? `${prefilter},` : '';
+  const { stdout } = await run('ffmpeg', ['-v', 'error', '-copyts', '-i', input, '-map', '0:v:0', '-vf', `${fps}${pre}scale=${W}:${H}:flags=area,format=gray`, '-f', 'rawvideo', '-'], {
     encoding: 'buffer',
     maxBuffer: 256 * 1024 * 1024,
   });

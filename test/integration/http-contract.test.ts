@@ -39,7 +39,9 @@ describe('mint API: bad input', () => {
     ['overlapping cuts, named as listed', 'ok', '{"clips":[{"source":"landscape.mp4","cuts":[[3,3.5],[1.5,2.5],[1,2]]}]}', 422, 'invalid_edit', 'clips[0].cuts[1]'],
     ['cut to nothing', 'ok', '{"clips":[{"source":"landscape.mp4","cuts":[[0,4]]}]}', 422, 'invalid_edit', 'clips[0]'],
     ['shorter than one frame', 'ok', '{"clips":[{"source":"landscape.mp4","start":1,"end":1.01}]}', 422, 'invalid_edit', 'clips[0]'],
-    ['stitching (not built yet)', 'ok', '{"clips":[{"source":"landscape.mp4"},{"source":"silent.mp4"}]}', 422, 'unsupported', 'clips'],
+    ['a missing second clip', 'ok', '{"clips":[{"source":"landscape.mp4"},{"source":"nope.mp4"}]}', 422, 'source_missing', 'clips[1].source'],
+    ['a bad trim on the second clip', 'ok', '{"clips":[{"source":"landscape.mp4"},{"source":"silent.mp4","end":9}]}', 422, 'invalid_edit', 'clips[1].end'],
+    ['more clips than the limit', 'ok', JSON.stringify({ clips: Array.from({ length: 21 }, () => ({ source: 'landscape.mp4' })) }), 400, 'invalid_field', 'clips'],
     ['noise suppression (not built yet)', 'ok', '{"clips":[{"source":"landscape.mp4"}],"noiseSuppression":true}', 422, 'unsupported', 'noiseSuppression'],
     ['overlays (not built yet)', 'ok', '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi"}]}', 422, 'unsupported', 'overlays'],
   ])('%s', async (_name, auth, body, status, code, field) => {
