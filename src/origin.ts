@@ -47,9 +47,11 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
   const planOptions = { segmentDuration: config.segmentDuration };
   const encoder: EncoderSettings = { preset: config.x264Preset, threads: config.x264Threads, crf: CRF };
 
+  const sources = new SourceCache({ objects, runner, ffmpegPath: config.ffmpegPath, dir: join(workDir, 'sources'), maxBytes: config.sourceCacheBytes, timeoutMs: config.jobTimeoutMs });
   const mint: MintDeps = {
     store,
     objects,
+    sources,
     probe: (input, identity) => probeSource(input, identity, { runner, ffprobePath: config.ffprobePath, timeoutMs: PROBE_TIMEOUT_MS }),
     secret: config.revisionSecret,
     ttlSeconds: config.revisionTtlSeconds,
@@ -58,7 +60,6 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
   };
   const playback = new PlaybackService({
     store,
-    objects,
     runner,
     pool,
     logger,
@@ -70,7 +71,7 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
     artifactCacheBytes: config.artifactCacheBytes,
     workDir,
     lookahead: config.lookaheadSegments,
-    sources: new SourceCache({ runner, ffmpegPath: config.ffmpegPath, dir: join(workDir, 'sources'), maxBytes: config.sourceCacheBytes, timeoutMs: config.jobTimeoutMs }),
+    sources,
   });
   const parts = { mint, playback, runner, pool, encoder, workDir };
   const app = createApp({

@@ -32,7 +32,7 @@ interface FfprobeStream {
 
 interface FfprobeOutput {
   streams?: FfprobeStream[];
-  format?: { format_name?: string; duration?: string };
+  format?: { format_name?: string; duration?: string; start_time?: string };
 }
 
 /**
@@ -95,7 +95,10 @@ export async function probeSource(
 
   const startTime = seconds(video.start_time) ?? 0;
   const headerDuration = seconds(out.format?.duration);
-  let duration = seconds(video.duration) ?? headerDuration;
+  // Without a stream duration (Matroska), the container's end measured from the first video frame:
+  // audio that starts earlier must not lengthen the video.
+  const containerEnd = headerDuration === undefined ? undefined : headerDuration + (seconds(out.format?.start_time) ?? 0);
+  let duration = seconds(video.duration) ?? (containerEnd === undefined ? undefined : containerEnd - startTime);
   let frameRate = ratio(video.r_frame_rate);
   // Matroska reports its 1 ms time base as r_frame_rate for variable-rate streams.
   if (!(frameRate > 0 && frameRate <= 120)) frameRate = ratio(video.avg_frame_rate);

@@ -8,14 +8,13 @@ import { OriginError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { AudioTrack, renderAudioTrack } from '../media/audio-track.js';
 import type { ProcessRunner } from '../media/process-runner.js';
-import type { ObjectStore } from '../stores/object-store.js';
+import type { SourceCache } from '../engine/source-cache.js';
 import { failed, ffmpegContext } from './job-context.js';
 
 /** Disk budget for rendered audio tracks (128 kbit/s: about 57 MB per hour). */
 const AUDIO_TRACK_BYTES = 4 * 1024 * 1024 * 1024;
 
 export interface AudioTracksDeps {
-  objects: ObjectStore;
   runner: ProcessRunner;
   pool: JobPool;
   logger: Logger;
@@ -24,6 +23,8 @@ export interface AudioTracksDeps {
   /** How long a request waits for its job before a retryable 503 (the job goes on). */
   requestWaitMs: number;
   workDir: string;
+  /** Where ffmpeg reads each source from (files, S3, assembled or indexed local copies). */
+  sources: SourceCache;
 }
 
 /**
@@ -52,7 +53,7 @@ export class AudioTracks {
     const track = await this.#flights.run(key, async () => {
       const made = await AudioTrack.create(this.deps.workDir, audioFrameCount(plan.grid), plan.audio!.bitrate);
       this.#tracks.set(key, made, made.estimatedSize);
-      const pieces = async () => Promise.all(plan.spans.map(async (span) => ({ span, input: await this.deps.objects.input(span.source.key) })));
+      const pieces = async () => Promise.all(plan.spans.map(async (span) => ({ span, input: await this.deps.sources.input(span.source) })));
       this.deps.pool
         .run(async () => renderAudioTrack(ffmpegContext(this.deps), await pieces(), plan.fps, made))
         .catch((err: unknown) => {

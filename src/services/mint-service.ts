@@ -4,6 +4,8 @@ import { outputFrameRate } from '../core/segment-grid.js';
 import { compileTimeline } from '../core/timeline.js';
 import type { RevisionRecord, SourceInfo } from '../core/types.js';
 import { ErrorCode, OriginError } from '../errors.js';
+import type { SourceCache } from '../engine/source-cache.js';
+import { isManifestKey } from '../media/manifest-source.js';
 import { UnusableSourceError } from '../media/probe.js';
 import type { ObjectStore } from '../stores/object-store.js';
 import type { RevisionStore } from '../stores/revision-store.js';
@@ -11,6 +13,8 @@ import type { RevisionStore } from '../stores/revision-store.js';
 export interface MintDeps {
   store: RevisionStore;
   objects: ObjectStore;
+  /** Assembles chunked recordings (DASH/HLS manifests) into a file ffprobe can read. */
+  sources: SourceCache;
   probe: (input: string, identity: { key: string; etag: string; size: number }) => Promise<SourceInfo>;
   secret: string;
   ttlSeconds: number;
@@ -61,7 +65,8 @@ async function sourceInfo(deps: MintDeps, key: string, field: string): Promise<S
   if (cached) return cached;
   let info: SourceInfo;
   try {
-    info = await deps.probe(await deps.objects.input(key), { key, etag: stat.etag, size: stat.size });
+    const input = isManifestKey(key) ? await deps.sources.assembled(key, stat.etag) : await deps.objects.input(key);
+    info = await deps.probe(input, { key, etag: stat.etag, size: stat.size });
   } catch (err) {
     if (err instanceof UnusableSourceError) throw new OriginError(ErrorCode.SourceUnusable, `${field}: ${err.message}`, field);
     throw err;

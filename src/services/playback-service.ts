@@ -12,7 +12,6 @@ import { withDeadline } from '../engine/deadline.js';
 import { AudioTracks, type AudioTracksDeps } from './audio-tracks.js';
 import { failed, ffmpegContext } from './job-context.js';
 import { SingleFlight } from '../engine/single-flight.js';
-import type { SourceCache } from '../engine/source-cache.js';
 import type { EncoderSettings } from '../media/ffmpeg-args.js';
 import { readAvcConfig } from '../media/mp4/boxes.js';
 import { makeVideoSegment } from '../media/video-segment.js';
@@ -53,12 +52,8 @@ export interface PlaybackDeps extends AudioTracksDeps {
   artifactCacheBytes: number;
   /** Segments of a rendition made ahead of the one a player asked for. */
   lookahead: number;
-  /** Seekable local copies of sources that cannot seek (WebM without Cues). */
-  sources: SourceCache;
 }
 
-/** How far into a source that cannot seek a job still reads the original from its start. */
-const LINEAR_READ_SECONDS = 30;
 
 const PLAYLIST = 'application/vnd.apple.mpegurl';
 const DASH = 'application/dash+xml';
@@ -244,15 +239,10 @@ export class PlaybackService {
     return { result, origin: joining ? 'coalesced' : 'miss' };
   }
 
-  /**
-   * Where a video job reads its span: the object itself, or — past the first seconds of a source that
-   * cannot seek — its indexed local copy, so segment k does not read k segments' worth of file first.
-   */
-  async #videoInput(plan: Plan, span: Span, startFrame: number): Promise<string> {
-    const input = () => this.deps.objects.input(span.source.key);
+  /** Where a video job reads its span from (see SourceCache.input). */
+  #videoInput(plan: Plan, span: Span, startFrame: number): Promise<string> {
     const at = span.sourceStart - span.source.video.startTime + (startFrame - span.outputFrame) / plan.fps;
-    if (span.source.seekable !== false || at < LINEAR_READ_SECONDS) return input();
-    return this.deps.sources.indexed(span.source, input);
+    return this.deps.sources.input(span.source, at);
   }
 
   /** Caches a rendition's init once and checks every later run against it (DESIGN.md media rule 5). */

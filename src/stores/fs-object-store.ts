@@ -1,4 +1,4 @@
-import { realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { objectKeyProblem } from '../core/object-key.js';
 import { ErrorCode, OriginError } from '../errors.js';
@@ -28,6 +28,10 @@ export class FsObjectStore implements ObjectStore {
     const s = await stat(path);
     if (!s.isFile()) return undefined;
     return { size: s.size, etag: `${Math.trunc(s.mtimeMs).toString(36)}-${s.size.toString(36)}` };
+  }
+
+  async read(key: string): Promise<Buffer> {
+    return readFile(await this.input(key));
   }
 
   async input(key: string): Promise<string> {

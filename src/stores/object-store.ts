@@ -14,4 +14,6 @@ export interface ObjectStore {
   stat(key: string): Promise<ObjectStat | undefined>;
   /** A path or URL that ffmpeg/ffprobe can read (with seeking) for this object. */
   input(key: string): Promise<string>;
+  /** The whole object (for small ones: manifests and their chunks). `source_missing` when absent. */
+  read(key: string): Promise<Buffer>;
 }

@@ -42,6 +42,18 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  async read(key: string): Promise<Buffer> {
+    try {
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return Buffer.from(await object.Body!.transformToByteArray());
+    } catch (err) {
+      if (err instanceof S3ServiceException && (err.$metadata.httpStatusCode === 404 || err.name === 'NoSuchKey')) {
+        throw new OriginError(ErrorCode.SourceMissing, `no such source: ${key}`);
+      }
+      throw new OriginError(ErrorCode.Unavailable, 'the object store did not answer', undefined, { cause: err });
+    }
+  }
+
   async input(key: string): Promise<string> {
     return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: URL_TTL_SECONDS });
   }

@@ -7,11 +7,12 @@ const H = 36;
 
 /**
  * Every frame of a file's first video stream, decoded to a tiny grey picture (W×H bytes). With `grid`,
- * the frames shown at each tick of a constant rate from `startTime` (what a player shows at each output
- * frame time), so a variable-frame-rate source can be compared frame by frame.
+ * the frames shown at each tick of a constant rate from its first video frame (what a player shows at
+ * each output frame time), so a variable-frame-rate source can be compared frame by frame, whatever
+ * clock the reader keeps.
  */
-export async function tinyFrames(input: string, grid?: { fps: number; startTime: number }, prefilter?: string): Promise<Buffer[]> {
-  const fps = grid ? `fps=fps=${grid.fps}:start_time=${grid.startTime},` : '';
+export async function tinyFrames(input: string, grid?: { fps: number }, prefilter?: string): Promise<Buffer[]> {
+  const fps = grid ? `fps=fps=${grid.fps},` : '';
   const pre = prefilter ? `${prefilter},` : '';
   const { stdout } = await run('ffmpeg', ['-v', 'error', '-copyts', '-i', input, '-map', '0:v:0', '-vf', `${fps}${pre}scale=${W}:${H}:flags=area,format=gray`, '-f', 'rawvideo', '-'], {
     encoding: 'buffer',

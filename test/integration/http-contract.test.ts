@@ -31,6 +31,8 @@ describe('mint API: bad input', () => {
     ['unknown field', 'ok', '{"clips":[{"source":"landscape.mp4"}],"speed":2}', 400, 'invalid_field', 'speed'],
     ['missing object', 'ok', '{"clips":[{"source":"nope.mp4"}]}', 422, 'source_missing', 'clips[0].source'],
     ['not media', 'ok', '{"clips":[{"source":"not-media.txt"}]}', 422, 'source_unusable', 'clips[0].source'],
+    ['a manifest climbing out of the media root', 'ok', '{"clips":[{"source":"hls/escape.m3u8"}]}', 422, 'source_unusable', 'clips[0].source'],
+    ['a manifest pointing at a URL', 'ok', '{"clips":[{"source":"hls/remote.m3u8"}]}', 422, 'source_unusable', 'clips[0].source'],
     ['a directory', 'ok', '{"clips":[{"source":"."}]}', 400, 'invalid_field', 'clips[0].source'],
     ['end before start', 'ok', '{"clips":[{"source":"landscape.mp4","start":2,"end":1}]}', 422, 'invalid_edit', 'clips[0].end'],
     ['end past the source', 'ok', '{"clips":[{"source":"landscape.mp4","end":60}]}', 422, 'invalid_edit', 'clips[0].end'],

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Parser } from 'm3u8-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceCache } from '../../src/engine/source-cache.js';
+import { FsObjectStore } from '../../src/stores/fs-object-store.js';
 import { ProcessRunner } from '../../src/media/process-runner.js';
 import { probeSource } from '../../src/media/probe.js';
 import { packets } from '../helpers/media-analysis.js';
@@ -43,10 +44,12 @@ describe('sources that cannot seek', () => {
     let runs = 0;
     const run = runner.run.bind(runner);
     runner.run = (c, a, o) => ((runs += 1), run(c, a, o));
-    const cache = new SourceCache({ runner, ffmpegPath: 'ffmpeg', dir: join(dir, 'cache'), maxBytes: 1 << 30, timeoutMs: 30_000 });
+    const cache = new SourceCache({ objects: new FsObjectStore(FIXTURES), runner, ffmpegPath: 'ffmpeg', dir: join(dir, 'cache'), maxBytes: 1 << 30, timeoutMs: 30_000 });
     const source = await probeSource(join(FIXTURES, 'recorder.webm'), { key: 'recorder.webm', etag: 'e', size: 1 }, tools(new ProcessRunner()));
-    const input = async () => join(FIXTURES, 'recorder.webm');
-    const [a, b] = await Promise.all([cache.indexed(source, input), cache.indexed(source, input)]);
+    // Reads near the start use the original; reads past 30 s the indexed copy, made once.
+    expect(await cache.input(source, 0)).toBe(join(FIXTURES, 'recorder.webm'));
+    expect(runs).toBe(0);
+    const [a, b] = await Promise.all([cache.input(source, 31), cache.input(source, 31)]);
     expect(a).toBe(b);
     expect(runs).toBe(1);
     expect((await readFile(a)).includes(CUES)).toBe(true);
