@@ -38,7 +38,7 @@ describe('parseEdits', () => {
     ['cut not a pair', { clips: [{ source: 'a.mp4', cuts: [[1]] }] }, 'invalid_field', 'clips[0].cuts[0]'],
     ['noiseSuppression not boolean', { clips: [{ source: 'a.mp4' }], noiseSuppression: 'yes' }, 'invalid_field', 'noiseSuppression'],
     ['overlay of unknown kind', { clips: [{ source: 'a.mp4' }], overlays: [{ kind: 'video' }] }, 'invalid_field', 'overlays[0].kind'],
-    ['too many clips', { clips: Array.from({ length: 21 }, () => ({ source: 'a.mp4' })) }, 'invalid_field', 'clips'],
+    ['too many clips', { clips: Array.from({ length: 21 }, () => ({ source: 'a.mp4' })) }, 'invalid_edit', 'clips'],
     // Not built yet: refused, never ignored.
     ['noise suppression', { clips: [{ source: 'a.mp4' }], noiseSuppression: true }, 'unsupported', 'noiseSuppression'],
     ['overlays', { clips: [{ source: 'a.mp4' }], overlays: [{ kind: 'text', text: 'hi' }] }, 'unsupported', 'overlays'],

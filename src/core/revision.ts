@@ -22,7 +22,7 @@ const clipSchema = z.strictObject({
 const overlaySchema = z.looseObject({ kind: z.enum(['text', 'image', 'drawing']) });
 
 const editsSchema = z.strictObject({
-  clips: z.array(clipSchema).min(1).max(MAX_CLIPS),
+  clips: z.array(clipSchema).min(1),
   noiseSuppression: z.boolean().default(false),
   overlays: z.array(overlaySchema).max(100).default([]),
 });
@@ -53,6 +53,9 @@ export function parseEdits(body: unknown): Edits {
 }
 
 function refuseUnsupported(edits: z.infer<typeof editsSchema>): void {
+  if (edits.clips.length > MAX_CLIPS) {
+    throw new OriginError(ErrorCode.InvalidEdit, `clips: at most ${MAX_CLIPS} clips per revision, got ${edits.clips.length}`, 'clips');
+  }
   const unsupported = (field: string, what: string) => {
     throw new OriginError(ErrorCode.Unsupported, `${field}: ${what} is not supported by this build yet`, field);
   };

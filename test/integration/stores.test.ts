@@ -134,6 +134,22 @@ describe('S3ObjectStore against a local S3-compatible server', () => {
     expect(probed.video).toMatchObject({ width: 1280, height: 720 });
   });
 
+  it('assembles a chunked HLS recording from S3 objects and plays it', async () => {
+    for (const name of ['recording.m3u8', 'chunk-000.ts', 'chunk-001.ts', 'chunk-002.ts', 'chunk-003.ts']) {
+      const body = await readFile(join(FIXTURES, 'hls', name));
+      await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `recordings/phone/${name}`, Body: body }));
+    }
+    const origin = await startOrigin({ S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_REGION: s3.region });
+    try {
+      const minted = await origin.mint({ clips: [{ source: 'recordings/phone/recording.m3u8' }] });
+      expect(minted.duration).toBeCloseTo(4, 3);
+      const frames = await countDecodedFrames(`${origin.baseUrl}${minted.hls.replace('master', '180p')}`, 'v');
+      expect(frames).toBe(100);
+    } finally {
+      await origin.close();
+    }
+  });
+
   it('plays a revision minted from S3 end to end', async () => {
     const origin = await startOrigin({ S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_REGION: s3.region});
     try {
