@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OriginError } from '../errors.js';
+import { outputFrameRate } from './segment-grid.js';
 import { compileTimeline, keptRanges, piecesOf } from './timeline.js';
 import type { Clip, SourceInfo } from './types.js';
 
@@ -48,6 +49,12 @@ describe('compileTimeline', () => {
 
   it('places spans on the source clock when the first frame is not at 0', () => {
     expect(spans({ start: 1 }, 5, 30, 0.007)).toEqual([[1.007, 0, 120]]);
+  });
+
+  it('cuts a variable-frame-rate recording on the output grid (its nominal 28.6 fps plays at 30)', () => {
+    const vfr = { ...source(10, 0.007), video: { ...source(10, 0.007).video, frameRate: 28.6 } };
+    const s = compileTimeline([{ source: 'a.mp4', cuts: [[1.01, 2]] }], { 'a.mp4': vfr }, outputFrameRate(vfr.video.frameRate));
+    expect(s.map((x) => [x.sourceStart, x.outputFrame, x.frameCount])).toEqual([[0.007, 0, 30], [2.007, 30, 240]]);
   });
 
   it('keeps output time continuous at 25 and 24 fps', () => {
