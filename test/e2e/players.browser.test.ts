@@ -69,26 +69,15 @@ describe('hls.js in Chromium', () => {
     expect(result.levelsPlayed.length).toBeGreaterThanOrEqual(2);
   });
 
-  it('plays the DASH manifest of a cold revision to the end with Shaka Player', { timeout: 90_000 }, async () => {
+  /** A player started on a revision nobody has requested yet, with its default settings. */
+  it.each([
+    ['Shaka Player plays the DASH manifest', 'recorder.webm', (o: string, m: { dash: string }) => playDash(o + m.dash, { timeoutMs: 60_000 })],
+    ['hls.js plays the HLS playlists', 'landscape.mp4', (o: string, m: { hls: string }) => playHls(o + m.hls, { timeoutMs: 60_000 })],
+  ] as const)('%s of a cold revision to the end', { timeout: 90_000 }, async (_name, file, play) => {
     const cold = await startOrigin();
     try {
-      const res = await cold.fetch('/v1/revisions', { method: 'POST', api: true, body: JSON.stringify({ clips: [{ source: 'recorder.webm' }] }), headers: { 'content-type': 'application/json' } });
-      const minted = (await res.json()) as { dash: string; duration: number };
-      const result = await playDash(`${cold.baseUrl}${minted.dash}`, { timeoutMs: 60_000 });
-      expect(result.errors, result.log.join('\n')).toEqual([]);
-      expect(result.stalls, result.log.join('\n')).toBe(0);
-      expect(result.ended).toBe(true);
-      expect(result.duration).toBeCloseTo(minted.duration, 1);
-    } finally {
-      await cold.close();
-    }
-  });
-
-  it('starts a cold revision and plays it to the end with hls.js defaults', { timeout: 90_000 }, async () => {
-    const cold = await startOrigin();
-    try {
-      const minted = await cold.mint({ clips: [{ source: 'landscape.mp4' }] });
-      const result = await playHls(`${cold.baseUrl}${minted.hls}`, { timeoutMs: 60_000 });
+      const minted = await cold.mint({ clips: [{ source: file }] });
+      const result = await play(cold.baseUrl, minted);
       expect(result.errors, result.log.join('\n')).toEqual([]);
       expect(result.stalls, result.log.join('\n')).toBe(0);
       expect(result.ended).toBe(true);

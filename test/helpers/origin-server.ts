@@ -13,7 +13,7 @@ export interface RunningOrigin {
   baseUrl: string;
   /** fetch against the origin; `api` adds the bearer token. */
   fetch(path: string, init?: RequestInit & { api?: boolean }): Promise<Response>;
-  mint(body: unknown): Promise<{ revisionId: string; hls: string; duration: number }>;
+  mint(body: unknown): Promise<{ revisionId: string; hls: string; dash: string; duration: number }>;
   close(): Promise<void>;
 }
 
@@ -40,7 +40,7 @@ export async function startOrigin(env: Record<string, string> = {}): Promise<Run
     async mint(body) {
       const res = await doFetch('/v1/revisions', { method: 'POST', api: true, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
       if (res.status !== 201 && res.status !== 200) throw new Error(`mint failed: ${res.status} ${await res.text()}`);
-      return (await res.json()) as { revisionId: string; hls: string; duration: number };
+      return (await res.json()) as { revisionId: string; hls: string; dash: string; duration: number };
     },
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
