@@ -82,9 +82,3 @@ export function peakBandwidth(rendition: VideoRendition, grid: SegmentGrid): num
   const shortest = Math.min(...grid.segments.map((s) => s.duration));
   return Math.ceil((rendition.maxBitrate + (0.9 * rendition.bufferBits) / shortest) * 1.1);
 }
-
-/** Find a video rendition or the audio rendition by id. */
-export function findRendition(plan: Plan, id: string): VideoRendition | AudioRendition | undefined {
-  if (plan.audio && id === plan.audio.id) return plan.audio;
-  return plan.video.find((r) => r.id === id);
-}
