@@ -34,29 +34,29 @@ describe('gridUnitFrames', () => {
 describe('planSegmentGrid', () => {
   const lengths = (frames: number, fps: number, target = 4) => planSegmentGrid(frames, fps, target).segments.map((s) => s.frameCount);
 
-  it('ramps up 1.07 s, 2.13 s, then 4.27 s segments at 30 fps', () => {
+  it('starts with a 2.13 s segment, then 4.27 s ones at 30 fps', () => {
     const grid = planSegmentGrid(1800, 30, 4);
     expect(grid.segmentFrames).toBe(128);
-    expect(grid.segments.slice(0, 4).map((s) => s.frameCount)).toEqual([32, 64, 128, 128]);
-    expect(grid.segments[2]!.start).toBeCloseTo(96 / 30, 12);
-    // 1800 = 32 + 64 + 13 × 128 + 40: the 40-frame tail joins the last segment.
-    expect(grid.segments.at(-1)!.frameCount).toBe(168);
+    expect(grid.segments.slice(0, 3).map((s) => s.frameCount)).toEqual([64, 128, 128]);
+    expect(grid.segments[2]!.start).toBeCloseTo(192 / 30, 12);
+    // 1800 = 64 + 13 × 128 + 72: the 72-frame tail is over half a segment, so it stays.
+    expect(grid.segments.at(-1)!.frameCount).toBe(72);
   });
 
   it('rounds the ramp up to whole grid units at 25 and 24 fps', () => {
-    expect(lengths(1000, 25).slice(0, 3)).toEqual([32, 56, 104]); // 1.28 s, 2.24 s, 4.16 s
-    expect(lengths(1000, 24).slice(0, 3)).toEqual([64, 64, 128]); // both steps round to one 2.67 s unit, then 5.33 s
+    expect(lengths(1000, 25).slice(0, 2)).toEqual([56, 104]); // 2.24 s, then 4.16 s
+    expect(lengths(1000, 24).slice(0, 2)).toEqual([64, 128]); // one 2.67 s unit, then 5.33 s
   });
 
   it('skips ramp steps that are not shorter than the target', () => {
     expect(lengths(320, 30, 1)).toEqual([32, 32, 32, 32, 32, 32, 32, 32, 32, 32]);
-    expect(lengths(300, 30, 2)).toEqual([32, 64, 64, 64, 76]);
+    expect(lengths(300, 30, 2)).toEqual([64, 64, 64, 64, 44]);
   });
 
   it('keeps a tail of at least half its segment, and merges a shorter one', () => {
-    expect(lengths(32 + 64 + 128 + 64, 30)).toEqual([32, 64, 128, 64]);
-    expect(lengths(32 + 64 + 128 + 63, 30)).toEqual([32, 64, 191]);
-    expect(lengths(120, 30)).toEqual([32, 88]); // 4 s: the 24-frame tail joins the 2 s step
+    expect(lengths(64 + 128 + 64, 30)).toEqual([64, 128, 64]);
+    expect(lengths(64 + 128 + 63, 30)).toEqual([64, 191]);
+    expect(lengths(120, 30)).toEqual([64, 56]); // 4 s: a 1.87 s tail is over half of the 2 s step
   });
 
   it('gives a clip shorter than the first step a single segment', () => {
@@ -84,13 +84,12 @@ describe('planSegmentGrid', () => {
 
 describe('planAudioSlices', () => {
   it('puts audio boundaries on the video boundaries, in whole AAC frames', () => {
-    const grid = planSegmentGrid(300, 30, 4); // 32, 64, 128, 76 frames
+    const grid = planSegmentGrid(300, 30, 4); // 64, 128, 108 frames
     const slices = planAudioSlices(grid);
     expect(slices.map((s) => [s.firstFrame, s.frameCount])).toEqual([
-      [0, 50],
-      [50, 100],
-      [150, 200],
-      [350, 119],
+      [0, 100],
+      [100, 200],
+      [300, 169],
     ]);
     expect(slices[2]!.start).toBeCloseTo(grid.segments[2]!.start, 12);
     expect(audioFrameCount(grid)).toBe(469); // ceil(10 s × 46.875)

@@ -51,16 +51,19 @@ export interface SegmentGrid {
   segments: Segment[];
 }
 
-/** Start-up segments, in seconds, before the grid reaches its target duration (see planSegmentGrid). */
-const RAMP_SECONDS = [1, 2] as const;
+/**
+ * Start-up segment, in seconds, before the grid reaches its target duration (see planSegmentGrid).
+ * Measured: a 1 s first segment started 0.2 s sooner, but its thin buffer stalled hls.js when its ABR
+ * switched up at once to a rendition whose next segment nobody had asked for; 2 s covers that.
+ */
+const RAMP_SECONDS = [2] as const;
 
 /**
- * Cuts `frameCount` output frames into segments, each a whole number of grid units: a ramp of about
- * 1 s then 2 s, then segments of about `targetSeconds`. The short first segment is the fast start —
- * its job is a quarter of a full one, the player can begin sooner, and each next segment takes less
- * time to make than the one before it takes to play. A tail shorter than half a segment joins the one
- * before it, so no segment but a lone one is much shorter than its neighbours (tiny segments stall
- * players).
+ * Cuts `frameCount` output frames into segments, each a whole number of grid units: a first one of
+ * about 2 s, then segments of about `targetSeconds`. The short first segment is the fast start — its
+ * job is half a full one and the player can begin sooner — and a full segment takes less time to make
+ * than the first one takes to play. A tail shorter than half the segment before it joins that one,
+ * so no segment but a lone one is much shorter than its neighbours (tiny segments stall players).
  */
 export function planSegmentGrid(frameCount: number, fps: number, targetSeconds: number): SegmentGrid {
   if (!Number.isInteger(frameCount) || frameCount < 1) throw new RangeError(`frameCount must be a positive integer, got ${frameCount}`);
@@ -72,7 +75,7 @@ export function planSegmentGrid(frameCount: number, fps: number, targetSeconds: 
   for (let f = 0, i = 0; f < frameCount; f += lengths[i++] ?? segmentFrames) starts.push(f);
   const last = starts.length - 1;
   const tail = frameCount - starts[last]!;
-  if (last > 0 && tail < (lengths[last] ?? segmentFrames) / 2) starts.pop();
+  if (last > 0 && tail < (starts[last]! - starts[last - 1]!) / 2) starts.pop();
   const segments = starts.map((startFrame, index) => {
     const end = index + 1 < starts.length ? starts[index + 1]! : frameCount;
     return { index, startFrame, frameCount: end - startFrame, start: startFrame / fps, duration: (end - startFrame) / fps };

@@ -185,13 +185,14 @@ export class PlaybackService {
   #lookahead(plan: Plan, rendition: VideoRendition, index: number): void {
     if (this.deps.lookahead === 0) return;
     const wanted: Array<[VideoRendition, number]> = [];
-    // During the start-up ramp a player's buffer is thinnest and ABR tends to switch up: the next
-    // segment of the rendition above goes first.
-    const up = plan.video[plan.video.indexOf(rendition) - 1];
-    const ramping = plan.grid.segments[index]!.frameCount < plan.grid.segmentFrames;
-    if (up && ramping && index + 1 < plan.grid.segments.length) wanted.push([up, index + 1]);
     const last = Math.min(index + this.deps.lookahead, plan.grid.segments.length - 1);
     for (let next = index + 1; next <= last; next++) wanted.push([rendition, next]);
+    // During the start-up ramp a player's buffer is thinnest and ABR may switch up: the next segment
+    // of the rendition above comes after the player's own next ones (measured: queued first, it held
+    // the lookahead slot while the start rendition's next segment waited, and playback stalled).
+    const up = plan.video[plan.video.indexOf(rendition) - 1];
+    const ramping = plan.grid.segments[index]!.frameCount < plan.grid.segmentFrames;
+    if (up && ramping && index + 1 < plan.grid.segments.length) wanted.splice(1, 0, [up, index + 1]);
     for (const [r, next] of wanted) {
       const key = `${plan.revisionId}/${r.id}/${next}`;
       if (this.#segmentFlights.has(key) || this.#artifacts.get(key)) continue;
