@@ -17,8 +17,4 @@ export class SingleFlight<T> {
     this.#inflight.set(key, promise);
     return promise;
   }
-
-  get size(): number {
-    return this.#inflight.size;
-  }
 }

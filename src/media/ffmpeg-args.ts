@@ -104,11 +104,12 @@ function fitInto(span: Span, width: number, height: number): string {
  */
 export function audioTrackArgs(pieces: Array<{ input: string; span: Span }>, fps: number, sampleCount: number, bitrate: number): string[] {
   const inputs: string[] = [];
+  let inputCount = 0;
   const chains = pieces.map(({ input, span }, i) => {
     const samples = (span.frameCount * 48000) / fps;
-    // A clip without audio plays exactly its length of silence.
+    // A clip without audio plays exactly its length of silence (and takes no input).
     if (!span.source.audio) return `anullsrc=channel_layout=stereo:sample_rate=48000,aformat=sample_fmts=fltp,atrim=end_sample=${samples}[a${i}]`;
-    const index = inputs.filter((a) => a === '-i').length;
+    const index = inputCount++;
     inputs.push('-ss', exact(Math.max(0, span.sourceStart - span.source.video.startTime - 1)), '-f', demuxerOf(span.source.format), '-i', input);
     return [
       `[${index}:a:0]asetpts=PTS-${exact(span.sourceStart)}/TB`,
