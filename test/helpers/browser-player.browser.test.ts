@@ -5,12 +5,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
-import { closeBrowser, mseSupport, playDash, playerPageOrigin, playHls, type PlayResult } from './browser-player.js';
+import { descendants } from './browser-launch.js';
+import {
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  closeBrowser,
+  mseSupport,
+  playDash,
+  playerPageOrigin,
+  playHls,
+  type PlayResult,
+} from './browser-player.js';
 
 const run = promisify(execFile);
 
@@ -166,5 +177,32 @@ describe('browser-player harness (ffmpeg-made media)', () => {
     expect(r.ended).toBe(false);
     expect(r.errors.some((e) => e.startsWith('networkError/manifestLoadError') && e.endsWith('/fatal')), describeFailure(r)).toBe(true);
     expect(Date.now() - t0).toBeLessThan(15_000);
+  }, 30_000);
+
+  // Last: it closes the shared browser (afterAll's closeBrowser() is then a no-op).
+  it('runs Debian chromium with the harness flags, and closeBrowser() leaves no chromium process behind', async () => {
+    expect(CHROMIUM_PATH).toBe('/usr/bin/chromium');
+    await mseSupport(['video/mp4']); // make sure the shared browser is up
+    const argv = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      } catch {
+        return [];
+      }
+    };
+    // The browser is a child of this worker (playwright spawns it); its renderers etc. are below it.
+    const browsers = descendants(process.pid).filter((pid) => argv(pid).includes('--remote-debugging-pipe'));
+    expect(browsers).toHaveLength(1);
+    const browserArgv = argv(browsers[0]!);
+    expect(browserArgv[0]).toMatch(/\/chromium$/);
+    for (const arg of ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...CHROMIUM_ARGS]) {
+      expect(browserArgv).toContain(arg);
+    }
+    const tree = [browsers[0]!, ...descendants(browsers[0]!)];
+    expect(tree.length).toBeGreaterThan(1);
+
+    await closeBrowser();
+    expect(tree.filter((pid) => existsSync(`/proc/${pid}`))).toEqual([]);
+    expect(descendants(process.pid).filter((pid) => argv(pid)[0]?.includes('chromium'))).toEqual([]);
   }, 30_000);
 });
