@@ -1,8 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../test/helpers/free-port.js';
 
 export const here = dirname(fileURLToPath(import.meta.url));
 export const cacheDir = join(here, '.cache');
@@ -44,35 +43,4 @@ export function timeCommand(command: string, args: string[]): Promise<number> {
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${command} exited with ${code}`))));
   });
-}
-
-/** The origin as its own process (`tsx src/main.ts`), so load and memory are measured apart from the bench. */
-export async function spawnOrigin(env: Record<string, string>): Promise<{ baseUrl: string; pid: number; peakRssMb(): number; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, '..', 'src', 'main.ts')], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${baseUrl}/healthz`)).ok) break;
-    } catch {
-      if (i > 200) throw new Error('origin did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return {
-    baseUrl,
-    pid: child.pid!,
-    peakRssMb() {
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      return hwm ? Number(hwm[1]) / 1024 : NaN;
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { piecesOf } from '../src/core/timeline.js';
 import { videoSegmentArgs } from '../src/media/ffmpeg-args.js';
 import { startOrigin, TEST_TOKEN, type RunningOrigin } from '../test/helpers/origin-server.js';
-import { benchSource, cacheDir, here, percentile, spawnOrigin, timeCommand, timed } from './lib.js';
+import { spawnOrigin } from '../test/helpers/origin-process.js';
+import { benchSource, cacheDir, here, percentile, timeCommand, timed } from './lib.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const env = { MEDIA_ROOT: cacheDir };
@@ -122,8 +123,7 @@ async function wrk(url: string, connections: number, seconds: number) {
 async function warmLoad(file: string) {
   const origin = await spawnOrigin({ ...env, AVSERVER_API_TOKEN: TEST_TOKEN, REVISION_SECRET: 'bench-secret-0123456789' });
   try {
-    const res = await fetch(`${origin.baseUrl}/v1/revisions`, { method: 'POST', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ clips: [{ source: file }] }) });
-    const { hls } = (await res.json()) as { hls: string };
+    const { hls } = await origin.mint({ clips: [{ source: file }] });
     const fetcher = { fetch: (p: string) => fetch(origin.baseUrl + p) };
     const start = variants((await get(fetcher, hls)).toString())[0]!;
     const base = hls.replace('/master.m3u8', '');

@@ -8,6 +8,7 @@ import { createApp } from './http/app.js';
 import type { Logger } from './logger.js';
 import type { EncoderSettings } from './media/ffmpeg-args.js';
 import { ProcessRunner } from './media/process-runner.js';
+import { RnnoisePool } from './media/denoise/rnnoise-pool.js';
 import { probeSource } from './media/probe.js';
 import type { MintDeps } from './services/mint-service.js';
 import { PlaybackService } from './services/playback-service.js';
@@ -47,6 +48,8 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
   const planOptions = { segmentDuration: config.segmentDuration };
   const encoder: EncoderSettings = { preset: config.x264Preset, threads: config.x264Threads, crf: CRF };
 
+  // One RNNoise worker per job slot: an audio job denoises its channels in parallel.
+  const denoiser = new RnnoisePool(config.jobConcurrency);
   const sources = new SourceCache({ objects, runner, ffmpegPath: config.ffmpegPath, dir: join(workDir, 'sources'), maxBytes: config.sourceCacheBytes, timeoutMs: config.jobTimeoutMs });
   const mint: MintDeps = {
     store,
@@ -69,9 +72,9 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
     encoder,
     planOptions,
     artifactCacheBytes: config.artifactCacheBytes,
-    workDir,
     lookahead: config.lookaheadSegments,
     sources,
+    denoiser,
   });
   const parts = { mint, playback, runner, pool, encoder, workDir };
   const app = createApp({
@@ -89,9 +92,11 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
     ...parts,
     close() {
       closing ??= (async () => {
+        playback.beginClose();
         pool.close();
         await runner.shutdown();
         await playback.close();
+        await denoiser.close();
         await rm(workDir, { recursive: true, force: true });
         await store.close();
       })();

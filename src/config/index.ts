@@ -66,7 +66,7 @@ const envSchema = z.object({
   SOURCE_CACHE_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(5 * 1024 * 1024 * 1024),
   WORK_DIR: z.string().min(1).optional(),
   X264_PRESET: z.enum(X264_PRESETS).default('veryfast'),
-  X264_THREADS: int(1, 64).default(2),
+  X264_THREADS: int(1, 64).default(1),
 });
 
 /**

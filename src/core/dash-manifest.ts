@@ -1,3 +1,4 @@
+import { AAC_FRAME_SAMPLES, AUDIO_SAMPLE_RATE, VIDEO_TIMESCALE } from './media-units.js';
 import { audioCodec, peakBandwidth, videoCodec, type Plan } from './plan.js';
 
 /** ISO 8601 duration with millisecond precision, as MPD attributes take it ("PT12.345S"). */
@@ -20,8 +21,6 @@ function segmentTimeline(durations: number[]): string {
   return rows.join('');
 }
 
-const VIDEO_TIMESCALE = 90000;
-const AUDIO_TIMESCALE = 48000;
 
 /**
  * The DASH manifest (a static MPD, ISO/IEC 23009-1 live profile with SegmentTemplate) over the very
@@ -46,7 +45,7 @@ export function renderDashManifest(plan: Plan): string {
     ? [
         `<AdaptationSet id="1" contentType="audio" mimeType="audio/mp4" lang="und" segmentAlignment="true" startWithSAP="1">`,
         `<AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="${plan.audio.channels}"/>`,
-        template(AUDIO_TIMESCALE, plan.audio.slices.map((s) => s.frameCount * 1024)),
+        template(AUDIO_SAMPLE_RATE, plan.audio.slices.map((s) => s.frameCount * AAC_FRAME_SAMPLES)),
         `<Representation id="${plan.audio.id}" bandwidth="${plan.audio.bitrate}" codecs="${audioCodec}" audioSamplingRate="${plan.audio.sampleRate}"/>`,
         '</AdaptationSet>',
       ]

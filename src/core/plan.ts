@@ -1,4 +1,5 @@
 import { AAC_LC_CODEC, HIGH_PROFILE_IDC, avcCodecString } from './h264.js';
+import { AUDIO_BITRATE, AUDIO_CHANNELS, AUDIO_SAMPLE_RATE } from './media-units.js';
 import { planLadder, type VideoRendition } from './ladder.js';
 import { outputFrameRate, planAudioSlices, planSegmentGrid, type AudioSlice, type SegmentGrid } from './segment-grid.js';
 import { compileTimeline, type Span } from './timeline.js';
@@ -9,8 +10,8 @@ export type { Span } from './timeline.js';
 export interface AudioRendition {
   id: 'audio';
   bitrate: number;
-  channels: 2;
-  sampleRate: 48000;
+  channels: number;
+  sampleRate: number;
   slices: AudioSlice[];
 }
 
@@ -29,7 +30,6 @@ export interface Plan {
   audio?: AudioRendition;
 }
 
-export const AUDIO_BITRATE = 128_000;
 /** The start rendition is the largest at or below this short side: quick to encode, sharp enough. */
 const START_SHORT_SIDE = 480;
 
@@ -43,10 +43,12 @@ export interface PlanOptions {
  */
 export function planRevision(record: RevisionRecord, options: PlanOptions): Plan {
   const clip = record.edits.clips[0]!;
-  const source = record.sources[clip.source];
+  // Own properties only: a source named like a built-in (`constructor`) is just a key.
+  const sources = new Map(Object.entries(record.sources));
+  const source = sources.get(clip.source);
   if (!source) throw new Error(`revision ${record.id} has no probe data for ${clip.source}`);
   const fps = outputFrameRate(source.video.frameRate);
-  const spans = compileTimeline(record.edits.clips, record.sources, fps);
+  const spans = compileTimeline(record.edits.clips, sources, fps, record.edits.noiseSuppression);
   const frameCount = spans.reduce((n, s) => n + s.frameCount, 0);
   const grid = planSegmentGrid(frameCount, fps, options.segmentDuration);
   const video = planLadder(source.video.displayWidth, source.video.displayHeight, fps);
@@ -61,7 +63,7 @@ export function planRevision(record: RevisionRecord, options: PlanOptions): Plan
     startRendition: start.id,
     // One clip with audio gives the revision an audio track; clips without it play silence.
     audio: spans.some((s) => s.source.audio)
-      ? { id: 'audio', bitrate: AUDIO_BITRATE, channels: 2, sampleRate: 48000, slices: planAudioSlices(grid) }
+      ? { id: 'audio', bitrate: AUDIO_BITRATE, channels: AUDIO_CHANNELS, sampleRate: AUDIO_SAMPLE_RATE, slices: planAudioSlices(grid) }
       : undefined,
   };
 }

@@ -39,8 +39,8 @@ describe('parseEdits', () => {
     ['noiseSuppression not boolean', { clips: [{ source: 'a.mp4' }], noiseSuppression: 'yes' }, 'invalid_field', 'noiseSuppression'],
     ['overlay of unknown kind', { clips: [{ source: 'a.mp4' }], overlays: [{ kind: 'video' }] }, 'invalid_field', 'overlays[0].kind'],
     ['too many clips', { clips: Array.from({ length: 21 }, () => ({ source: 'a.mp4' })) }, 'invalid_edit', 'clips'],
+    ['a clip\'s noiseSuppression not boolean', { clips: [{ source: 'a.mp4', noiseSuppression: 1 }] }, 'invalid_field', 'clips[0].noiseSuppression'],
     // Not built yet: refused, never ignored.
-    ['noise suppression', { clips: [{ source: 'a.mp4' }], noiseSuppression: true }, 'unsupported', 'noiseSuppression'],
     ['overlays', { clips: [{ source: 'a.mp4' }], overlays: [{ kind: 'text', text: 'hi' }] }, 'unsupported', 'overlays'],
   ])('%s → %s on %s', (_name, body, code, field) => {
     expect(failure(body)).toEqual({ code, field });
@@ -54,6 +54,22 @@ describe('revision ids', () => {
     const a = canonicalEdits(parseEdits({ clips: [{ source: 'a.mp4', cuts: [[5, 6], [1, 2]] }] }));
     const b = canonicalEdits(parseEdits({ clips: [{ source: 'a.mp4', cuts: [[1, 2], [5, 6]] }] }));
     expect(revisionId(a, 'secret-secret-secret')).toBe(revisionId(b, 'secret-secret-secret'));
+  });
+
+  it.each([
+    ['set on the revision or on its only clip', { noiseSuppression: true, clips: [{ source: 'a.mp4' }] }, { clips: [{ source: 'a.mp4', noiseSuppression: true }] }],
+    ['a clip override equal to the revision setting', { noiseSuppression: true, clips: [{ source: 'a.mp4', noiseSuppression: true }, { source: 'b.mp4' }] }, { noiseSuppression: true, clips: [{ source: 'a.mp4' }, { source: 'b.mp4' }] }],
+    ['the setting moved to whichever the first clip has', { noiseSuppression: false, clips: [{ source: 'a.mp4', noiseSuppression: true }, { source: 'b.mp4' }] }, { noiseSuppression: true, clips: [{ source: 'a.mp4' }, { source: 'b.mp4', noiseSuppression: false }] }],
+  ])('are the same for noise suppression %s', (_name, a, b) => {
+    const id = (body: unknown) => revisionId(canonicalEdits(parseEdits(body)), 'secret-secret-secret');
+    expect(id(a)).toBe(id(b));
+    expect(id(a)).not.toBe(id({ clips: [{ source: 'a.mp4' }, { source: 'b.mp4' }] }));
+  });
+
+  it('keep a clip override only where it differs from the first clip', () => {
+    const edits = canonicalEdits(parseEdits({ noiseSuppression: true, clips: [{ source: 'intro.mp4', noiseSuppression: false }, { source: 'talk.mp4' }, { source: 'outro.mp4', noiseSuppression: false }] }));
+    expect(edits.noiseSuppression).toBe(false);
+    expect(edits.clips).toEqual([{ source: 'intro.mp4' }, { source: 'talk.mp4', noiseSuppression: true }, { source: 'outro.mp4' }]);
   });
 
   it('are the same for the same edits, whatever the key order or defaults', () => {

@@ -17,6 +17,7 @@ const clipSchema = z.strictObject({
   start: seconds.optional(),
   end: seconds.optional(),
   cuts: z.array(z.tuple([seconds, seconds])).max(100).optional(),
+  noiseSuppression: z.boolean().optional(),
 });
 
 const overlaySchema = z.looseObject({ kind: z.enum(['text', 'image', 'drawing']) });
@@ -59,17 +60,26 @@ function refuseUnsupported(edits: z.infer<typeof editsSchema>): void {
   const unsupported = (field: string, what: string) => {
     throw new OriginError(ErrorCode.Unsupported, `${field}: ${what} is not supported by this build yet`, field);
   };
-  if (edits.noiseSuppression) unsupported('noiseSuppression', 'noise suppression');
   if (edits.overlays.length > 0) unsupported('overlays', 'overlays');
 }
 
 /**
- * The edits in canonical order (cuts sorted by position), so the same edits listed in any order mint
- * the same revision. Validate first: error fields name positions as the client sent them.
+ * The edits in canonical form, so the same edits written differently mint the same revision:
+ * - cuts sorted by position;
+ * - noise suppression as the first clip's effective setting at the top, and a clip's own
+ *   `noiseSuppression` only where it differs from that (`{ noiseSuppression: false, clips: [{ a,
+ *   noiseSuppression: true }] }` and `{ noiseSuppression: true, clips: [{ a }] }` are one revision).
+ * Validate first: error fields name positions as the client sent them.
  */
 export function canonicalEdits(edits: Edits): Edits {
-  const clips = edits.clips.map((c) => (c.cuts ? { ...c, cuts: [...c.cuts].sort((a, b) => a[0] - b[0] || a[1] - b[1]) } : c));
-  return { ...edits, clips };
+  const effective = edits.clips.map((c) => c.noiseSuppression ?? edits.noiseSuppression);
+  const noiseSuppression = effective[0]!;
+  const clips = edits.clips.map((c, i) => {
+    const { noiseSuppression: _override, ...clip } = c;
+    if (clip.cuts) clip.cuts = [...clip.cuts].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    return effective[i] === noiseSuppression ? clip : { ...clip, noiseSuppression: effective[i] };
+  });
+  return { ...edits, noiseSuppression, clips };
 }
 
 /** JSON with object keys sorted at every level: the same edits always give the same text. */

@@ -1,6 +1,4 @@
-/** AAC-LC output: 48 kHz, 1024 samples per frame (ISO/IEC 14496-3). */
-export const AUDIO_SAMPLE_RATE = 48000;
-export const AAC_FRAME_SAMPLES = 1024;
+import { AAC_FRAME_SAMPLES, AUDIO_SAMPLE_RATE } from './media-units.js';
 
 /** Output frame rates: constant, and each one divides a short segment grid with AAC frames. */
 const STANDARD_RATES = [24, 25, 30, 48, 50, 60] as const;

@@ -14,11 +14,11 @@ const source = (duration: number, startTime = 0): SourceInfo => ({
 });
 
 const spans = (clip: Omit<Clip, 'source'>, duration = 10, fps = 30, startTime = 0) =>
-  compileTimeline([{ source: 'a.mp4', ...clip }], { 'a.mp4': source(duration, startTime) }, fps).map((s) => [s.sourceStart, s.outputFrame, s.frameCount]);
+  compileTimeline([{ source: 'a.mp4', ...clip }], new Map([['a.mp4', source(duration, startTime)]]), fps).map((s) => [s.sourceStart, s.outputFrame, s.frameCount]);
 
 const problem = (clip: Omit<Clip, 'source'>, duration = 10) => {
   try {
-    compileTimeline([{ source: 'a.mp4', ...clip }], { 'a.mp4': source(duration) }, 30);
+    compileTimeline([{ source: 'a.mp4', ...clip }], new Map([['a.mp4', source(duration)]]), 30);
   } catch (err) {
     if (err instanceof OriginError) return [err.code, err.field];
     throw err;
@@ -53,7 +53,7 @@ describe('compileTimeline', () => {
 
   it('cuts a variable-frame-rate recording on the output grid (its nominal 28.6 fps plays at 30)', () => {
     const vfr = { ...source(10, 0.007), video: { ...source(10, 0.007).video, frameRate: 28.6 } };
-    const s = compileTimeline([{ source: 'a.mp4', cuts: [[1.01, 2]] }], { 'a.mp4': vfr }, outputFrameRate(vfr.video.frameRate));
+    const s = compileTimeline([{ source: 'a.mp4', cuts: [[1.01, 2]] }], new Map([['a.mp4', vfr]]), outputFrameRate(vfr.video.frameRate));
     expect(s.map((x) => [x.sourceStart, x.outputFrame, x.frameCount])).toEqual([[0.007, 0, 30], [2.007, 30, 240]]);
   });
 
@@ -85,7 +85,7 @@ describe('keptRanges', () => {
 });
 
 describe('piecesOf', () => {
-  const s = compileTimeline([{ source: 'a.mp4', cuts: [[2, 3]] }], { 'a.mp4': source(10) }, 30);
+  const s = compileTimeline([{ source: 'a.mp4', cuts: [[2, 3]] }], new Map([['a.mp4', source(10)]]), 30);
 
   it('gives one piece inside a span and two across a cut', () => {
     expect(piecesOf(s, 0, 32).map((p) => [p.startFrame, p.frameCount])).toEqual([[0, 32]]);
@@ -98,7 +98,7 @@ describe('stitched clips', () => {
   const main = { ...source(10), key: 'main.webm', video: { ...source(10).video, frameRate: 25, startTime: 0.007 } };
 
   it('play in order on one continuous output timeline', () => {
-    const s = compileTimeline([{ source: 'intro.mp4' }, { source: 'main.webm', start: 2, cuts: [[4, 5]] }, { source: 'intro.mp4', end: 1 }], { 'intro.mp4': intro, 'main.webm': main }, 30);
+    const s = compileTimeline([{ source: 'intro.mp4' }, { source: 'main.webm', start: 2, cuts: [[4, 5]] }, { source: 'intro.mp4', end: 1 }], new Map([['intro.mp4', intro], ['main.webm', main]]), 30);
     expect(s.map((x) => [x.source.key, x.sourceStart, x.outputFrame, x.frameCount])).toEqual([
       ['intro.mp4', 0, 0, 90],
       ['main.webm', 2.007, 90, 60],
@@ -108,7 +108,7 @@ describe('stitched clips', () => {
   });
 
   it('name the clip whose edit is wrong', () => {
-    expect(() => compileTimeline([{ source: 'intro.mp4' }, { source: 'main.webm', end: 11 }], { 'intro.mp4': intro, 'main.webm': main }, 30)).toThrow(
+    expect(() => compileTimeline([{ source: 'intro.mp4' }, { source: 'main.webm', end: 11 }], new Map([['intro.mp4', intro], ['main.webm', main]]), 30)).toThrow(
       expect.objectContaining({ code: 'invalid_edit', field: 'clips[1].end' }),
     );
   });

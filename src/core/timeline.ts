@@ -4,6 +4,10 @@ import type { Clip, SourceInfo } from './types.js';
 /** A stretch of one source placed on the output timeline. */
 export interface Span {
   source: SourceInfo;
+  /** Index of the clip the span belongs to (a clip with cuts has several spans). */
+  clip: number;
+  /** Whether the clip's audio goes through noise suppression. */
+  noiseSuppression: boolean;
   /** Source time (its own clock, seconds) shown at output frame `outputFrame`. */
   sourceStart: number;
   outputFrame: number;
@@ -41,20 +45,22 @@ export function keptRanges(clip: Clip, duration: number, field: string): Array<[
 /**
  * Compiles clips into spans of whole output frames at `fps`: each kept range shows
  * round(length × fps) frames, so a cut removes exactly the frames whose time falls inside it (to the
- * nearest frame), and output time is continuous. Throws `invalid_edit` when nothing is left.
+ * nearest frame), and output time is continuous. A clip's `noiseSuppression` overrides the
+ * revision's. Throws `invalid_edit` when nothing is left.
  */
-export function compileTimeline(clips: Clip[], sources: Record<string, SourceInfo>, fps: number): Span[] {
+export function compileTimeline(clips: Clip[], sources: ReadonlyMap<string, SourceInfo>, fps: number, noiseSuppression = false): Span[] {
   const spans: Span[] = [];
   let outputFrame = 0;
   clips.forEach((clip, i) => {
-    const source = sources[clip.source]!;
+    const source = sources.get(clip.source);
+    if (!source) throw new Error(`no probe data for ${clip.source}`);
     const field = `clips[${i}]`;
     const kept = keptRanges(clip, source.duration, field);
     let clipFrames = 0;
     for (const [from, to] of kept) {
       const frameCount = Math.round((to - from) * fps);
       if (frameCount === 0) continue;
-      spans.push({ source, sourceStart: source.video.startTime + from, outputFrame, frameCount });
+      spans.push({ source, clip: i, noiseSuppression: clip.noiseSuppression ?? noiseSuppression, sourceStart: source.video.startTime + from, outputFrame, frameCount });
       outputFrame += frameCount;
       clipFrames += frameCount;
     }

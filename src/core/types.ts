@@ -42,11 +42,14 @@ export interface Clip {
   start?: number;
   end?: number;
   cuts?: Array<[number, number]>;
+  /** Overrides the revision's `noiseSuppression` for this clip (e.g. off for an intro with music). */
+  noiseSuppression?: boolean;
 }
 
 /** The validated, canonical edit list a revision id is derived from. */
 export interface Edits {
   clips: Clip[];
+  /** RNNoise on every clip's audio, unless the clip says otherwise. */
   noiseSuppression: boolean;
   overlays: Array<Record<string, unknown>>;
 }

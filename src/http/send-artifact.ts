@@ -30,7 +30,7 @@ export function sendArtifact(request: Request, artifact: Artifact, cacheControl:
     'cache-control': cacheControl,
     etag: artifact.etag,
     'accept-ranges': 'bytes',
-    'x-origin-cache': artifact.origin,
+    'x-origin-cache': artifact.cacheStatus,
   });
   const { resolve, queue, ffmpeg } = artifact.timing;
   const timing = [['resolve', resolve], ['queue', queue], ['ffmpeg', ffmpeg]] as const;

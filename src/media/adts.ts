@@ -1,5 +1,22 @@
 /** Sampling frequencies by index (ISO/IEC 14496-3 Table 1.18). */
 const FREQUENCIES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
+/** MPEG-4 audio object type of AAC-LC (ISO/IEC 14496-3 Table 1.17). */
+const AAC_LC_OBJECT_TYPE = 2;
+
+/**
+ * The 2-byte AudioSpecificConfig (ISO/IEC 14496-3 §1.6.2.1) of an AAC stream: object type (5 bits),
+ * sampling frequency index (4), channel configuration (4), then three zero flags.
+ */
+export function audioSpecificConfig(objectType: number, sampleRate: number, channels: number): Buffer {
+  const index = FREQUENCIES.indexOf(sampleRate);
+  if (index < 0) throw new RangeError(`no AAC sampling frequency index for ${sampleRate} Hz`);
+  const asc = Buffer.alloc(2);
+  asc.writeUInt16BE((objectType << 11) | (index << 7) | (channels << 3));
+  return asc;
+}
+
+/** AudioSpecificConfig of AAC-LC at a sample rate and channel count: 0x1190 for 48 kHz stereo. */
+export const aacLcConfig = (sampleRate: number, channels: number) => audioSpecificConfig(AAC_LC_OBJECT_TYPE, sampleRate, channels);
 
 /** The stream parameters an MP4 audio sample entry needs. */
 export interface AdtsConfig {

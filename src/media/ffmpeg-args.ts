@@ -1,4 +1,5 @@
 import { levelName } from '../core/h264.js';
+import { VIDEO_TIMESCALE } from '../core/media-units.js';
 import type { VideoRendition } from '../core/ladder.js';
 import type { Span } from '../core/plan.js';
 import type { Segment } from '../core/segment-grid.js';
@@ -8,7 +9,8 @@ import { demuxerOf } from './probe.js';
 const PREROLL_SECONDS = 0.25;
 
 /** Exact decimal text for a time, so filter arguments land on the intended frame tick. */
-const exact = (seconds: number) => seconds.toPrecision(17).replace(/\.?0+$/, '');
+export const exactSeconds = (seconds: number) => seconds.toPrecision(17).replace(/\.?0+$/, '');
+const exact = exactSeconds;
 
 export interface EncoderSettings {
   preset: string;
@@ -78,7 +80,7 @@ export function videoSegmentArgs({ pieces, segment, rendition, fps, encoder }: V
     '-crf', String(encoder.crf), '-maxrate', String(rendition.maxBitrate), '-bufsize', String(rendition.bufferBits),
     '-bf', '0', '-g', gop, '-keyint_min', gop, '-sc_threshold', '0', '-threads', String(encoder.threads),
     '-fflags', '+bitexact', '-flags:v', '+bitexact',
-    '-video_track_timescale', '90000', '-avoid_negative_ts', 'disabled',
+    '-video_track_timescale', String(VIDEO_TIMESCALE), '-avoid_negative_ts', 'disabled',
     '-f', 'mp4', '-movflags', 'empty_moov+default_base_moof+frag_keyframe+frag_discont',
     'pipe:1',
   ];
@@ -92,41 +94,4 @@ function fitInto(span: Span, width: number, height: number): string {
   const { displayWidth, displayHeight } = span.source.video;
   if (Math.abs(displayWidth / displayHeight / (width / height) - 1) < 0.01) return `scale=${width}:${height}:flags=bicubic`;
   return `scale=${width}:${height}:force_original_aspect_ratio=decrease:force_divisible_by=2:flags=bicubic,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black`;
-}
-
-/**
- * ffmpeg arguments that render a revision's whole audio track once, as ADTS AAC-LC 48 kHz stereo on
- * stdout, exactly `sampleCount` samples long, starting at output time 0 (DESIGN.md media rule 4). Each
- * span is its own input, cut on source time and made exactly as long as its video (frames × 48000 / fps
- * samples, a whole number at every output rate), so audio cannot drift from video across a cut;
- * `aresample` with `async` and `first_pts` pads a late start and absorbs timestamp jitter (WebM/Opus).
- * The encoder's priming frame comes first and is dropped by the caller.
- */
-export function audioTrackArgs(pieces: Array<{ input: string; span: Span }>, fps: number, sampleCount: number, bitrate: number): string[] {
-  const inputs: string[] = [];
-  let inputCount = 0;
-  const chains = pieces.map(({ input, span }, i) => {
-    const samples = (span.frameCount * 48000) / fps;
-    // A clip without audio plays exactly its length of silence (and takes no input).
-    if (!span.source.audio) return `anullsrc=channel_layout=stereo:sample_rate=48000,aformat=sample_fmts=fltp,atrim=end_sample=${samples}[a${i}]`;
-    const index = inputCount++;
-    inputs.push('-ss', exact(Math.max(0, span.sourceStart - span.source.video.startTime - 1)), '-f', demuxerOf(span.source.format), '-i', input);
-    return [
-      `[${index}:a:0]asetpts=PTS-${exact(span.sourceStart)}/TB`,
-      'aresample=48000:async=1:first_pts=0',
-      'aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo',
-      `apad=whole_len=${samples}`,
-      `atrim=end_sample=${samples}[a${i}]`,
-    ].join(',');
-  });
-  const joined = pieces.map((_, i) => `[a${i}]`).join('');
-  const graph = `${chains.join(';')};${joined}concat=n=${pieces.length}:v=0:a=1,apad=whole_len=${sampleCount},atrim=end_sample=${sampleCount}[a]`;
-  return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-copyts',
-    ...inputs,
-    '-filter_complex', graph, '-map', '[a]', '-vn', '-sn', '-dn', '-map_metadata', '-1',
-    '-c:a', 'aac', '-b:a', String(bitrate), '-ac', '2', '-ar', '48000',
-    '-fflags', '+bitexact', '-flags:a', '+bitexact',
-    '-f', 'adts', 'pipe:1',
-  ];
 }

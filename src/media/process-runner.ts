@@ -19,6 +19,12 @@ export interface RunOptions {
   maxOutputBytes?: number;
   /** Stream stdout here instead of collecting it (the result's stdout is then empty). */
   onStdout?: (chunk: Buffer) => void;
+  /**
+   * Bytes written to the child's stdin, which is then closed (otherwise stdin is /dev/null). A promise
+   * lets the child start (and pay its start-up cost) while its input is still being made; if the
+   * promise rejects, the child is killed and the run fails.
+   */
+  stdin?: Uint8Array | Promise<Uint8Array>;
 }
 
 export interface RunResult {
@@ -59,8 +65,16 @@ export class ProcessRunner {
         return;
       }
       // Its own process group, so a kill reaches anything the child started too.
-      const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const child = spawn(command, args, { stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
       this.#running.add(child);
+      if (options.stdin) {
+        // A child that exits early closes its end: its exit status tells why, not the EPIPE.
+        child.stdin!.on('error', () => {});
+        Promise.resolve(options.stdin).then(
+          (bytes) => child.stdin!.end(bytes),
+          (err: unknown) => kill(new ProcessError(`${command} input failed: ${String(err)}`, 'aborted', '')),
+        );
+      }
       const chunks: Buffer[] = [];
       let bytes = 0;
       let stderr = '';

@@ -1,3 +1,4 @@
+import { VIDEO_TIMESCALE } from '../core/media-units.js';
 import { videoSegmentArgs, type VideoSegmentJob } from './ffmpeg-args.js';
 import { readTfdt, setSequenceNumbers, splitFragmentedMp4, type FragmentedMp4 } from './mp4/boxes.js';
 import type { ProcessRunner } from './process-runner.js';
@@ -10,7 +11,6 @@ export interface FfmpegContext {
   signal?: AbortSignal;
 }
 
-const TIMESCALE = 90000;
 /** A sane ceiling on one segment's size (a 10 s 4K segment at a high cap is ~30 MB). */
 const MAX_SEGMENT_BYTES = 256 * 1024 * 1024;
 
@@ -27,7 +27,7 @@ export async function makeVideoSegment(ctx: FfmpegContext, job: VideoSegmentJob)
     maxOutputBytes: MAX_SEGMENT_BYTES,
   });
   const { init, media } = splitFragmentedMp4(stdout);
-  const expected = BigInt(Math.round((segment.startFrame * TIMESCALE) / fps));
+  const expected = BigInt(Math.round((segment.startFrame * VIDEO_TIMESCALE) / fps));
   const tfdt = readTfdt(media);
   if (tfdt !== expected) {
     throw new Error(`segment ${segment.index} of ${rendition.id}: tfdt ${tfdt} where the grid says ${expected}`);

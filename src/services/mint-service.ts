@@ -45,14 +45,15 @@ export async function mintRevision(deps: MintDeps, body: unknown): Promise<MintR
     await deps.store.saveRevision(existing, deps.ttlSeconds);
     return { created: false, record: existing, duration: planRevision(existing, deps.planOptions).duration };
   }
-  const sources: Record<string, SourceInfo> = {};
+  // A Map, not an object: a source named `constructor` or `__proto__` is a key like any other.
+  const sources = new Map<string, SourceInfo>();
   for (const [i, clip] of requested.clips.entries()) {
-    sources[clip.source] ??= await sourceInfo(deps, clip.source, `clips[${i}].source`);
+    if (!sources.has(clip.source)) sources.set(clip.source, await sourceInfo(deps, clip.source, `clips[${i}].source`));
   }
   // Validate the timeline as the client listed it, so an error's field names its own positions.
-  const first = sources[requested.clips[0]!.source]!;
+  const first = sources.get(requested.clips[0]!.source)!;
   compileTimeline(requested.clips, sources, outputFrameRate(first.video.frameRate));
-  const record: RevisionRecord = { id, version: 1, createdAt: deps.now().toISOString(), edits, sources };
+  const record: RevisionRecord = { id, version: 1, createdAt: deps.now().toISOString(), edits, sources: Object.fromEntries(sources) };
   const plan = planRevision(record, deps.planOptions);
   const created = await deps.store.saveRevision(record, deps.ttlSeconds);
   return { created, record, duration: plan.duration };

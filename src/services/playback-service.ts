@@ -9,14 +9,26 @@ import { ErrorCode, OriginError } from '../errors.js';
 import { ByteLru } from '../engine/byte-lru.js';
 import type { JobTiming, Priority } from '../engine/job-pool.js';
 import { withDeadline } from '../engine/deadline.js';
-import { AudioTracks, type AudioTracksDeps } from './audio-tracks.js';
+import { artifactKeys } from './artifact-keys.js';
 import { failed, ffmpegContext } from './job-context.js';
 import { SingleFlight } from '../engine/single-flight.js';
 import type { EncoderSettings } from '../media/ffmpeg-args.js';
 import { readAvcConfig } from '../media/mp4/boxes.js';
 import { makeVideoSegment } from '../media/video-segment.js';
 import { avcCodecString } from '../core/h264.js';
+import { planAudioChunk } from '../core/audio-chunk.js';
+import { AUDIO_BITRATE, AUDIO_CHANNELS, AUDIO_SAMPLE_RATE, samplesPerVideoFrame } from '../core/media-units.js';
+import { aacLcConfig } from '../media/adts.js';
+import { makeAudioSegment } from '../media/audio-segment.js';
+import type { Denoiser } from '../media/denoise/denoiser.js';
+import { aacInitSegment } from '../media/mp4/aac-track.js';
+import type { ProcessRunner } from '../media/process-runner.js';
+import type { JobPool } from '../engine/job-pool.js';
+import type { SourceCache } from '../engine/source-cache.js';
+import type { Logger } from '../logger.js';
 import type { RevisionStore } from '../stores/revision-store.js';
+
+export type CacheStatus = 'hit' | 'miss' | 'coalesced';
 
 /** Bytes ready to send, with what the HTTP edge needs to describe them. */
 export interface Artifact {
@@ -24,7 +36,7 @@ export interface Artifact {
   etag: string;
   contentType: string;
   /** hit: served from memory; miss: this request ran the job; coalesced: joined a job under way. */
-  origin: 'hit' | 'miss' | 'coalesced';
+  cacheStatus: CacheStatus;
   timing: ArtifactTiming;
 }
 
@@ -39,14 +51,25 @@ export interface ArtifactTiming {
 }
 
 interface SegmentResult {
-  init: Stored;
+  /** Video only: the init segment that came out of the same run. */
+  init?: Stored;
   media: Stored;
   timing: JobTiming;
 }
 
-/** The audio tracks' dependencies (object store, runner, pool, logger, ffmpeg, waits, work dir), and: */
-export interface PlaybackDeps extends AudioTracksDeps {
+export interface PlaybackDeps {
   store: RevisionStore;
+  runner: ProcessRunner;
+  pool: JobPool;
+  logger: Logger;
+  ffmpegPath: string;
+  jobTimeoutMs: number;
+  /** How long a request waits for its job before a retryable 503 (the job goes on). */
+  requestWaitMs: number;
+  /** Where ffmpeg reads each source from (files, S3, assembled or indexed local copies). */
+  sources: SourceCache;
+  /** RNNoise, for revisions with noise suppression. */
+  denoiser: Denoiser;
   encoder: EncoderSettings;
   planOptions: PlanOptions;
   artifactCacheBytes: number;
@@ -77,12 +100,16 @@ export class PlaybackService {
   readonly #plans = new ByteLru<Plan>(PLAN_CACHE_ENTRIES);
   readonly #inits = new ByteLru<Stored>(INIT_CACHE_ENTRIES);
   readonly #artifacts: ByteLru<Stored>;
-  readonly #audio: AudioTracks;
   readonly #segmentFlights = new SingleFlight<SegmentResult>();
+  /** Every audio rendition has the same init segment: AAC-LC, 48 kHz, stereo, one bitrate. */
+  readonly #audioInit: Stored;
+  #closing = false;
 
   constructor(private readonly deps: PlaybackDeps) {
     this.#artifacts = new ByteLru(deps.artifactCacheBytes);
-    this.#audio = new AudioTracks(deps);
+    this.#audioInit = stored(
+      aacInitSegment({ audioSpecificConfig: aacLcConfig(AUDIO_SAMPLE_RATE, AUDIO_CHANNELS), sampleRate: AUDIO_SAMPLE_RATE, channels: AUDIO_CHANNELS, bitrate: AUDIO_BITRATE }),
+    );
   }
 
   /** The plan of a revision; `revision_not_found` for unknown or malformed ids. */
@@ -104,18 +131,18 @@ export class PlaybackService {
 
   async masterPlaylist(revisionId: string): Promise<Artifact> {
     const { plan, resolve } = await this.#resolve(revisionId);
-    return { ...this.#playlist(`${plan.revisionId}/master`, () => renderMasterPlaylist(plan)), timing: { resolve } };
+    return { ...this.#playlist(artifactKeys.playlist(plan.revisionId, 'master.m3u8'), () => renderMasterPlaylist(plan)), timing: { resolve } };
   }
 
   async mediaPlaylist(revisionId: string, renditionId: string): Promise<Artifact> {
     const { plan, resolve } = await this.#resolve(revisionId);
     this.#rendition(plan, renditionId);
-    return { ...this.#playlist(`${plan.revisionId}/${renditionId}.m3u8`, () => renderMediaPlaylist(plan, renditionId)), timing: { resolve } };
+    return { ...this.#playlist(artifactKeys.playlist(plan.revisionId, `${renditionId}.m3u8`), () => renderMediaPlaylist(plan, renditionId)), timing: { resolve } };
   }
 
   async dashManifest(revisionId: string): Promise<Artifact> {
     const { plan, resolve } = await this.#resolve(revisionId);
-    return { ...this.#playlist(`${plan.revisionId}/manifest.mpd`, () => renderDashManifest(plan), DASH), timing: { resolve } };
+    return { ...this.#playlist(artifactKeys.playlist(plan.revisionId, 'manifest.mpd'), () => renderDashManifest(plan), DASH), timing: { resolve } };
   }
 
   /** Playlists are immutable per revision: rendered and hashed once, then served from memory. */
@@ -125,22 +152,18 @@ export class PlaybackService {
       text = stored(Buffer.from(render()));
       this.#artifacts.set(key, text, text.body.length);
     }
-    return { ...text, contentType, origin: 'hit' };
+    return { ...text, contentType, cacheStatus: 'hit' };
   }
 
   async initSegment(revisionId: string, renditionId: string): Promise<Artifact> {
     const { plan, resolve } = await this.#resolve(revisionId);
     const rendition = this.#rendition(plan, renditionId);
-    if (rendition === 'audio') {
-      const { body, origin } = await this.#audio.read(plan, (track) => track.initSegment());
-      return { ...stored(body), contentType: 'audio/mp4', origin, timing: { resolve } };
-    }
-    const key = `${plan.revisionId}/${rendition.id}/init`;
-    const cached = this.#inits.get(key);
-    if (cached) return { ...cached, contentType: 'video/mp4', origin: 'hit', timing: { resolve } };
+    if (rendition === 'audio') return { ...this.#audioInit, contentType: 'audio/mp4', cacheStatus: 'hit', timing: { resolve } };
+    const cached = this.#inits.get(artifactKeys.init(plan.revisionId, rendition.id));
+    if (cached) return { ...cached, contentType: 'video/mp4', cacheStatus: 'hit', timing: { resolve } };
     // An init segment comes out of a segment run; segment 0 is the one the player asks for next.
-    const { result, origin, timing } = await this.#forPlayer(plan, rendition, 0);
-    return { ...result.init, contentType: 'video/mp4', origin, timing: { resolve, ...timing } };
+    const { result, cacheStatus, timing } = await this.#forPlayer(plan, rendition, 0);
+    return { ...result.init!, contentType: 'video/mp4', cacheStatus, timing: { resolve, ...timing } };
   }
 
   async mediaSegment(revisionId: string, renditionId: string, index: number): Promise<Artifact> {
@@ -149,32 +172,26 @@ export class PlaybackService {
     if (!Number.isInteger(index) || index < 0 || index >= plan.grid.segments.length) {
       throw new OriginError(ErrorCode.NotFound, `segment ${index} is out of range (0–${plan.grid.segments.length - 1})`);
     }
-    const key = `${plan.revisionId}/${renditionId}/${index}`;
     const contentType = rendition === 'audio' ? 'audio/mp4' : 'video/mp4';
-    const cached = this.#artifacts.get(key);
+    const cached = this.#artifacts.get(artifactKeys.segment(plan.revisionId, renditionId, index));
     if (cached) {
-      if (rendition !== 'audio') this.#lookahead(plan, rendition, index);
-      return { ...cached, contentType, origin: 'hit', timing: { resolve } };
+      this.#lookahead(plan, rendition, index);
+      return { ...cached, contentType, cacheStatus: 'hit', timing: { resolve } };
     }
-    if (rendition === 'audio') {
-      const { body, origin } = await this.#audio.read(plan, (track) => track.segment(plan.audio!.slices[index]!));
-      const result = stored(body);
-      this.#artifacts.set(key, result, result.body.length);
-      return { ...result, contentType, origin, timing: { resolve } };
-    }
-    const { result, origin, timing } = await this.#forPlayer(plan, rendition, index);
-    return { ...result.media, contentType, origin, timing: { resolve, ...timing } };
+    const { result, cacheStatus, timing } = await this.#forPlayer(plan, rendition, index);
+    return { ...result.media, contentType, cacheStatus, timing: { resolve, ...timing } };
   }
 
   /**
-   * A video segment a player is waiting for: its job first, then lookahead behind it (so lookahead
-   * never takes the player's slot), and a bounded wait.
+   * A segment a player is waiting for: its job first, then lookahead behind it (so lookahead never
+   * takes the player's slot), and a bounded wait.
    */
-  async #forPlayer(plan: Plan, rendition: VideoRendition, index: number) {
-    const job = this.#videoSegment(plan, rendition, index, 'high');
+  async #forPlayer(plan: Plan, rendition: VideoRendition | 'audio', index: number) {
+    const job = this.#segment(plan, rendition, index, 'high');
     this.#lookahead(plan, rendition, index);
-    const { result, origin } = await withDeadline(job, this.deps.requestWaitMs, `segment ${index} of ${rendition.id}`);
-    return { result, origin, timing: { queue: result.timing.queueMs, ffmpeg: result.timing.runMs } };
+    const name = rendition === 'audio' ? 'audio' : rendition.id;
+    const { result, cacheStatus } = await withDeadline(job, this.deps.requestWaitMs, `segment ${index} of ${name}`);
+    return { result, cacheStatus, timing: { queue: result.timing.queueMs, ffmpeg: result.timing.runMs } };
   }
 
   /**
@@ -182,21 +199,21 @@ export class PlaybackService {
    * asks (and, during the start-up ramp, the next one of the rendition above). The pool drops them
    * first under load; a player asking for one promotes it.
    */
-  #lookahead(plan: Plan, rendition: VideoRendition, index: number): void {
+  #lookahead(plan: Plan, rendition: VideoRendition | 'audio', index: number): void {
     if (this.deps.lookahead === 0) return;
-    const wanted: Array<[VideoRendition, number]> = [];
+    const wanted: Array<[VideoRendition | 'audio', number]> = [];
     const last = Math.min(index + this.deps.lookahead, plan.grid.segments.length - 1);
     for (let next = index + 1; next <= last; next++) wanted.push([rendition, next]);
     // During the start-up ramp a player's buffer is thinnest and ABR may switch up: the next segment
     // of the rendition above comes after the player's own next ones (measured: queued first, it held
     // the lookahead slot while the start rendition's next segment waited, and playback stalled).
-    const up = plan.video[plan.video.indexOf(rendition) - 1];
+    const up = rendition === 'audio' ? undefined : plan.video[plan.video.indexOf(rendition) - 1];
     const ramping = plan.grid.segments[index]!.frameCount < plan.grid.segmentFrames;
     if (up && ramping && index + 1 < plan.grid.segments.length) wanted.splice(1, 0, [up, index + 1]);
     for (const [r, next] of wanted) {
-      const key = `${plan.revisionId}/${r.id}/${next}`;
+      const key = artifactKeys.segment(plan.revisionId, r === 'audio' ? 'audio' : r.id, next);
       if (this.#segmentFlights.has(key) || this.#artifacts.get(key)) continue;
-      this.#videoSegment(plan, r, next, 'low').catch(() => {});
+      this.#segment(plan, r, next, 'low').catch(() => {});
     }
   }
 
@@ -208,47 +225,62 @@ export class PlaybackService {
   }
 
   /**
-   * Runs (or joins) the job for one video segment. Waiters get the bytes from the job itself, so a
-   * segment too large for the cache is still delivered; the cache only serves later requests.
+   * Runs (or joins) the job for one segment. Waiters get the bytes from the job itself, so a segment
+   * too large for the cache is still delivered; the cache only serves later requests.
    */
-  async #videoSegment(
+  async #segment(
     plan: Plan,
-    rendition: VideoRendition,
+    rendition: VideoRendition | 'audio',
     index: number,
     priority: Priority,
-  ): Promise<{ result: SegmentResult; origin: Artifact['origin'] }> {
-    const key = `${plan.revisionId}/${rendition.id}/${index}`;
+  ): Promise<{ result: SegmentResult; cacheStatus: CacheStatus }> {
+    const key = artifactKeys.segment(plan.revisionId, rendition === 'audio' ? 'audio' : rendition.id, index);
     const joining = this.#segmentFlights.has(key);
     // A player joining a queued lookahead job lifts it to its own priority.
     if (joining && priority === 'high') this.deps.pool.promote(key);
     const result = await this.#segmentFlights.run(key, async () => {
-      const { value, timing } = await this.deps.pool.runTimed(async () => {
-        const segment = plan.grid.segments[index]!;
-        const pieces = await Promise.all(
-          piecesOf(plan.spans, segment.startFrame, segment.frameCount).map(async (p) => ({ ...p, input: await this.#videoInput(plan, p.span, p.startFrame) })),
-        );
-        const job = { pieces, segment, rendition, fps: plan.fps, encoder: this.deps.encoder };
-        const out = await makeVideoSegment(ffmpegContext(this.deps), job).catch(
-          (err: unknown) => failed(this.deps.logger, 'video segment', key, err),
-        );
-        const media = stored(out.media);
-        this.#artifacts.set(key, media, media.body.length);
-        return { init: this.#keepInit(plan, rendition, out.init), media };
-      }, priority, key);
+      const { value, timing } = await this.deps.pool.runTimed(
+        () => (rendition === 'audio' ? this.#makeAudio(plan, index, key) : this.#makeVideo(plan, rendition, index, key)),
+        priority,
+        key,
+      );
       return { ...value, timing };
     });
-    return { result, origin: joining ? 'coalesced' : 'miss' };
+    return { result, cacheStatus: joining ? 'coalesced' : 'miss' };
   }
 
-  /** Where a video job reads its span from (see SourceCache.input). */
-  #videoInput(plan: Plan, span: Span, startFrame: number): Promise<string> {
-    const at = span.sourceStart - span.source.video.startTime + (startFrame - span.outputFrame) / plan.fps;
-    return this.deps.sources.input(span.source, at);
+  async #makeVideo(plan: Plan, rendition: VideoRendition, index: number, key: string): Promise<Omit<SegmentResult, 'timing'>> {
+    const segment = plan.grid.segments[index]!;
+    const pieces = await Promise.all(
+      piecesOf(plan.spans, segment.startFrame, segment.frameCount).map(async (p) => ({ ...p, input: await this.#input(p.span, (p.startFrame - p.span.outputFrame) / plan.fps) })),
+    );
+    const job = { pieces, segment, rendition, fps: plan.fps, encoder: this.deps.encoder };
+    const out = await makeVideoSegment(ffmpegContext(this.deps), job).catch((err: unknown) => this.#failed('video segment', key, err));
+    const media = stored(out.media);
+    this.#artifacts.set(key, media, media.body.length);
+    return { init: this.#keepInit(plan, rendition, out.init), media };
+  }
+
+  /** Audio segment `index`: one chunk of the track, made on its own (see planAudioChunk). */
+  async #makeAudio(plan: Plan, index: number, key: string): Promise<Omit<SegmentResult, 'timing'>> {
+    const slice = plan.audio!.slices[index]!;
+    const chunk = planAudioChunk(plan, slice);
+    const inputs = await Promise.all(chunk.pieces.map((p) => this.#input(p.span, (p.from - p.span.outputFrame * samplesPerVideoFrame(plan.fps)) / AUDIO_SAMPLE_RATE)));
+    const job = { chunk, inputs, bitrate: plan.audio!.bitrate, sequenceNumber: index + 1 };
+    const body = await makeAudioSegment(ffmpegContext(this.deps), job, this.deps.denoiser).catch((err: unknown) => this.#failed('audio segment', key, err));
+    const media = stored(body);
+    this.#artifacts.set(key, media, media.body.length);
+    return { media };
+  }
+
+  /** Where a job reads a span from, for a read starting `offset` seconds into it (see SourceCache.input). */
+  #input(span: Span, offset: number): Promise<string> {
+    return this.deps.sources.input(span.source, span.sourceStart - span.source.video.startTime + offset);
   }
 
   /** Caches a rendition's init once and checks every later run against it (DESIGN.md media rule 5). */
   #keepInit(plan: Plan, rendition: VideoRendition, init: Buffer): Stored {
-    const key = `${plan.revisionId}/${rendition.id}/init`;
+    const key = artifactKeys.init(plan.revisionId, rendition.id);
     const known = this.#inits.get(key);
     if (known) {
       if (!known.body.equals(init)) this.deps.logger.warn('init segment differs between runs', { key });
@@ -264,9 +296,20 @@ export class PlaybackService {
     return result;
   }
 
-  /** Deletes every rendered audio track and indexed source from disk. */
+  /** A job's failure as an origin error; during shutdown it is the shutdown (retryable), not a fault. */
+  #failed(what: string, key: string, err: unknown): never {
+    if (this.#closing) throw new OriginError(ErrorCode.Unavailable, 'the server is shutting down', undefined, { cause: err });
+    return failed(this.deps.logger, what, key, err);
+  }
+
+  /** Marks the service as shutting down: jobs the shutdown kills fail as retryable. */
+  beginClose(): void {
+    this.#closing = true;
+  }
+
+  /** Deletes every indexed source from disk. */
   async close(): Promise<void> {
-    this.#audio.clear();
+    this.#closing = true;
     this.deps.sources.clear();
   }
 }

@@ -54,11 +54,12 @@ const STITCHED = [{ source: 'portrait.mp4' }, { source: 'silent.mp4', end: 2 }, 
 
 describe('hls.js in Chromium', () => {
   it.each([
-    ['landscape.mp4', [{ source: 'landscape.mp4' }]],
-    ['recorder.webm', [{ source: 'recorder.webm' }]],
-    ['a stitched revision (intro, silent clip, outro of other sizes and rates)', STITCHED],
-  ])('plays %s to the end while switching renditions every second', { timeout: 90_000 }, async (_name, clips) => {
-    const minted = await server.mint({ clips });
+    ['landscape.mp4', { clips: [{ source: 'landscape.mp4' }] }],
+    ['recorder.webm', { clips: [{ source: 'recorder.webm' }] }],
+    ['a stitched revision (intro, silent clip, outro of other sizes and rates)', { clips: STITCHED }],
+    ['a stitched revision with noise suppression (off for the intro)', { noiseSuppression: true, clips: [{ ...STITCHED[0], noiseSuppression: false }, ...STITCHED.slice(1)] }],
+  ])('plays %s to the end while switching renditions every second', { timeout: 90_000 }, async (_name, edits) => {
+    const minted = await server.mint(edits);
     await makeEverything(minted.hls);
     const hlsConfig = { maxBufferLength: 1, maxMaxBufferLength: 1 };
     const result = await playHls(`${server.baseUrl}${minted.hls}`, { switchEveryMs: 1000, timeoutMs: 60_000, hlsConfig });

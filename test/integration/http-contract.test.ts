@@ -44,7 +44,7 @@ describe('mint API: bad input', () => {
     ['a missing second clip', 'ok', '{"clips":[{"source":"landscape.mp4"},{"source":"nope.mp4"}]}', 422, 'source_missing', 'clips[1].source'],
     ['a bad trim on the second clip', 'ok', '{"clips":[{"source":"landscape.mp4"},{"source":"silent.mp4","end":9}]}', 422, 'invalid_edit', 'clips[1].end'],
     ['more clips than the limit', 'ok', JSON.stringify({ clips: Array.from({ length: 21 }, () => ({ source: 'landscape.mp4' })) }), 422, 'invalid_edit', 'clips'],
-    ['noise suppression (not built yet)', 'ok', '{"clips":[{"source":"landscape.mp4"}],"noiseSuppression":true}', 422, 'unsupported', 'noiseSuppression'],
+    ['a clip\'s noise suppression not a boolean', 'ok', '{"clips":[{"source":"landscape.mp4","noiseSuppression":"on"}]}', 400, 'invalid_field', 'clips[0].noiseSuppression'],
     ['overlays (not built yet)', 'ok', '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi"}]}', 422, 'unsupported', 'overlays'],
   ])('%s', async (_name, auth, body, status, code, field) => {
     const headers: Record<string, string> = { ...json };
@@ -96,6 +96,14 @@ describe('mint API: revisions', () => {
     expect(record.sources['landscape.mp4']!.video.width).toBe(1280);
     expect((await server.fetch(`/v1/revisions/${revision}`)).status).toBe(401);
     expect((await server.fetch('/v1/revisions/AAAAAAAAAAAAAAAAAAAAAA', { api: true })).status).toBe(404);
+  });
+
+  it('takes noise suppression on the revision with a clip override, in the canonical edits it shows', async () => {
+    const minted = await server.mint({ noiseSuppression: true, clips: [{ source: 'portrait.mp4', noiseSuppression: false }, { source: 'landscape.mp4' }] });
+    const same = await server.mint({ clips: [{ source: 'portrait.mp4' }, { source: 'landscape.mp4', noiseSuppression: true }] });
+    expect(same.revisionId).toBe(minted.revisionId);
+    const record = (await (await server.fetch(`/v1/revisions/${minted.revisionId}`, { api: true })).json()) as { edits: unknown };
+    expect(record.edits).toEqual({ noiseSuppression: false, clips: [{ source: 'portrait.mp4' }, { source: 'landscape.mp4', noiseSuppression: true }], overlays: [] });
   });
 });
 

@@ -1,3 +1,4 @@
+import { AAC_FRAME_SAMPLES } from '../../core/media-units.js';
 import { UNITY_MATRIX, box, fullBox, u16, u32, u64, u8, zeros } from './writer.js';
 
 /** The AAC stream parameters an init segment describes. */
@@ -10,7 +11,7 @@ export interface AacConfig {
 }
 
 const TRACK_ID = 1;
-const FRAME_SAMPLES = 1024;
+const FRAME_SAMPLES = AAC_FRAME_SAMPLES;
 
 /** An MPEG-4 descriptor: tag, then the length in the 4-byte expandable form. */
 function descriptor(tag: number, ...payload: Buffer[]): Buffer {

@@ -1,0 +1,83 @@
+import type { AudioPiece } from '../core/audio-chunk.js';
+import { AUDIO_CHANNELS, AUDIO_SAMPLE_RATE } from '../core/media-units.js';
+import { exactSeconds } from './ffmpeg-args.js';
+import { demuxerOf } from './probe.js';
+
+/**
+ * Seconds read before a piece's anchor: the decoder's own warm-up after a seek (AAC's overlap frame,
+ * Opus's 80 ms pre-roll) happens there and is trimmed away.
+ */
+const SEEK_MARGIN_SECONDS = 0.25;
+/** Output samples the resampler runs before a piece's first sample, so its filter has settled. */
+const RESAMPLER_SETTLE_SAMPLES = 480;
+/**
+ * A gap or overlap in a source's audio timestamps larger than this is filled with silence or
+ * trimmed where it happens (aresample `min_hard_comp`), so audio after it stays in sync with the
+ * picture. Below it, samples are counted as they come.
+ */
+const TIMESTAMP_GAP_SECONDS = 0.02;
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * The source sample where resampling of `piece` starts (its anchor) and the output samples between
+ * the anchor and the piece. The resampler's phase repeats every `rate / gcd(rate, 48000)` source
+ * samples (147 at 44.1 kHz); starting it on a multiple of that, counted on the source's own clock,
+ * puts every output sample at the same instant whatever the run's starting point — so a chunk made
+ * alone joins the chunk before it sample for sample.
+ */
+export function resampleAnchor(piece: AudioPiece): { anchor: number; skip: number } {
+  const rate = piece.span.source.audio!.sampleRate;
+  const common = gcd(rate, AUDIO_SAMPLE_RATE);
+  const period = rate / common;
+  const step = AUDIO_SAMPLE_RATE / common;
+  const periods = Math.floor((piece.sourceSample - RESAMPLER_SETTLE_SAMPLES) / step);
+  return { anchor: periods * period, skip: piece.sourceSample - periods * step };
+}
+
+/**
+ * ffmpeg arguments that decode the pieces of an audio chunk to interleaved 32-bit float stereo at
+ * 48 kHz on stdout, exactly `sum(count)` samples, pieces one after another. Each piece is its own
+ * input, sought shortly before its anchor with source timestamps kept (`-copyts`):
+ * - `atrim=start_pts` cuts at the anchor, in the source's own samples (the filter input's time base
+ *   is 1/sample rate), and `asetpts` puts the anchor at 0;
+ * - `aresample` converts the rate (and fills a timestamp gap with silence so sync holds);
+ * - `atrim` keeps the piece's samples and `apad` makes up a source that ends early.
+ */
+export function audioDecodeArgs(pieces: ReadonlyArray<{ piece: AudioPiece; input: string }>): string[] {
+  const inputs: string[] = [];
+  const chains = pieces.map(({ piece, input }, i) => {
+    const rate = piece.span.source.audio!.sampleRate;
+    const { anchor, skip } = resampleAnchor(piece);
+    inputs.push('-ss', exactSeconds(Math.max(0, anchor / rate - SEEK_MARGIN_SECONDS)), '-noaccurate_seek', '-f', demuxerOf(piece.span.source.format), '-i', input);
+    return [
+      `[${i}:a:0]atrim=start_pts=${anchor}`,
+      `asetpts=PTS-${anchor}`,
+      `aresample=${AUDIO_SAMPLE_RATE}:async=1:min_hard_comp=${TIMESTAMP_GAP_SECONDS}:first_pts=0`,
+      `aformat=sample_fmts=flt:sample_rates=${AUDIO_SAMPLE_RATE}:channel_layouts=stereo`,
+      `atrim=start_sample=${skip}:end_sample=${skip + piece.count}`,
+      `apad=whole_len=${piece.count}[a${i}]`,
+    ].join(',');
+  });
+  const joined = pieces.map((_, i) => `[a${i}]`).join('');
+  return [
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-copyts',
+    ...inputs,
+    '-filter_complex', `${chains.join(';')};${joined}concat=n=${pieces.length}:v=0:a=1[a]`,
+    '-map', '[a]', '-vn', '-sn', '-dn', '-map_metadata', '-1',
+    '-c:a', 'pcm_f32le', '-f', 'f32le', 'pipe:1',
+  ];
+}
+
+/** ffmpeg arguments that encode interleaved float stereo 48 kHz from stdin to ADTS AAC-LC on stdout. */
+export function aacEncodeArgs(bitrate: number): string[] {
+  return [
+    '-hide_banner', '-nostdin', '-loglevel', 'error',
+    '-f', 'f32le', '-ar', String(AUDIO_SAMPLE_RATE), '-ac', String(AUDIO_CHANNELS), '-i', 'pipe:0',
+    '-c:a', 'aac', '-b:a', String(bitrate),
+    '-fflags', '+bitexact', '-flags:a', '+bitexact',
+    '-f', 'adts', 'pipe:1',
+  ];
+}

@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
+import { TEST_TOKEN } from './origin-server.js';
+
+const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+
+export interface OriginProcess {
+  baseUrl: string;
+  pid: number;
+  /** fetch against the origin; `api` adds the bearer token. */
+  fetch(path: string, init?: RequestInit & { api?: boolean }): Promise<Response>;
+  mint(body: unknown): Promise<{ revisionId: string; hls: string; dash: string; duration: number }>;
+  /** Peak resident memory of the process so far, in MB. */
+  peakRssMb(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The origin as its own process, the way `npm start` runs it (`tsx src/main.ts`), on a free port with
+ * the test token: for what only separate processes show (identical bytes from two nodes, memory).
+ */
+export async function spawnOrigin(env: Record<string, string>): Promise<OriginProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    env: { ...process.env, AVSERVER_API_TOKEN: TEST_TOKEN, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${baseUrl}/healthz`)).ok) break;
+    } catch {
+      if (i > 400 || child.exitCode !== null) {
+        child.kill('SIGKILL');
+        throw new Error('origin did not start');
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const doFetch = (path: string, init: RequestInit & { api?: boolean } = {}) => {
+    const headers = new Headers(init.headers);
+    if (init.api) headers.set('authorization', `Bearer ${TEST_TOKEN}`);
+    return fetch(baseUrl + path, { ...init, headers });
+  };
+  return {
+    baseUrl,
+    pid: child.pid!,
+    fetch: doFetch,
+    async mint(body) {
+      const res = await doFetch('/v1/revisions', { method: 'POST', api: true, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+      if (res.status !== 201 && res.status !== 200) throw new Error(`mint failed: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { revisionId: string; hls: string; dash: string; duration: number };
+    },
+    peakRssMb() {
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      return hwm ? Number(hwm[1]) / 1024 : NaN;
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
