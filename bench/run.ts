@@ -11,6 +11,7 @@ import { piecesOf } from '../src/core/timeline.js';
 import { videoSegmentArgs } from '../src/media/ffmpeg-args.js';
 import { startOrigin, TEST_TOKEN, type RunningOrigin } from '../test/helpers/origin-server.js';
 import { spawnOrigin } from '../test/helpers/origin-process.js';
+import { audioBench, printAudio } from './audio.js';
 import { benchSource, cacheDir, here, percentile, timeCommand, timed } from './lib.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -166,6 +167,7 @@ const segments = await perRendition(oneMinute);
 const fifty = await fiftyConcurrent(oneMinute);
 const warm = await warmLoad(oneMinute);
 const upfront = await upfrontLadder(oneMinute);
+const audio = await audioBench();
 
 const ffmpegVersion = execFileSync('ffmpeg', ['-version']).toString().split(' ')[2];
 console.log(`\navserver bench — ${new Date().toISOString()} — ${execFileSync('nproc').toString().trim()} cores, Node ${process.version}, ffmpeg ${ffmpegVersion}`);
@@ -188,7 +190,9 @@ for (const w of warm.loads) {
 console.log(`  origin peak RSS (after cold segments and load): ${warm.peakRssMb.toFixed(0)} MB`);
 console.log(`\nUpfront peer: ffmpeg makes the 4-rendition ladder (1080/720/480/360, veryfast) of the 1-minute source: ${(upfront.ms / 1000).toFixed(1)} s`);
 console.log(`  = ${(upfront.ms / cold.p50).toFixed(0)}× our cold time to first segment\n`);
+printAudio(audio);
+console.log('');
 
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), ffmpeg: ffmpegVersion, cold: [cold, coldLong], segments, fifty, warm, upfront }, null, 2));
+writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), ffmpeg: ffmpegVersion, cold: [cold, coldLong], segments, fifty, warm, upfront, audio }, null, 2));
 console.log('written: bench/results/latest.json');

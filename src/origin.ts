@@ -32,7 +32,7 @@ export interface Origin {
 }
 
 const PROBE_TIMEOUT_MS = 30_000;
-/** x264 quality target under the bitrate cap (DESIGN.md rule 6: capped CRF is deterministic). */
+/** x264 quality target under the bitrate cap (docs/media-rules.md, "Determinism": capped CRF). */
 const CRF = 21;
 
 /** Builds every adapter from the configuration and wires them into the app. */

@@ -38,7 +38,7 @@ export interface VideoSegmentJob {
 
 /**
  * ffmpeg arguments that make video segment `segment` of `rendition` as a fragmented MP4 on stdout
- * (DESIGN.md media rule 3). Each piece is its own input:
+ * (docs/media-rules.md, "Video segments"). Each piece is its own input:
  * - seek to a keyframe before it (`-noaccurate_seek`), keep source timestamps (`-copyts`), shift them
  *   onto the output clock (`setpts`), then let `fps` with `start_time` pick exactly the frames on the
  *   output grid — frame-accurate on variable-rate input, unlike `-ss/-t`;

@@ -278,7 +278,7 @@ export class PlaybackService {
     return this.deps.sources.input(span.source, span.sourceStart - span.source.video.startTime + offset);
   }
 
-  /** Caches a rendition's init once and checks every later run against it (DESIGN.md media rule 5). */
+  /** Caches a rendition's init once and checks every later run against it (docs/media-rules.md, "Init segments"). */
   #keepInit(plan: Plan, rendition: VideoRendition, init: Buffer): Stored {
     const key = artifactKeys.init(plan.revisionId, rendition.id);
     const known = this.#inits.get(key);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
 import { TEST_TOKEN } from './origin-server.js';
 
+const CLOCK_TICKS = 100;
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 export interface OriginProcess {
@@ -14,6 +15,8 @@ export interface OriginProcess {
   mint(body: unknown): Promise<{ revisionId: string; hls: string; dash: string; duration: number }>;
   /** Peak resident memory of the process so far, in MB. */
   peakRssMb(): number;
+  /** CPU seconds the process has used so far: its own threads (workers included) and its exited children (ffmpeg). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -57,6 +60,11 @@ export async function spawnOrigin(env: Record<string, string>): Promise<OriginPr
     peakRssMb() {
       const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       return hwm ? Number(hwm[1]) / 1024 : NaN;
+    },
+    cpuSeconds() {
+      // proc(5): fields 14–17 are utime, stime, cutime, cstime in clock ticks (100 per second on Linux).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / CLOCK_TICKS;
     },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
