@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { Config } from './config/index.js';
-import { JobPool } from './engine/job-pool.js';
+import { Lookahead } from './engine/lookahead.js';
+import { Scheduler } from './engine/scheduler.js';
 import { SourceCache } from './engine/source-cache.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './logger.js';
@@ -12,6 +13,7 @@ import { RnnoisePool } from './media/denoise/rnnoise-pool.js';
 import { probeSource } from './media/probe.js';
 import type { MintDeps } from './services/mint-service.js';
 import { PlaybackService } from './services/playback-service.js';
+import { FfmpegSegmentMaker } from './services/segment-maker.js';
 import { FsObjectStore } from './stores/fs-object-store.js';
 import { MemoryRevisionStore } from './stores/memory-revision-store.js';
 import type { ObjectStore } from './stores/object-store.js';
@@ -24,7 +26,7 @@ export interface Origin {
   mint: MintDeps;
   playback: PlaybackService;
   runner: ProcessRunner;
-  pool: JobPool;
+  scheduler: Scheduler;
   encoder: EncoderSettings;
   workDir: string;
   /** Refuses new jobs, kills running ffmpeg, deletes temp files, closes Redis. */
@@ -44,7 +46,7 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
   await mkdir(config.workDir, { recursive: true });
   const workDir = await mkdtemp(join(config.workDir, 'run-'));
   const runner = new ProcessRunner();
-  const pool = new JobPool({ concurrency: config.jobConcurrency, queueLimit: config.jobQueueLimit });
+  const scheduler = new Scheduler({ concurrency: config.jobConcurrency, queueLimit: config.jobQueueLimit });
   const planOptions = { segmentDuration: config.segmentDuration };
   const encoder: EncoderSettings = { preset: config.x264Preset, threads: config.x264Threads, crf: CRF };
 
@@ -61,22 +63,21 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
     planOptions,
     now: () => new Date(),
   };
+  const maker = new FfmpegSegmentMaker({ runner, ffmpegPath: config.ffmpegPath, jobTimeoutMs: config.jobTimeoutMs, sources, denoiser, encoder });
+  // A stream (a rendition of a revision) is watched while players ask for it at least every few
+  // segments; a player with a full buffer asks once per segment.
+  const lookahead = new Lookahead({ segments: config.lookaheadSegments, idleMs: 3 * config.segmentDuration * 1000, now: () => performance.now() });
   const playback = new PlaybackService({
     store,
-    runner,
-    pool,
+    scheduler,
+    maker,
+    lookahead,
     logger,
-    ffmpegPath: config.ffmpegPath,
-    jobTimeoutMs: config.jobTimeoutMs,
     requestWaitMs: config.requestWaitMs,
-    encoder,
     planOptions,
     artifactCacheBytes: config.artifactCacheBytes,
-    lookahead: config.lookaheadSegments,
-    sources,
-    denoiser,
   });
-  const parts = { mint, playback, runner, pool, encoder, workDir };
+  const parts = { mint, playback, runner, scheduler, encoder, workDir };
   const app = createApp({
     mint,
     playback,
@@ -85,6 +86,7 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
     cacheMaxAge: config.cacheMaxAge,
     notFoundMaxAge: config.notFoundMaxAge,
     extra: options.extraRoutes?.(parts),
+    onMinted: config.prewarmOnMint ? (id) => void playback.prewarm(id).catch(() => {}) : undefined,
   });
   let closing: Promise<void> | undefined;
   return {
@@ -93,9 +95,9 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
     close() {
       closing ??= (async () => {
         playback.beginClose();
-        pool.close();
+        scheduler.close();
         await runner.shutdown();
-        await playback.close();
+        sources.clear();
         await denoiser.close();
         await rm(workDir, { recursive: true, force: true });
         await store.close();

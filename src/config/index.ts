@@ -28,6 +28,8 @@ export interface Config {
   requestWaitMs: number;
   artifactCacheBytes: number;
   lookaheadSegments: number;
+  /** Start a revision's first segments when it is minted. */
+  prewarmOnMint: boolean;
   sourceCacheBytes: number;
   workDir: string;
   x264Preset: string;
@@ -63,6 +65,7 @@ const envSchema = z.object({
   REQUEST_WAIT_MS: int(1, 3600_000).default(25_000),
   ARTIFACT_CACHE_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(256 * 1024 * 1024),
   LOOKAHEAD_SEGMENTS: int(0, 20).default(2),
+  PREWARM_ON_MINT: z.enum(['true', 'false']).default('true'),
   SOURCE_CACHE_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(5 * 1024 * 1024 * 1024),
   WORK_DIR: z.string().min(1).optional(),
   X264_PRESET: z.enum(X264_PRESETS).default('veryfast'),
@@ -113,6 +116,7 @@ export function loadConfig(
     requestWaitMs: e.REQUEST_WAIT_MS,
     artifactCacheBytes: e.ARTIFACT_CACHE_BYTES,
     lookaheadSegments: e.LOOKAHEAD_SEGMENTS,
+    prewarmOnMint: e.PREWARM_ON_MINT === 'true',
     sourceCacheBytes: e.SOURCE_CACHE_BYTES,
     workDir: e.WORK_DIR ?? join(tmpdir(), 'avserver'),
     x264Preset: e.X264_PRESET,

@@ -27,6 +27,10 @@ export interface SourceInfo {
     frameRate: number;
     /** Presentation time of the first video frame in the source's own clock (seconds). */
     startTime: number;
+    /** ffprobe's `color_space` (the YUV matrix: bt709, smpte170m, bt470bg…), when the source says. */
+    matrix?: string;
+    /** True when the source says its samples use the full range (`color_range` pc). */
+    fullRange?: boolean;
   };
   audio?: {
     codec: string;

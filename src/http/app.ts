@@ -20,6 +20,8 @@ export interface AppDeps {
   notFoundMaxAge: number;
   /** Extra routes mounted at the root (the embedded demo page). */
   extra?: Hono;
+  /** Called after every mint (the first segments start at once: someone is about to watch). */
+  onMinted?: (revisionId: string) => void;
 }
 
 const MAX_MINT_BODY = 256 * 1024;
@@ -40,7 +42,7 @@ export function createApp(deps: AppDeps): Hono {
       },
     }),
   );
-  app.route('/v1/revisions', revisionRoutes(deps.mint));
+  app.route('/v1/revisions', revisionRoutes(deps.mint, deps.onMinted));
 
   app.use('/play/*', serverTiming());
   app.use('/play/*', playbackCors());

@@ -47,6 +47,19 @@ export function resampleAnchor(piece: AudioPiece): { anchor: number; skip: numbe
  * - `atrim` keeps the piece's samples and `apad` makes up a source that ends early.
  */
 export function audioDecodeArgs(pieces: ReadonlyArray<{ piece: AudioPiece; input: string }>): string[] {
+  const { inputs, chains } = pieceChains(pieces);
+  const joined = pieces.map((_, i) => `[a${i}]`).join('');
+  return [
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-copyts',
+    ...inputs,
+    '-filter_complex', `${chains.join(';')};${joined}concat=n=${pieces.length}:v=0:a=1[a]`,
+    '-map', '[a]', '-vn', '-sn', '-dn', '-map_metadata', '-1',
+    '-c:a', 'pcm_f32le', '-f', 'f32le', 'pipe:1',
+  ];
+}
+
+/** Each piece's input arguments and its filter chain, ending in `[a<i>]` with exactly `count` samples. */
+function pieceChains(pieces: ReadonlyArray<{ piece: AudioPiece; input: string }>): { inputs: string[]; chains: string[] } {
   const inputs: string[] = [];
   const chains = pieces.map(({ piece, input }, i) => {
     const rate = piece.span.source.audio!.sampleRate;
@@ -61,14 +74,41 @@ export function audioDecodeArgs(pieces: ReadonlyArray<{ piece: AudioPiece; input
       `apad=whole_len=${piece.count}[a${i}]`,
     ].join(',');
   });
-  const joined = pieces.map((_, i) => `[a${i}]`).join('');
+  return { inputs, chains };
+}
+
+/**
+ * ffmpeg arguments that decode a chunk's pieces and encode them in the same run, when nothing happens
+ * between (no noise suppression): the encoder's input is the same samples `audioDecodeArgs` would
+ * write — the pieces, silence between and after them, [from, to) exactly — and one process instead of
+ * two saves ffmpeg's start-up (about 70 ms of CPU).
+ */
+export function audioSegmentArgs(pieces: ReadonlyArray<{ piece: AudioPiece; input: string }>, range: { from: number; to: number }, bitrate: number): string[] {
+  const { inputs, chains } = pieceChains(pieces);
+  const parts: string[] = [];
+  const silence = (samples: number) => {
+    const label = `s${parts.length}`;
+    chains.push(`anullsrc=channel_layout=stereo:sample_rate=${AUDIO_SAMPLE_RATE},aformat=sample_fmts=flt,atrim=end_sample=${samples}[${label}]`);
+    parts.push(`[${label}]`);
+  };
+  let at = range.from;
+  pieces.forEach(({ piece }, i) => {
+    if (piece.from > at) silence(piece.from - at);
+    parts.push(`[a${i}]`);
+    at = piece.from + piece.count;
+  });
+  if (range.to > at) silence(range.to - at);
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-copyts',
     ...inputs,
-    '-filter_complex', `${chains.join(';')};${joined}concat=n=${pieces.length}:v=0:a=1[a]`,
+    '-filter_complex', `${chains.join(';')};${parts.join('')}concat=n=${parts.length}:v=0:a=1[a]`,
     '-map', '[a]', '-vn', '-sn', '-dn', '-map_metadata', '-1',
-    '-c:a', 'pcm_f32le', '-f', 'f32le', 'pipe:1',
+    ...aacOutputArgs(bitrate),
   ];
+}
+
+function aacOutputArgs(bitrate: number): string[] {
+  return ['-c:a', 'aac', '-b:a', String(bitrate), '-ac', String(AUDIO_CHANNELS), '-fflags', '+bitexact', '-flags:a', '+bitexact', '-f', 'adts', 'pipe:1'];
 }
 
 /** ffmpeg arguments that encode interleaved float stereo 48 kHz from stdin to ADTS AAC-LC on stdout. */
@@ -76,8 +116,6 @@ export function aacEncodeArgs(bitrate: number): string[] {
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error',
     '-f', 'f32le', '-ar', String(AUDIO_SAMPLE_RATE), '-ac', String(AUDIO_CHANNELS), '-i', 'pipe:0',
-    '-c:a', 'aac', '-b:a', String(bitrate),
-    '-fflags', '+bitexact', '-flags:a', '+bitexact',
-    '-f', 'adts', 'pipe:1',
+    ...aacOutputArgs(bitrate),
   ];
 }

@@ -1,7 +1,7 @@
 import type { AudioChunk } from '../core/audio-chunk.js';
 import { AAC_PRIMING_FRAMES, AUDIO_CHANNELS, AUDIO_SAMPLE_RATE } from '../core/media-units.js';
 import { aacLcConfig, indexAdts } from './adts.js';
-import { aacEncodeArgs, audioDecodeArgs } from './audio-args.js';
+import { aacEncodeArgs, audioDecodeArgs, audioSegmentArgs } from './audio-args.js';
 import { denoiseRuns } from './denoise/denoise-runs.js';
 import type { Denoiser } from './denoise/denoiser.js';
 import { aacMediaSegment } from './mp4/aac-track.js';
@@ -26,7 +26,14 @@ const BYTES_PER_SAMPLE = 4 * AUDIO_CHANNELS;
  * in an fMP4 fragment placed at its first frame (docs/media-rules.md, "Audio").
  */
 export async function makeAudioSegment(ctx: FfmpegContext, job: AudioSegmentJob, denoiser?: Denoiser): Promise<Buffer> {
-  // The encoder starts at once and waits for its input: its start-up overlaps the decoding.
+  const { chunk } = job;
+  if (chunk.denoise.length === 0) {
+    // Nothing between decoding and encoding: one ffmpeg run does both.
+    const pieces = chunk.pieces.map((piece, i) => ({ piece, input: job.inputs[i]! }));
+    const { stdout } = await ctx.runner.run(ctx.ffmpegPath, audioSegmentArgs(pieces, { from: chunk.encodeFrom, to: chunk.encodeTo }, job.bitrate), { timeoutMs: ctx.timeoutMs, signal: ctx.signal });
+    return keepChunkFrames(job, stdout);
+  }
+  // The encoder starts at once and waits for its input: its start-up overlaps decoding and RNNoise.
   const input = chunkPcm(ctx, job, denoiser);
   const [, segment] = await Promise.all([input, encodeChunk(ctx, job, input)]);
   return segment;
@@ -45,11 +52,16 @@ export async function chunkPcm(ctx: FfmpegContext, job: AudioSegmentJob, denoise
 
 /** Encodes a chunk's input and keeps exactly its frames: the preroll and postroll are encoded, then dropped. */
 export async function encodeChunk(ctx: FfmpegContext, job: AudioSegmentJob, input: Float32Array | Promise<Float32Array>): Promise<Buffer> {
-  const { chunk } = job;
   const bytes = Promise.resolve(input).then((pcm) => new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength));
   // The input's own failure is reported by whoever made it; here it only stops the encoder.
   bytes.catch(() => {});
   const { stdout } = await ctx.runner.run(ctx.ffmpegPath, aacEncodeArgs(job.bitrate), { timeoutMs: ctx.timeoutMs, signal: ctx.signal, stdin: bytes });
+  return keepChunkFrames(job, stdout);
+}
+
+/** The chunk's own AAC frames from the encoder's ADTS output (priming, preroll and postroll dropped), as an fMP4 fragment. */
+function keepChunkFrames(job: AudioSegmentJob, stdout: Buffer): Buffer {
+  const { chunk } = job;
   const adts = indexAdts(stdout);
   // The init segment is written from constants; the encoder's stream must be what it describes.
   if (!adts.audioSpecificConfig.equals(aacLcConfig(AUDIO_SAMPLE_RATE, AUDIO_CHANNELS))) {

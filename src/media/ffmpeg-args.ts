@@ -1,3 +1,4 @@
+import { fitInside, sourceMatrix } from '../core/fit.js';
 import { levelName } from '../core/h264.js';
 import { VIDEO_TIMESCALE } from '../core/media-units.js';
 import type { VideoRendition } from '../core/ladder.js';
@@ -34,6 +35,12 @@ export interface VideoSegmentJob {
   rendition: VideoRendition;
   fps: number;
   encoder: EncoderSettings;
+  /**
+   * Decoder threads: 0 lets ffmpeg choose (frame threads on every core: the lowest latency for a job
+   * alone), 1 decodes on the job's own thread (measured: 11% less CPU per 720p segment — the choice
+   * when other jobs keep the cores busy). Decoding is exact either way: the bytes do not change.
+   */
+  decodeThreads?: number;
 }
 
 /**
@@ -49,14 +56,14 @@ export interface VideoSegmentJob {
  * tfdt is T0 with no composition offset (`frag_discont` keeps the absolute tfdt). Capped CRF with
  * pinned threads, so every run on every node writes the same bytes.
  */
-export function videoSegmentArgs({ pieces, segment, rendition, fps, encoder }: VideoSegmentJob): string[] {
+export function videoSegmentArgs({ pieces, segment, rendition, fps, encoder, decodeThreads = 0 }: VideoSegmentJob): string[] {
   const inputs: string[] = [];
   const chains = pieces.map((piece, i) => {
     const { span } = piece;
     const sourceAt = span.sourceStart + (piece.startFrame - span.outputFrame) / fps;
     const seek = Math.max(0, sourceAt - span.source.video.startTime - PREROLL_SECONDS);
     const shift = span.outputFrame / fps - span.sourceStart;
-    inputs.push('-ss', exact(seek), '-noaccurate_seek', '-f', demuxerOf(span.source.format), '-i', piece.input);
+    inputs.push('-threads', String(decodeThreads), '-ss', exact(seek), '-noaccurate_seek', '-f', demuxerOf(span.source.format), '-i', piece.input);
     return [
       `[${i}:v:0]setpts=PTS${shift >= 0 ? '+' : '-'}${exact(Math.abs(shift))}/TB`,
       `fps=fps=${fps}:start_time=${exact(piece.startFrame / fps)}`,
@@ -70,15 +77,27 @@ export function videoSegmentArgs({ pieces, segment, rendition, fps, encoder }: V
   });
   const joined = pieces.map((_, i) => `[p${i}]`).join('');
   const graph = `${chains.join(';')};${joined}concat=n=${pieces.length}:v=1:a=0,setpts=PTS+${exact(segment.startFrame / fps)}/TB[v]`;
-  const gop = String(segment.frameCount);
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-copyts',
     ...inputs,
     '-filter_complex', graph, '-map', '[v]', '-an', '-sn', '-dn', '-map_metadata', '-1', '-map_chapters', '-1',
-    '-frames:v', gop,
+    '-frames:v', String(segment.frameCount),
+    ...encoderArgs(rendition, segment.frameCount, encoder),
+  ];
+}
+
+/**
+ * The x264 settings and the fragmented-MP4 muxer of a rendition's segments. The init segment they write
+ * (ftyp + moov with the avcC) depends on these alone, never on the picture: measured byte-identical
+ * from a real segment and from one black frame.
+ */
+function encoderArgs(rendition: VideoRendition, gop: number, encoder: EncoderSettings): string[] {
+  return [
     '-c:v', 'libx264', '-preset', encoder.preset, '-profile:v', 'high', '-level:v', levelName(rendition.levelIdc),
     '-crf', String(encoder.crf), '-maxrate', String(rendition.maxBitrate), '-bufsize', String(rendition.bufferBits),
-    '-bf', '0', '-g', gop, '-keyint_min', gop, '-sc_threshold', '0', '-threads', String(encoder.threads),
+    '-bf', '0', '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-threads', String(encoder.threads),
+    // Said, not inherited from the source: every segment's SPS (and so the init segment) is the same.
+    '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv',
     '-fflags', '+bitexact', '-flags:v', '+bitexact',
     '-video_track_timescale', String(VIDEO_TIMESCALE), '-avoid_negative_ts', 'disabled',
     '-f', 'mp4', '-movflags', 'empty_moov+default_base_moof+frag_keyframe+frag_discont',
@@ -87,11 +106,30 @@ export function videoSegmentArgs({ pieces, segment, rendition, fps, encoder }: V
 }
 
 /**
- * Scales a piece to the rendition's size: straight when its display aspect is the canvas's (within
- * 1%), otherwise fitted inside and padded with black — letterbox or pillarbox, centred.
+ * ffmpeg arguments that write a rendition's init segment without any source: one black frame at the
+ * rendition's size and rate through the same encoder settings (its fragment is discarded). A player
+ * switching renditions asks for the init before the segment it wants; this costs a tenth of a segment.
+ */
+export function videoInitArgs(rendition: VideoRendition, fps: number, gop: number, encoder: EncoderSettings): string[] {
+  return [
+    '-hide_banner', '-nostdin', '-loglevel', 'error',
+    '-f', 'lavfi', '-i', `color=black:size=${rendition.width}x${rendition.height}:rate=${fps}`,
+    '-vf', 'setsar=1,format=yuv420p', '-an', '-map_metadata', '-1', '-frames:v', '1',
+    ...encoderArgs(rendition, gop, encoder),
+  ];
+}
+
+/**
+ * Scales a piece to the rendition's size with zimg (`zscale`, spline36), converting its YUV matrix to
+ * BT.709 limited range (docs/media-rules.md, "Colour"); fitted inside and padded with black when its
+ * aspect is not the canvas's. Measured on a 1080p → 720p segment: a quarter less CPU than swscale's
+ * bicubic for the whole job (1.55 against 1.97 CPU-s), at least as sharp.
  */
 function fitInto(span: Span, width: number, height: number): string {
-  const { displayWidth, displayHeight } = span.source.video;
-  if (Math.abs(displayWidth / displayHeight / (width / height) - 1) < 0.01) return `scale=${width}:${height}:flags=bicubic`;
-  return `scale=${width}:${height}:force_original_aspect_ratio=decrease:force_divisible_by=2:flags=bicubic,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black`;
+  const { video } = span.source;
+  const placed = fitInside({ width: video.displayWidth, height: video.displayHeight }, { width, height });
+  const colour = `matrixin=${sourceMatrix(video)}:matrix=709:rangein=${video.fullRange ? 'full' : 'limited'}:range=limited`;
+  const scale = `zscale=w=${placed.width}:h=${placed.height}:filter=spline36:${colour}`;
+  if (placed.width === width && placed.height === height) return scale;
+  return `${scale},pad=${width}:${height}:${placed.x}:${placed.y}:color=black`;
 }

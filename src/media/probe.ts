@@ -25,6 +25,8 @@ interface FfprobeStream {
   duration?: string;
   sample_rate?: string;
   channels?: number;
+  color_space?: string;
+  color_range?: string;
   disposition?: { attached_pic?: number };
   tags?: Record<string, string>;
   side_data_list?: Array<{ rotation?: number }>;
@@ -128,6 +130,8 @@ export async function probeSource(
       rotation,
       frameRate,
       startTime,
+      ...(video.color_space && video.color_space !== 'unknown' ? { matrix: video.color_space } : {}),
+      ...(video.color_range === 'pc' ? { fullRange: true } : {}),
     },
     audio: audio
       ? {

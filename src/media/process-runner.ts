@@ -25,6 +25,11 @@ export interface RunOptions {
    * promise rejects, the child is killed and the run fails.
    */
   stdin?: Uint8Array | Promise<Uint8Array>;
+  /**
+   * Lets a scheduler pause the child while a more urgent job runs: SIGSTOP/SIGCONT to its process
+   * group. Time spent paused does not count against `timeoutMs`.
+   */
+  pausable?: { onPause(pause: () => void, resume: () => void): () => void };
 }
 
 export interface RunResult {
@@ -85,11 +90,25 @@ export class ProcessRunner {
         failure ??= reason;
         if (child.exitCode !== null || child.signalCode !== null) return;
         killGroup(child, 'SIGTERM');
+        // A paused child handles SIGTERM only once it runs again.
+        killGroup(child, 'SIGCONT');
         killTimer ??= setTimeout(() => killGroup(child, 'SIGKILL'), KILL_GRACE_MS);
       };
-      const timer = setTimeout(
-        () => kill(new ProcessError(`${command} timed out after ${options.timeoutMs} ms`, 'timeout', stderr)),
-        options.timeoutMs,
+      const timeout = () => kill(new ProcessError(`${command} timed out after ${options.timeoutMs} ms`, 'timeout', stderr));
+      let timer = setTimeout(timeout, options.timeoutMs);
+      let left = options.timeoutMs;
+      let since = performance.now();
+      const unregister = options.pausable?.onPause(
+        () => {
+          clearTimeout(timer);
+          left -= performance.now() - since;
+          killGroup(child, 'SIGSTOP');
+        },
+        () => {
+          killGroup(child, 'SIGCONT');
+          since = performance.now();
+          timer = setTimeout(timeout, Math.max(0, left));
+        },
       );
       const onAbort = () => kill(new ProcessError(`${command} aborted`, 'aborted', stderr));
       options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -112,6 +131,7 @@ export class ProcessRunner {
       });
       child.on('close', (code, signal) => {
         clearTimeout(timer);
+        unregister?.();
         clearTimeout(killTimer);
         options.signal?.removeEventListener('abort', onAbort);
         this.#running.delete(child);
@@ -135,6 +155,7 @@ export class ProcessRunner {
             if (child.exitCode !== null || child.signalCode !== null) return resolve();
             child.once('close', () => resolve());
             killGroup(child, 'SIGTERM');
+            killGroup(child, 'SIGCONT');
             setTimeout(() => killGroup(child, 'SIGKILL'), KILL_GRACE_MS).unref();
           }),
       ),

@@ -1,7 +1,7 @@
 import { VIDEO_TIMESCALE } from '../core/media-units.js';
 import { videoSegmentArgs, type VideoSegmentJob } from './ffmpeg-args.js';
 import { readTfdt, setSequenceNumbers, splitFragmentedMp4, type FragmentedMp4 } from './mp4/boxes.js';
-import type { ProcessRunner } from './process-runner.js';
+import type { ProcessRunner, RunOptions } from './process-runner.js';
 
 /** What a media job needs to run ffmpeg. */
 export interface FfmpegContext {
@@ -9,6 +9,8 @@ export interface FfmpegContext {
   ffmpegPath: string;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** A scheduler may pause the run while a more urgent job runs (see ProcessRunner's RunOptions). */
+  pausable?: RunOptions['pausable'];
 }
 
 /** A sane ceiling on one segment's size (a 10 s 4K segment at a high cap is ~30 MB). */
@@ -24,6 +26,7 @@ export async function makeVideoSegment(ctx: FfmpegContext, job: VideoSegmentJob)
   const { stdout } = await ctx.runner.run(ctx.ffmpegPath, videoSegmentArgs(job), {
     timeoutMs: ctx.timeoutMs,
     signal: ctx.signal,
+    pausable: ctx.pausable,
     maxOutputBytes: MAX_SEGMENT_BYTES,
   });
   const { init, media } = splitFragmentedMp4(stdout);

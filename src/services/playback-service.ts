@@ -1,32 +1,25 @@
 import { createHash } from 'node:crypto';
 import { renderDashManifest } from '../core/dash-manifest.js';
+import { avcCodecString } from '../core/h264.js';
 import { renderMasterPlaylist, renderMediaPlaylist } from '../core/hls-playlist.js';
 import type { VideoRendition } from '../core/ladder.js';
-import { planRevision, videoCodec, type Plan, type PlanOptions, type Span } from '../core/plan.js';
+import { AUDIO_BITRATE, AUDIO_CHANNELS, AUDIO_SAMPLE_RATE } from '../core/media-units.js';
+import { planRevision, videoCodec, type Plan, type PlanOptions } from '../core/plan.js';
 import { isRevisionId } from '../core/revision.js';
-import { piecesOf } from '../core/timeline.js';
-import { ErrorCode, OriginError } from '../errors.js';
 import { ByteLru } from '../engine/byte-lru.js';
-import type { JobTiming, Priority } from '../engine/job-pool.js';
 import { withDeadline } from '../engine/deadline.js';
-import { artifactKeys } from './artifact-keys.js';
-import { failed, ffmpegContext } from './job-context.js';
+import type { Ahead, Lookahead, LookaheadPlan } from '../engine/lookahead.js';
+import type { JobClass, JobHandle, JobTiming, Scheduler } from '../engine/scheduler.js';
 import { SingleFlight } from '../engine/single-flight.js';
-import type { EncoderSettings } from '../media/ffmpeg-args.js';
-import { readAvcConfig } from '../media/mp4/boxes.js';
-import { makeVideoSegment } from '../media/video-segment.js';
-import { avcCodecString } from '../core/h264.js';
-import { planAudioChunk } from '../core/audio-chunk.js';
-import { AUDIO_BITRATE, AUDIO_CHANNELS, AUDIO_SAMPLE_RATE, samplesPerVideoFrame } from '../core/media-units.js';
-import { aacLcConfig } from '../media/adts.js';
-import { makeAudioSegment } from '../media/audio-segment.js';
-import type { Denoiser } from '../media/denoise/denoiser.js';
-import { aacInitSegment } from '../media/mp4/aac-track.js';
-import type { ProcessRunner } from '../media/process-runner.js';
-import type { JobPool } from '../engine/job-pool.js';
-import type { SourceCache } from '../engine/source-cache.js';
+import { ErrorCode, OriginError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { aacLcConfig } from '../media/adts.js';
+import { aacInitSegment } from '../media/mp4/aac-track.js';
+import { readAvcConfig } from '../media/mp4/boxes.js';
 import type { RevisionStore } from '../stores/revision-store.js';
+import { artifactKeys } from './artifact-keys.js';
+import { failed } from './job-context.js';
+import type { SegmentMaker } from './segment-maker.js';
 
 export type CacheStatus = 'hit' | 'miss' | 'coalesced';
 
@@ -50,37 +43,23 @@ export interface ArtifactTiming {
   ffmpeg?: number;
 }
 
-interface SegmentResult {
-  /** Video only: the init segment that came out of the same run. */
-  init?: Stored;
-  media: Stored;
-  timing: JobTiming;
-}
-
 export interface PlaybackDeps {
   store: RevisionStore;
-  runner: ProcessRunner;
-  pool: JobPool;
+  scheduler: Scheduler;
+  maker: SegmentMaker;
+  lookahead: Lookahead;
   logger: Logger;
-  ffmpegPath: string;
-  jobTimeoutMs: number;
   /** How long a request waits for its job before a retryable 503 (the job goes on). */
   requestWaitMs: number;
-  /** Where ffmpeg reads each source from (files, S3, assembled or indexed local copies). */
-  sources: SourceCache;
-  /** RNNoise, for revisions with noise suppression. */
-  denoiser: Denoiser;
-  encoder: EncoderSettings;
   planOptions: PlanOptions;
   artifactCacheBytes: number;
-  /** Segments of a rendition made ahead of the one a player asked for. */
-  lookahead: number;
 }
-
 
 const PLAYLIST = 'application/vnd.apple.mpegurl';
 const DASH = 'application/dash+xml';
 const PLAN_CACHE_ENTRIES = 2000;
+/** A player's job is due, at the latest, this share of the request's wait after it was asked for. */
+const ANSWER_WITHIN_SHARE = 0.5;
 const INIT_CACHE_ENTRIES = 4000;
 
 interface Stored {
@@ -92,15 +71,39 @@ function stored(body: Buffer): Stored {
   return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
 }
 
+interface Made {
+  value: Stored;
+  timing: JobTiming;
+}
+
+type Rendition = VideoRendition | 'audio';
+const renditionName = (r: Rendition) => (r === 'audio' ? 'audio' : r.id);
+
+/** What a video init segment depends on: the rendition's shape and the frame rate (the encoder is the process's). */
+const initKey = (plan: Plan, r: VideoRendition) => `init/${r.width}x${r.height}/${r.levelIdc}/${r.maxBitrate}/${plan.fps}`;
+
+/** What lookahead needs of a plan. */
+function lookaheadPlan(plan: Plan): LookaheadPlan {
+  return {
+    revisionId: plan.revisionId,
+    starts: plan.grid.segments.map((s) => s.start),
+    video: plan.video.map((r) => r.id),
+    audio: plan.audio?.id,
+    rampSegments: plan.grid.segments.filter((s) => s.frameCount < plan.grid.segmentFrames).length,
+  };
+}
+
 /**
- * Answers playback requests: revision → plan (pure, cached) → playlist text, or a single-flight job in
- * the bounded pool → bytes (cached in memory, LRU by bytes).
+ * Answers playback requests: revision → plan (pure, cached) → playlist text, or a single-flight job on
+ * the scheduler → bytes (cached in memory, LRU by bytes). Every segment a player asks for is a
+ * player's job; lookahead (Lookahead) follows what players fetch and runs on what they leave free.
  */
 export class PlaybackService {
   readonly #plans = new ByteLru<Plan>(PLAN_CACHE_ENTRIES);
+  /** Video init segments by what they depend on (rendition shape, rate, encoder), shared across revisions. */
   readonly #inits = new ByteLru<Stored>(INIT_CACHE_ENTRIES);
   readonly #artifacts: ByteLru<Stored>;
-  readonly #segmentFlights = new SingleFlight<SegmentResult>();
+  readonly #flights = new SingleFlight<Made>();
   /** Every audio rendition has the same init segment: AAC-LC, 48 kHz, stereo, one bitrate. */
   readonly #audioInit: Stored;
   #closing = false;
@@ -159,11 +162,8 @@ export class PlaybackService {
     const { plan, resolve } = await this.#resolve(revisionId);
     const rendition = this.#rendition(plan, renditionId);
     if (rendition === 'audio') return { ...this.#audioInit, contentType: 'audio/mp4', cacheStatus: 'hit', timing: { resolve } };
-    const cached = this.#inits.get(artifactKeys.init(plan.revisionId, rendition.id));
-    if (cached) return { ...cached, contentType: 'video/mp4', cacheStatus: 'hit', timing: { resolve } };
-    // An init segment comes out of a segment run; segment 0 is the one the player asks for next.
-    const { result, cacheStatus, timing } = await this.#forPlayer(plan, rendition, 0);
-    return { ...result.init!, contentType: 'video/mp4', cacheStatus, timing: { resolve, ...timing } };
+    const { made, cacheStatus } = await this.#wait(this.#init(plan, rendition, 'player'), `the init segment of ${rendition.id}`);
+    return { ...made.value, contentType: 'video/mp4', cacheStatus, timing: { resolve, queue: made.timing.queueMs, ffmpeg: made.timing.runMs } };
   }
 
   async mediaSegment(revisionId: string, renditionId: string, index: number): Promise<Artifact> {
@@ -173,51 +173,46 @@ export class PlaybackService {
       throw new OriginError(ErrorCode.NotFound, `segment ${index} is out of range (0–${plan.grid.segments.length - 1})`);
     }
     const contentType = rendition === 'audio' ? 'audio/mp4' : 'video/mp4';
-    const cached = this.#artifacts.get(artifactKeys.segment(plan.revisionId, renditionId, index));
-    if (cached) {
-      this.#lookahead(plan, rendition, index);
-      return { ...cached, contentType, cacheStatus: 'hit', timing: { resolve } };
-    }
-    const { result, cacheStatus, timing } = await this.#forPlayer(plan, rendition, index);
-    return { ...result.media, contentType, cacheStatus, timing: { resolve, ...timing } };
+    const { needAt, ahead } = this.deps.lookahead.onRequest(lookaheadPlan(plan), renditionName(rendition), index);
+    // Whatever the player's buffer, its request must be answered before the request's wait runs out.
+    const deadline = Math.min(needAt, performance.now() + this.deps.requestWaitMs * ANSWER_WITHIN_SHARE);
+    const job = this.#segment(plan, rendition, index, 'player', deadline);
+    this.#queueAhead(plan, ahead);
+    const { made, cacheStatus } = await this.#wait(job, `segment ${index} of ${renditionName(rendition)}`);
+    const timing = cacheStatus === 'hit' ? { resolve } : { resolve, queue: made.timing.queueMs, ffmpeg: made.timing.runMs };
+    return { ...made.value, contentType, cacheStatus, timing };
   }
 
   /**
-   * A segment a player is waiting for: its job first, then lookahead behind it (so lookahead never
-   * takes the player's slot), and a bounded wait.
+   * Starts a freshly minted revision's first segments — the start rendition's and the audio's — as
+   * lookahead needed now: the main application mints just before someone watches.
    */
-  async #forPlayer(plan: Plan, rendition: VideoRendition | 'audio', index: number) {
-    const job = this.#segment(plan, rendition, index, 'high');
-    this.#lookahead(plan, rendition, index);
-    const name = rendition === 'audio' ? 'audio' : rendition.id;
-    const { result, cacheStatus } = await withDeadline(job, this.deps.requestWaitMs, `segment ${index} of ${name}`);
-    return { result, cacheStatus, timing: { queue: result.timing.queueMs, ffmpeg: result.timing.runMs } };
+  async prewarm(revisionId: string): Promise<void> {
+    const plan = await this.plan(revisionId);
+    const start = plan.video.find((r) => r.id === plan.startRendition)!;
+    for (const rendition of [start, ...(plan.audio ? ['audio' as const] : [])]) {
+      this.deps.lookahead.expect(plan.revisionId, renditionName(rendition), -1);
+      this.#segment(plan, rendition, 0, 'lookahead', performance.now()).catch(() => {});
+    }
+    this.#init(plan, start, 'lookahead').catch(() => {});
   }
 
-  /**
-   * Queues the next segments of a rendition at low priority, so they are ready before the player
-   * asks (and, during the start-up ramp, the next one of the rendition above). The pool drops them
-   * first under load; a player asking for one promotes it.
-   */
-  #lookahead(plan: Plan, rendition: VideoRendition | 'audio', index: number): void {
-    if (this.deps.lookahead === 0) return;
-    const wanted: Array<[VideoRendition | 'audio', number]> = [];
-    const last = Math.min(index + this.deps.lookahead, plan.grid.segments.length - 1);
-    for (let next = index + 1; next <= last; next++) wanted.push([rendition, next]);
-    // During the start-up ramp a player's buffer is thinnest and ABR may switch up: the next segment
-    // of the rendition above comes after the player's own next ones (measured: queued first, it held
-    // the lookahead slot while the start rendition's next segment waited, and playback stalled).
-    const up = rendition === 'audio' ? undefined : plan.video[plan.video.indexOf(rendition) - 1];
-    const ramping = plan.grid.segments[index]!.frameCount < plan.grid.segmentFrames;
-    if (up && ramping && index + 1 < plan.grid.segments.length) wanted.splice(1, 0, [up, index + 1]);
-    for (const [r, next] of wanted) {
-      const key = artifactKeys.segment(plan.revisionId, r === 'audio' ? 'audio' : r.id, next);
-      if (this.#segmentFlights.has(key) || this.#artifacts.get(key)) continue;
-      this.#segment(plan, r, next, 'low').catch(() => {});
+  /** Waits for a job at most the request's wait; past it, a retryable 503 (the job goes on). */
+  async #wait(job: Promise<{ made: Made; cacheStatus: CacheStatus }>, what: string) {
+    return withDeadline(job, this.deps.requestWaitMs, what);
+  }
+
+  /** Queues what lookahead says to make ahead of a player's request. */
+  #queueAhead(plan: Plan, list: readonly Ahead[]): void {
+    for (const ahead of list) {
+      const target = ahead.rendition === 'audio' ? 'audio' : plan.video.find((r) => r.id === ahead.rendition)!;
+      const key = artifactKeys.segment(plan.revisionId, ahead.rendition, ahead.index);
+      if (this.#flights.has(key) || this.#artifacts.get(key)) continue;
+      this.#segment(plan, target, ahead.index, 'lookahead', ahead.needAt).catch(() => {});
     }
   }
 
-  #rendition(plan: Plan, id: string): VideoRendition | 'audio' {
+  #rendition(plan: Plan, id: string): Rendition {
     if (plan.audio && id === plan.audio.id) return 'audio';
     const rendition = plan.video.find((r) => r.id === id);
     if (!rendition) throw new OriginError(ErrorCode.NotFound, `no rendition ${JSON.stringify(id)} in this revision`);
@@ -225,79 +220,83 @@ export class PlaybackService {
   }
 
   /**
-   * Runs (or joins) the job for one segment. Waiters get the bytes from the job itself, so a segment
-   * too large for the cache is still delivered; the cache only serves later requests.
+   * A segment from the cache, or the job that makes it (run or joined). Waiters get the bytes from the
+   * job itself, so a segment too large for the cache is still delivered.
    */
-  async #segment(
-    plan: Plan,
-    rendition: VideoRendition | 'audio',
-    index: number,
-    priority: Priority,
-  ): Promise<{ result: SegmentResult; cacheStatus: CacheStatus }> {
-    const key = artifactKeys.segment(plan.revisionId, rendition === 'audio' ? 'audio' : rendition.id, index);
-    const joining = this.#segmentFlights.has(key);
-    // A player joining a queued lookahead job lifts it to its own priority.
-    if (joining && priority === 'high') this.deps.pool.promote(key);
-    const result = await this.#segmentFlights.run(key, async () => {
-      const { value, timing } = await this.deps.pool.runTimed(
-        () => (rendition === 'audio' ? this.#makeAudio(plan, index, key) : this.#makeVideo(plan, rendition, index, key)),
-        priority,
-        key,
+  async #segment(plan: Plan, rendition: Rendition, index: number, cls: JobClass, needAt?: number): Promise<{ made: Made; cacheStatus: CacheStatus }> {
+    const name = renditionName(rendition);
+    const key = artifactKeys.segment(plan.revisionId, name, index);
+    const cached = this.#artifacts.get(key);
+    if (cached) return { made: { value: cached, timing: { queueMs: 0, runMs: 0 } }, cacheStatus: 'hit' };
+    const joining = this.#flights.has(key);
+    // A player joining a lookahead job lifts it to a player's job, with the player's deadline.
+    if (joining && cls === 'player') this.deps.scheduler.promote(key, needAt);
+    const made = await this.#flights.run(key, async () => {
+      const { value, timing } = await this.deps.scheduler.run(
+        async (handle) => {
+          const media = rendition === 'audio' ? await this.#makeAudio(plan, index, key, handle) : await this.#makeVideo(plan, rendition, index, key, handle);
+          this.#artifacts.set(key, media, media.body.length);
+          return media;
+        },
+        { key, class: cls, needAt, preemptible: rendition !== 'audio', wanted: () => this.deps.lookahead.wanted(lookaheadPlan(plan), name, index) },
       );
-      return { ...value, timing };
+      return { value, timing };
     });
-    return { result, cacheStatus: joining ? 'coalesced' : 'miss' };
+    return { made, cacheStatus: joining ? 'coalesced' : 'miss' };
   }
 
-  async #makeVideo(plan: Plan, rendition: VideoRendition, index: number, key: string): Promise<Omit<SegmentResult, 'timing'>> {
-    const segment = plan.grid.segments[index]!;
-    const pieces = await Promise.all(
-      piecesOf(plan.spans, segment.startFrame, segment.frameCount).map(async (p) => ({ ...p, input: await this.#input(p.span, (p.startFrame - p.span.outputFrame) / plan.fps) })),
-    );
-    const job = { pieces, segment, rendition, fps: plan.fps, encoder: this.deps.encoder };
-    const out = await makeVideoSegment(ffmpegContext(this.deps), job).catch((err: unknown) => this.#failed('video segment', key, err));
-    const media = stored(out.media);
-    this.#artifacts.set(key, media, media.body.length);
-    return { init: this.#keepInit(plan, rendition, out.init), media };
+  async #makeVideo(plan: Plan, rendition: VideoRendition, index: number, key: string, handle: JobHandle): Promise<Stored> {
+    const out = await this.deps.maker.video(plan, rendition, index, handle).catch((err: unknown) => this.#failed('video segment', key, err, handle));
+    // The init the playlist points at must be the one this segment was encoded for.
+    const known = this.#inits.get(initKey(plan, rendition)) ?? this.#adoptInit(plan, rendition, out.init, key);
+    if (!known.body.equals(out.init)) this.#failed('video segment', key, new Error(`${rendition.id} init segment differs from the rendition's`));
+    return stored(out.media);
   }
 
-  /** Audio segment `index`: one chunk of the track, made on its own (see planAudioChunk). */
-  async #makeAudio(plan: Plan, index: number, key: string): Promise<Omit<SegmentResult, 'timing'>> {
-    const slice = plan.audio!.slices[index]!;
-    const chunk = planAudioChunk(plan, slice);
-    const inputs = await Promise.all(chunk.pieces.map((p) => this.#input(p.span, (p.from - p.span.outputFrame * samplesPerVideoFrame(plan.fps)) / AUDIO_SAMPLE_RATE)));
-    const job = { chunk, inputs, bitrate: plan.audio!.bitrate, sequenceNumber: index + 1 };
-    const body = await makeAudioSegment(ffmpegContext(this.deps), job, this.deps.denoiser).catch((err: unknown) => this.#failed('audio segment', key, err));
-    const media = stored(body);
-    this.#artifacts.set(key, media, media.body.length);
-    return { media };
-  }
-
-  /** Where a job reads a span from, for a read starting `offset` seconds into it (see SourceCache.input). */
-  #input(span: Span, offset: number): Promise<string> {
-    return this.deps.sources.input(span.source, span.sourceStart - span.source.video.startTime + offset);
-  }
-
-  /** Caches a rendition's init once and checks every later run against it (docs/media-rules.md, "Init segments"). */
-  #keepInit(plan: Plan, rendition: VideoRendition, init: Buffer): Stored {
-    const key = artifactKeys.init(plan.revisionId, rendition.id);
-    const known = this.#inits.get(key);
-    if (known) {
-      if (!known.body.equals(init)) this.deps.logger.warn('init segment differs between runs', { key });
-      return known;
-    }
+  /** Keeps a rendition's init segment (from any run of its shape) once its codec string is the playlist's. */
+  #adoptInit(plan: Plan, rendition: VideoRendition, init: Buffer, key: string): Stored {
     const avc = readAvcConfig(init);
     const actual = avcCodecString(avc.profileIdc, avc.constraints, avc.levelIdc);
-    if (actual !== videoCodec(rendition)) {
-      this.deps.logger.warn('encoder codec string differs from the playlist', { key, actual, expected: videoCodec(rendition) });
-    }
-    const result = stored(init);
-    this.#inits.set(key, result, 1);
-    return result;
+    if (actual !== videoCodec(rendition)) this.#failed('init segment', key, new Error(`the encoder wrote ${actual}, the playlist says ${videoCodec(rendition)}`));
+    const value = stored(init);
+    this.#inits.set(initKey(plan, rendition), value, 1);
+    return value;
   }
 
-  /** A job's failure as an origin error; during shutdown it is the shutdown (retryable), not a fault. */
-  #failed(what: string, key: string, err: unknown): never {
+  async #makeAudio(plan: Plan, index: number, key: string, handle: JobHandle): Promise<Stored> {
+    return stored(await this.deps.maker.audio(plan, index, handle).catch((err: unknown) => this.#failed('audio segment', key, err, handle)));
+  }
+
+  /**
+   * A video rendition's init segment: made once per shape (size, level, rate, encoder) from one black
+   * frame, shared by every revision of that shape, and its codec string checked against the playlist's
+   * (docs/media-rules.md, "Init segments").
+   */
+  async #init(plan: Plan, rendition: VideoRendition, cls: JobClass): Promise<{ made: Made; cacheStatus: CacheStatus }> {
+    const key = initKey(plan, rendition);
+    const cached = this.#inits.get(key);
+    if (cached) return { made: { value: cached, timing: { queueMs: 0, runMs: 0 } }, cacheStatus: 'hit' };
+    const joining = this.#flights.has(key);
+    if (joining && cls === 'player') this.deps.scheduler.promote(key, performance.now());
+    const made = await this.#flights.run(key, () =>
+      this.deps.scheduler.run(
+        async (handle) => {
+          const init = await this.deps.maker.init(rendition, plan.fps, plan.grid.segmentFrames, handle).catch((err: unknown) => this.#failed('init segment', key, err));
+          return this.#inits.get(key) ?? this.#adoptInit(plan, rendition, init, key);
+        },
+        { key, class: cls, needAt: performance.now() },
+      ),
+    );
+    return { made, cacheStatus: joining ? 'coalesced' : 'miss' };
+  }
+
+  /**
+   * A job's failure as an origin error. A job the scheduler dropped (its lookahead was no longer
+   * wanted) fails with why it was dropped, and one the shutdown killed with the shutdown: retryable,
+   * not faults.
+   */
+  #failed(what: string, key: string, err: unknown, handle?: JobHandle): never {
+    if (handle?.signal.aborted) throw handle.signal.reason;
     if (this.#closing) throw new OriginError(ErrorCode.Unavailable, 'the server is shutting down', undefined, { cause: err });
     return failed(this.deps.logger, what, key, err);
   }
@@ -305,11 +304,5 @@ export class PlaybackService {
   /** Marks the service as shutting down: jobs the shutdown kills fail as retryable. */
   beginClose(): void {
     this.#closing = true;
-  }
-
-  /** Deletes every indexed source from disk. */
-  async close(): Promise<void> {
-    this.#closing = true;
-    this.deps.sources.clear();
   }
 }

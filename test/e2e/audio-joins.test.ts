@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,10 +8,10 @@ import { RnnoisePool } from '../../src/media/denoise/rnnoise-pool.js';
 import type { RunOptions } from '../../src/media/process-runner.js';
 import { decodeAudio, joinResidual, rmsDb, subtractTone } from '../helpers/audio-analysis.js';
 import { makeSpeechFixture, makeToneFixture, SPEECH_LEAD_SECONDS, TONE_HZ } from '../helpers/audio-fixtures.js';
-import { chunkedAudio, continuousAudio, fetchAudioRendition, segmentPcm, type DirectAudio } from '../helpers/audio-rendition.js';
+import { chunkedAudio, continuousAudio, fetchAudioRendition, segmentBothWays, segmentPcm, type DirectAudio } from '../helpers/audio-rendition.js';
 import { parsePlaylist } from '../helpers/hls-download.js';
 import { spawnOrigin } from '../helpers/origin-process.js';
-import { startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
+import { FIXTURES, startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
 
 /**
  * Every audio segment is made on its own, from a chunk of the track with preroll. These tests decode
@@ -26,7 +26,7 @@ const out = (name: string) => join(media, name);
 
 beforeAll(async () => {
   media = await mkdtemp(join(tmpdir(), 'avserver-audio-'));
-  await Promise.all([makeToneFixture(media), makeSpeechFixture(media)]);
+  await Promise.all([makeToneFixture(media), makeSpeechFixture(media), ...['landscape.mp4', 'silent.mp4', 'odd.mp4'].map((f) => copyFile(join(FIXTURES, f), join(media, f)))]);
   // 1 s segments: many joins.
   server = await startOrigin({ MEDIA_ROOT: media, SEGMENT_DURATION: '1' });
   direct = { runner: server.origin.runner, denoiser: new RnnoisePool(2), mediaRoot: media };
@@ -78,6 +78,15 @@ describe('audio segments made one by one', () => {
       const codecNoise = Math.max(around(chunked!.map((v, i) => v - input[i]!), j), around(reference!.map((v, i) => v - input[i]!), j));
       // Two independent codec errors add up to twice the larger one at most (+6 dB).
       expect(around(difference, j), `join at ${j}`).toBeLessThanOrEqual(codecNoise + 6.1);
+    }
+  });
+
+  it('are the same bytes made in one ffmpeg run as through PCM, across cuts, silent clips and the end', { timeout: 60_000 }, async () => {
+    const minted = await server.mint({ clips: [{ source: 'landscape.mp4', cuts: [[1.1, 1.5]] }, { source: 'silent.mp4', end: 1.2 }, { source: 'odd.mp4', end: 1.6 }] });
+    const plan = await server.origin.playback.plan(minted.revisionId);
+    for (const slice of plan.audio!.slices) {
+      const [oneRun, twoRuns] = await segmentBothWays(direct, plan, slice.index);
+      expect(oneRun.equals(twoRuns), `segment ${slice.index}`).toBe(true);
     }
   });
 

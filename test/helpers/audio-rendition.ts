@@ -64,6 +64,14 @@ export async function segmentPcm(deps: DirectAudio, plan: Plan, index: number): 
   return { pcm: await chunkPcm(context(deps), segment, deps.denoiser), from: segment.chunk.encodeFrom };
 }
 
+/** One segment made both ways: in one ffmpeg run (decode and encode), and as decode → PCM → encode. */
+export async function segmentBothWays(deps: DirectAudio, plan: Plan, index: number): Promise<[Buffer, Buffer]> {
+  const segment = job(deps, plan, plan.audio!.slices[index]!);
+  const oneRun = await makeAudioSegment(context(deps), segment, deps.denoiser);
+  const twoRuns = await encodeChunk(context(deps), segment, await chunkPcm(context(deps), segment, deps.denoiser));
+  return [oneRun, twoRuns];
+}
+
 /** Every audio segment made one by one with other chunk options (e.g. no preroll), as one file. */
 export async function chunkedAudio(deps: DirectAudio, plan: Plan, options: AudioChunkOptions, file: string): Promise<string> {
   const segments = [];

@@ -20,7 +20,8 @@ export interface RunningOrigin {
 /** The real origin (config → adapters → app) on a free loopback port, configured by env overrides. */
 export async function startOrigin(env: Record<string, string> = {}): Promise<RunningOrigin> {
   const config = loadConfig(
-    { MEDIA_ROOT: FIXTURES, AVSERVER_API_TOKEN: TEST_TOKEN, REVISION_SECRET: 'test-secret-0123456789', ...env },
+    // No prewarm by default: tests count ffmpeg runs and queue slots from the first request.
+    { MEDIA_ROOT: FIXTURES, AVSERVER_API_TOKEN: TEST_TOKEN, REVISION_SECRET: 'test-secret-0123456789', PREWARM_ON_MINT: 'false', ...env },
     { fixturesDir: FIXTURES, randomSecret: () => 'unused-secret-0123456789' },
   );
   const origin = await createOrigin(config, silentLogger);

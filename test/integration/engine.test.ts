@@ -16,8 +16,8 @@ afterAll(async () => {
 });
 
 async function idle(): Promise<void> {
-  const { pool } = server.origin;
-  while (pool.active > 0 || pool.queued > 0) await new Promise((r) => setTimeout(r, 20));
+  const { scheduler } = server.origin;
+  while (scheduler.active > 0 || scheduler.queued > 0 || scheduler.paused > 0) await new Promise((r) => setTimeout(r, 20));
 }
 
 const cacheOf = async (path: string) => {
@@ -44,8 +44,8 @@ describe('lookahead', () => {
       const hls = (await ramped.mint({ clips: [{ source: 'landscape.mp4' }] })).hls.replace('/master.m3u8', '');
       const first = await ramped.fetch(`${hls}/480p/0.m4s`);
       await first.arrayBuffer();
-      const { pool } = ramped.origin;
-      while (pool.active > 0 || pool.queued > 0) await new Promise((r) => setTimeout(r, 20));
+      const { scheduler } = ramped.origin;
+      while (scheduler.active > 0 || scheduler.queued > 0) await new Promise((r) => setTimeout(r, 20));
       const up = await ramped.fetch(`${hls}/720p/1.m4s`);
       await up.arrayBuffer();
       expect(up.headers.get('x-origin-cache')).toBe('hit');
@@ -54,6 +54,24 @@ describe('lookahead', () => {
       expect(down.headers.get('x-origin-cache')).toBe('miss');
     } finally {
       await ramped.close();
+    }
+  });
+});
+
+describe('mint', () => {
+  it('starts the first segments of the start rendition and the audio at once', async () => {
+    const warm = await startOrigin({ PREWARM_ON_MINT: 'true' });
+    try {
+      const hls = (await warm.mint({ clips: [{ source: 'portrait.mp4' }] })).hls.replace('/master.m3u8', '');
+      const { scheduler } = warm.origin;
+      while (scheduler.active > 0 || scheduler.queued > 0) await new Promise((r) => setTimeout(r, 20));
+      for (const path of ['360p/init.mp4', '360p/0.m4s', 'audio/0.m4s']) {
+        const res = await warm.fetch(`${hls}/${path}`);
+        await res.arrayBuffer();
+        expect(res.headers.get('x-origin-cache'), path).toBe('hit');
+      }
+    } finally {
+      await warm.close();
     }
   });
 });
@@ -83,8 +101,8 @@ describe('request wait', () => {
       expect(first.headers.get('retry-after')).toBe('3');
       expect(first.headers.get('cache-control')).toBe('no-store');
       expect(((await first.json()) as { error: { code: string } }).error.code).toBe('timeout');
-      const { pool } = impatient.origin;
-      while (pool.active > 0 || pool.queued > 0) await new Promise((r) => setTimeout(r, 20));
+      const { scheduler } = impatient.origin;
+      while (scheduler.active > 0 || scheduler.queued > 0) await new Promise((r) => setTimeout(r, 20));
       const retry = await impatient.fetch(path);
       expect(retry.status).toBe(200);
       expect(retry.headers.get('x-origin-cache')).toBe('hit');

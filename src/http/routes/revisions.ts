@@ -6,7 +6,7 @@ import type { RevisionStore } from '../../stores/revision-store.js';
 import { playbackPaths } from './playback.js';
 
 /** The mint API the main application calls after every edit. */
-export function revisionRoutes(deps: MintDeps & { store: RevisionStore }): Hono {
+export function revisionRoutes(deps: MintDeps & { store: RevisionStore }, onMinted?: (revisionId: string) => void): Hono {
   const app = new Hono();
 
   app.post('/', async (c) => {
@@ -17,6 +17,7 @@ export function revisionRoutes(deps: MintDeps & { store: RevisionStore }): Hono 
       throw new OriginError(ErrorCode.BadJson, 'the body must be a JSON object');
     }
     const { created, record, duration } = await mintRevision(deps, body);
+    onMinted?.(record.id);
     const paths = playbackPaths(record.id);
     c.header('cache-control', 'no-store');
     c.header('location', `/v1/revisions/${record.id}`);

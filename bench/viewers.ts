@@ -1,0 +1,194 @@
+/**
+ * `npm run bench:viewers` (also part of `npm run bench`): simulated viewers against the real origin
+ * process (`tsx src/main.ts`, as `npm start` runs it), each on its own cold revision of a hard-linked
+ * copy of a bench recording, playing in real time (bench/viewer.ts). Prints time to first segment,
+ * stalls, seeks, and the CPU the origin spent (its own, its workers' and its ffmpeg children's), and
+ * writes bench/results/viewers.json. BENCH_VIEWERS_QUICK=1 runs the first two scenarios only.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnOrigin, type OriginProcess } from '../test/helpers/origin-process.js';
+import { benchSource, cacheDir, here, percentile } from './lib.js';
+import { watch, type ViewerResult } from './viewer.js';
+
+interface Scenario {
+  name: string;
+  viewers: number;
+  /** Seconds between arrivals. */
+  interval: number;
+  /** A file or a folder (a chunked recording: its manifest is `recording.mpd`) in bench/.cache. */
+  source: string;
+  watchSeconds: number;
+  rendition?: string;
+  /** Which viewers seek, and where. */
+  seek?: { viewers: number[]; afterSeconds: number; to: number };
+}
+
+/** A chunked recording like the browser extension's: a DASH MPD of WebM chunks (VP8 + Opus, 720p30, 2 s chunks). */
+function chunkedSource(seconds: number): string {
+  const name = `dash-${seconds}s`;
+  const dir = join(cacheDir, name);
+  if (!existsSync(join(dir, 'recording.mpd'))) {
+    console.error(`generating ${name} (a DASH/WebM recording of ${seconds} s; once)…`);
+    mkdirSync(dir, { recursive: true });
+    execFileSync('ffmpeg', [
+      '-v', 'error', '-y',
+      '-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=30:duration=${seconds}`,
+      '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+      '-c:v', 'libvpx', '-b:v', '1500k', '-deadline', 'realtime', '-cpu-used', '8', '-g', '60', '-c:a', 'libopus', '-b:a', '64k',
+      '-f', 'dash', '-dash_segment_type', 'webm', '-seg_duration', '2', '-use_template', '0', '-use_timeline', '0',
+      '-init_seg_name', 'init-$RepresentationID$.webm', '-media_seg_name', 'chunk-$RepresentationID$-$Number%05d$.webm',
+      join(dir, 'recording.mpd'),
+    ]);
+  }
+  return name;
+}
+
+/** A viewer's own copy of the source (hard links: no bytes copied, nothing shared in the origin's caches). */
+function copyFor(media: string, source: string, viewer: number): string {
+  const from = join(cacheDir, source);
+  if (source.endsWith('.mp4')) {
+    const key = `v${viewer}-${source}`;
+    linkSync(from, join(media, key));
+    return key;
+  }
+  const dir = join(media, `v${viewer}-${source}`);
+  mkdirSync(dir);
+  for (const f of readdirSync(from)) linkSync(join(from, f), join(dir, f));
+  return `v${viewer}-${source}/recording.mpd`;
+}
+
+async function idle(node: OriginProcess): Promise<void> {
+  for (let last = node.cpuSeconds(); ; ) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = node.cpuSeconds();
+    if (now - last < 0.03) return;
+    last = now;
+  }
+}
+
+export interface ScenarioResult {
+  name: string;
+  viewers: Array<ViewerResult & { mintMs: number }>;
+  mintP50: number;
+  ttfsP50: number;
+  ttfsP95: number;
+  stalls: number;
+  stallSeconds: number;
+  errors: number;
+  seekMs: number[];
+  cpuSeconds: number;
+  cpuPerViewer: number;
+  cpuPerViewerSecond: number;
+}
+
+export async function runScenario(s: Scenario, env: Record<string, string> = {}): Promise<ScenarioResult> {
+  const media = await mkdtemp(join(tmpdir(), 'avserver-viewers-'));
+  const keys = Array.from({ length: s.viewers }, (_, k) => copyFor(media, s.source, k));
+  const node = await spawnOrigin({ MEDIA_ROOT: media, REVISION_SECRET: 'bench-secret-0123456789', ...env });
+  try {
+    const before = node.cpuSeconds();
+    const viewers = await Promise.all(
+      keys.map(async (key, k) => {
+        await new Promise((r) => setTimeout(r, k * s.interval * 1000));
+        const t0 = performance.now();
+        // The main application mints before anyone watches.
+        const minted = await node.mint({ clips: [{ source: key }] });
+        const mintMs = performance.now() - t0;
+        const seek = s.seek?.viewers.includes(k) ? { afterSeconds: s.seek.afterSeconds, to: s.seek.to } : undefined;
+        const result = await watch({ baseUrl: node.baseUrl, hls: minted.hls, rendition: s.rendition ?? '720p', watchSeconds: s.watchSeconds, seek });
+        return { ...result, mintMs };
+      }),
+    );
+    await idle(node);
+    const cpuSeconds = node.cpuSeconds() - before;
+    const ttfs = viewers.map((v) => v.ttfsMs);
+    const watched = viewers.reduce((n, v) => n + v.watched, 0);
+    return {
+      name: s.name,
+      viewers,
+      mintP50: percentile(viewers.map((v) => v.mintMs), 50),
+      ttfsP50: percentile(ttfs, 50),
+      ttfsP95: percentile(ttfs, 95),
+      stalls: viewers.reduce((n, v) => n + v.stalls, 0),
+      stallSeconds: viewers.reduce((n, v) => n + v.stallSeconds, 0),
+      errors: viewers.reduce((n, v) => n + v.errors.length, 0),
+      seekMs: viewers.flatMap((v) => (v.seekMs === undefined ? [] : [v.seekMs])),
+      cpuSeconds,
+      cpuPerViewer: cpuSeconds / s.viewers,
+      cpuPerViewerSecond: cpuSeconds / watched,
+    };
+  } finally {
+    await node.stop();
+    await rm(media, { recursive: true, force: true });
+  }
+}
+
+/** CPU seconds per second of 720p video and its audio, every segment made once, no lookahead: the physical limit's denominator. */
+export async function cpuPer720pSecond(source: string): Promise<number> {
+  const media = await mkdtemp(join(tmpdir(), 'avserver-limit-'));
+  const key = copyFor(media, source, 0);
+  const node = await spawnOrigin({ MEDIA_ROOT: media, REVISION_SECRET: 'bench-secret-0123456789', LOOKAHEAD_SEGMENTS: '0' });
+  try {
+    const minted = await node.mint({ clips: [{ source: key }] });
+    const base = minted.hls.replace('/master.m3u8', '');
+    const count = (await (await node.fetch(`${base}/720p.m3u8`)).text()).split('\n').filter((l) => l.endsWith('.m4s')).length;
+    await idle(node);
+    const before = node.cpuSeconds();
+    for (let i = 0; i < count; i++) {
+      for (const path of [`720p/${i}.m4s`, `audio/${i}.m4s`]) await (await node.fetch(`${base}/${path}`)).arrayBuffer();
+    }
+    return (node.cpuSeconds() - before) / minted.duration;
+  } finally {
+    await node.stop();
+    await rm(media, { recursive: true, force: true });
+  }
+}
+
+export function scenarios(): Scenario[] {
+  const oneMinute = benchSource(60);
+  const tenMinutes = benchSource(600);
+  const short = chunkedSource(24);
+  const long = chunkedSource(300);
+  const table = [1, 2, 4, 6, 8].map((n) => ({ name: `${n} viewer${n > 1 ? 's' : ''}, 3 s apart`, viewers: n, interval: 3, source: oneMinute, watchSeconds: 40 }));
+  return [
+    table[0]!,
+    table[2]!,
+    table[1]!,
+    ...table.slice(3),
+    { name: 'seek to 80% of a cold 10-minute recording', viewers: 1, interval: 0, source: tenMinutes, watchSeconds: 10, seek: { viewers: [0], afterSeconds: 3, to: 0.8 } },
+    { name: 'chunked recording (DASH/WebM), 24 s', viewers: 1, interval: 0, source: short, watchSeconds: 20 },
+    { name: 'chunked recording (DASH/WebM), 5 min', viewers: 1, interval: 0, source: long, watchSeconds: 20 },
+    { name: 'chunked recording, 5 min, seek to 4:16', viewers: 1, interval: 0, source: long, watchSeconds: 10, seek: { viewers: [0], afterSeconds: 3, to: 256 / 300 } },
+  ];
+}
+
+export function printScenario(r: ScenarioResult): void {
+  const seek = r.seekMs.length ? `  seek ${r.seekMs.map((m) => `${m.toFixed(0)} ms`).join(', ')}` : '';
+  const errors = r.viewers.flatMap((v) => v.errors);
+  console.log(
+    `  ${r.name.padEnd(44)} mint p50 ${r.mintP50.toFixed(0).padStart(4)} ms  TTFS p50 ${r.ttfsP50.toFixed(0).padStart(5)} p95 ${r.ttfsP95.toFixed(0).padStart(5)} ms  stalls ${String(r.stalls).padStart(2)} (${r.stallSeconds.toFixed(1)} s)  errors ${r.errors}  CPU ${r.cpuPerViewer.toFixed(1)} s/viewer, ${r.cpuPerViewerSecond.toFixed(3)} s/s${seek}`,
+  );
+  if (errors.length) console.log(`    errors: ${errors.slice(0, 5).join('; ')}`);
+  if (process.env.BENCH_VIEWERS_VERBOSE) for (const [k, v] of r.viewers.entries()) for (const line of v.stallLog) console.log(`    viewer ${k} stalled ${line}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const all = scenarios();
+  const chosen = process.env.BENCH_VIEWERS_QUICK ? all.slice(0, 2) : all;
+  const results = [];
+  console.log('Simulated viewers (720p after the first segment, 30 s buffer, real time):');
+  for (const s of chosen) {
+    const r = await runScenario(s);
+    printScenario(r);
+    results.push(r);
+  }
+  const perSecond = await cpuPer720pSecond(benchSource(60));
+  const cores = Number(execFileSync('nproc').toString().trim());
+  console.log(`Physical limit: ${cores} cores / ${perSecond.toFixed(3)} CPU-s per second of 720p video + audio = ${(cores / perSecond).toFixed(1)} real-time viewers`);
+  mkdirSync(join(here, 'results'), { recursive: true });
+  writeFileSync(join(here, 'results', 'viewers.json'), JSON.stringify({ date: new Date().toISOString(), results, cpuPer720pSecond: perSecond, cores }, null, 2));
+}

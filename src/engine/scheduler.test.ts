@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../errors.js';
+import { Scheduler, type JobHandle } from './scheduler.js';
+
+function deferred<T = void>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((res) => (resolve = res));
+  return { promise, resolve };
+}
+
+/** A job whose work is a gate the test opens, recording what happens to it. */
+function gated(log: string[], name: string, { pausable = false } = {}) {
+  const gate = deferred();
+  const work = async (handle: JobHandle) => {
+    log.push(`start ${name}`);
+    if (pausable) handle.onPause(() => log.push(`pause ${name}`), () => log.push(`resume ${name}`));
+    await gate.promise;
+    log.push(`end ${name}`);
+    return name;
+  };
+  return { work, open: () => gate.resolve() };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe('Scheduler', () => {
+  it('runs at most `concurrency` jobs at once', async () => {
+    const scheduler = new Scheduler({ concurrency: 2, queueLimit: 10 });
+    const log: string[] = [];
+    const jobs = ['a', 'b', 'c'].map((n) => gated(log, n));
+    const runs = jobs.map((j) => scheduler.run(j.work));
+    expect([scheduler.active, scheduler.queued]).toEqual([2, 1]);
+    jobs[0]!.open();
+    await settle();
+    expect(log).toEqual(['start a', 'start b', 'end a', 'start c']);
+    jobs.forEach((j) => j.open());
+    await Promise.all(runs);
+  });
+
+  it('starts a waiting player’s job before any lookahead, of its revision or another', async () => {
+    const scheduler = new Scheduler({ concurrency: 1, queueLimit: 10 });
+    const log: string[] = [];
+    const blocker = gated(log, 'blocker');
+    const other = gated(log, 'other revision lookahead');
+    const own = gated(log, 'own lookahead');
+    const player = gated(log, 'player');
+    const runs = [
+      scheduler.run(blocker.work),
+      scheduler.run(other.work, { class: 'lookahead', needAt: 0 }),
+      scheduler.run(own.work, { class: 'lookahead', needAt: 1 }),
+      scheduler.run(player.work, { class: 'player' }),
+    ];
+    [blocker, player, other, own].forEach((j) => j.open());
+    await Promise.all(runs);
+    expect(log.filter((l) => l.startsWith('start'))).toEqual(['start blocker', 'start player', 'start other revision lookahead', 'start own lookahead']);
+  });
+
+  it('pauses running lookahead for a player, and resumes it after', async () => {
+    const scheduler = new Scheduler({ concurrency: 2, queueLimit: 10, now: () => 0 });
+    const log: string[] = [];
+    const soon = gated(log, 'needed soon', { pausable: true });
+    const later = gated(log, 'needed later', { pausable: true });
+    const player = gated(log, 'player');
+    const runs = [scheduler.run(soon.work, { class: 'lookahead', needAt: 10_000, preemptible: true }), scheduler.run(later.work, { class: 'lookahead', needAt: 20_000, preemptible: true })];
+    await settle();
+    runs.push(scheduler.run(player.work));
+    await settle();
+    // The lookahead needed last gives up its slot at once.
+    expect(log).toEqual(['start needed soon', 'start needed later', 'pause needed later', 'start player']);
+    expect([scheduler.active, scheduler.paused]).toEqual([2, 1]);
+    player.open();
+    await settle();
+    expect(log.slice(-2)).toEqual(['end player', 'resume needed later']);
+    soon.open();
+    later.open();
+    await Promise.all(runs);
+  });
+
+  it('pauses a player’s job needed much later for one needed now', async () => {
+    const scheduler = new Scheduler({ concurrency: 1, queueLimit: 10, now: () => 0 });
+    const log: string[] = [];
+    const buffering = gated(log, 'buffering player', { pausable: true });
+    const starting = gated(log, 'starting player');
+    const runs = [scheduler.run(buffering.work, { needAt: 20_000, preemptible: true })];
+    await settle();
+    runs.push(scheduler.run(starting.work, { needAt: 0 }));
+    await settle();
+    expect(log).toEqual(['start buffering player', 'pause buffering player', 'start starting player']);
+    // Not for one needed about as soon.
+    const soon = gated(log, 'another');
+    runs.push(scheduler.run(soon.work, { needAt: 1000 }));
+    await settle();
+    expect(log.at(-1)).toBe('start starting player');
+    [starting, soon, buffering].forEach((j) => j.open());
+    await Promise.all(runs);
+  });
+
+  it('runs lookahead needed in 2 s before a player’s job needed in 20 s', async () => {
+    const scheduler = new Scheduler({ concurrency: 1, queueLimit: 10, now: () => 0 });
+    const log: string[] = [];
+    const blocker = gated(log, 'blocker');
+    const buffering = gated(log, 'buffering player');
+    const upswitch = gated(log, 'upswitch lookahead');
+    const runs = [scheduler.run(blocker.work), scheduler.run(buffering.work, { needAt: 20_000 }), scheduler.run(upswitch.work, { class: 'lookahead', needAt: 2000 })];
+    [blocker, buffering, upswitch].forEach((j) => j.open());
+    await Promise.all(runs);
+    expect(log.filter((l) => l.startsWith('start'))).toEqual(['start blocker', 'start upswitch lookahead', 'start buffering player']);
+  });
+
+  it('never lets lookahead that cannot be paused take the last slot', async () => {
+    const scheduler = new Scheduler({ concurrency: 2, queueLimit: 10 });
+    const log: string[] = [];
+    const audio = [gated(log, 'audio 1'), gated(log, 'audio 2')];
+    const runs = audio.map((j, i) => scheduler.run(j.work, { class: 'lookahead', needAt: i }));
+    await settle();
+    expect(log).toEqual(['start audio 1']);
+    const player = gated(log, 'player');
+    runs.push(scheduler.run(player.work));
+    await settle();
+    expect(log).toEqual(['start audio 1', 'start player']);
+    [...audio, player].forEach((j) => j.open());
+    await Promise.all(runs);
+  });
+
+  it('runs lookahead in the order players will need it, and drops what nobody wants any more', async () => {
+    const scheduler = new Scheduler({ concurrency: 1, queueLimit: 10 });
+    const log: string[] = [];
+    const blocker = gated(log, 'blocker');
+    const late = gated(log, 'late');
+    const early = gated(log, 'early');
+    const abandoned = gated(log, 'abandoned');
+    const runs = [
+      scheduler.run(blocker.work),
+      scheduler.run(late.work, { class: 'lookahead', needAt: 30 }),
+      scheduler.run(early.work, { class: 'lookahead', needAt: 10 }),
+      scheduler.run(abandoned.work, { class: 'lookahead', needAt: 5, wanted: () => false }),
+    ];
+    [blocker, late, early, abandoned].forEach((j) => j.open());
+    const results = await Promise.allSettled(runs);
+    expect(log.filter((l) => l.startsWith('start'))).toEqual(['start blocker', 'start early', 'start late']);
+    expect(results[3]).toMatchObject({ status: 'rejected' });
+  });
+
+  it('promotes queued and paused lookahead when a player asks for it', async () => {
+    const scheduler = new Scheduler({ concurrency: 1, queueLimit: 10, now: () => 0 });
+    const log: string[] = [];
+    const running = gated(log, 'running lookahead', { pausable: true });
+    const wanted = gated(log, 'seg/5', { pausable: true });
+    const other = gated(log, 'other lookahead');
+    const runs = [
+      scheduler.run(running.work, { class: 'lookahead', needAt: 5000, key: 'seg/4', preemptible: true }),
+      scheduler.run(other.work, { class: 'lookahead', needAt: 6000 }),
+      scheduler.run(wanted.work, { class: 'lookahead', needAt: 7000, key: 'seg/5', preemptible: true }),
+    ];
+    await settle();
+    scheduler.promote('seg/5');
+    await settle();
+    // Promoted ahead of the lookahead needed sooner, and the running lookahead paused for it.
+    expect(log).toEqual(['start running lookahead', 'pause running lookahead', 'start seg/5']);
+    [running, wanted, other].forEach((j) => j.open());
+    await Promise.all(runs);
+  });
+
+  it('refuses lookahead when the queue is full, and makes room for a player by dropping the lookahead needed last', async () => {
+    const scheduler = new Scheduler({ concurrency: 1, queueLimit: 2 });
+    const log: string[] = [];
+    const blocker = gated(log, 'blocker');
+    const jobs = [gated(log, 'l1'), gated(log, 'l2'), gated(log, 'l3'), gated(log, 'p')];
+    const runs = [
+      scheduler.run(blocker.work),
+      scheduler.run(jobs[0]!.work, { class: 'lookahead', needAt: 1 }),
+      scheduler.run(jobs[1]!.work, { class: 'lookahead', needAt: 2 }),
+      scheduler.run(jobs[2]!.work, { class: 'lookahead', needAt: 3 }),
+      scheduler.run(jobs[3]!.work),
+    ];
+    [blocker, ...jobs].forEach((j) => j.open());
+    const results = await Promise.allSettled(runs);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(results[2]).toMatchObject({ reason: { code: ErrorCode.Overloaded } });
+  });
+
+  it('reports queue and run time, not counting time paused', async () => {
+    let clock = 0;
+    const scheduler = new Scheduler({ concurrency: 1, queueLimit: 10, now: () => clock });
+    const log: string[] = [];
+    const lookahead = gated(log, 'lookahead', { pausable: true });
+    const player = gated(log, 'player');
+    const done = scheduler.run(lookahead.work, { class: 'lookahead', needAt: 10_000, preemptible: true });
+    clock = 100;
+    const urgent = scheduler.run(player.work);
+    clock = 400;
+    player.open();
+    await urgent;
+    await settle();
+    clock = 450;
+    lookahead.open();
+    expect((await done).timing).toEqual({ queueMs: 0, runMs: 150 });
+  });
+
+  it('fails waiting and paused jobs and refuses new ones after close', async () => {
+    const scheduler = new Scheduler({ concurrency: 1, queueLimit: 5 });
+    const log: string[] = [];
+    const running = gated(log, 'running');
+    const runs = [scheduler.run(running.work), scheduler.run(async () => 1)];
+    scheduler.close();
+    await expect(runs[1]).rejects.toMatchObject({ code: ErrorCode.Unavailable });
+    await expect(scheduler.run(async () => 1)).rejects.toMatchObject({ code: ErrorCode.Unavailable });
+    running.open();
+    await runs[0];
+  });
+});

@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import type { VideoRendition } from '../core/ladder.js';
+import type { Plan } from '../core/plan.js';
+import type { RevisionRecord, SourceInfo } from '../core/types.js';
+import { Lookahead } from '../engine/lookahead.js';
+import { Scheduler, type JobHandle } from '../engine/scheduler.js';
+import { silentLogger } from '../logger.js';
+import { box } from '../media/mp4/writer.js';
+import { MemoryRevisionStore } from '../stores/memory-revision-store.js';
+import { PlaybackService } from './playback-service.js';
+import type { SegmentMaker } from './segment-maker.js';
+
+/**
+ * The scheduling rules through the playback service, with a fake segment maker on a fake clock: jobs
+ * take a fixed amount of running time, and the test moves time on. No ffmpeg, no wall-clock timing.
+ */
+const source = (key: string): SourceInfo => ({
+  key,
+  etag: 'e',
+  size: 1,
+  format: 'mov,mp4',
+  duration: 60,
+  video: { codec: 'h264', width: 1920, height: 1080, displayWidth: 1920, displayHeight: 1080, rotation: 0, frameRate: 30, startTime: 0 },
+  audio: { codec: 'aac', sampleRate: 48000, channels: 2, startTime: 0 },
+});
+const record = (id: string): RevisionRecord => ({ id, version: 1, createdAt: '', edits: { clips: [{ source: `${id}.mp4` }], noiseSuppression: false, overlays: [] }, sources: { [`${id}.mp4`]: source(`${id}.mp4`) } });
+const A = 'AAAAAAAAAAAAAAAAAAAAAA';
+const B = 'BBBBBBBBBBBBBBBBBBBBBB';
+
+/** Just enough of an init segment for the codec check: a moov holding an avcC for High at the rendition's level. */
+const fakeInit = (r: VideoRendition) => box('moov', Buffer.from('avcC', 'latin1'), Buffer.from([1, 100, 0, r.levelIdc]));
+
+interface FakeJob {
+  name: string;
+  left: number;
+  paused: boolean;
+  finish: () => void;
+}
+
+/** A segment maker whose jobs each need `cost(name)` ms of running (not paused) fake time. */
+function harness(options: { lookahead?: number; cost?: (name: string) => number } = {}) {
+  const clock = { now: 0 };
+  const log: string[] = [];
+  const running = new Set<FakeJob>();
+  const cost = options.cost ?? (() => 1000);
+  const job = (name: string, handle: JobHandle, pausable: boolean) =>
+    new Promise<void>((resolve) => {
+      const j: FakeJob = { name, left: cost(name), paused: false, finish: resolve };
+      log.push(`start ${name}`);
+      running.add(j);
+      if (pausable) {
+        handle.onPause(
+          () => ((j.paused = true), log.push(`pause ${name}`)),
+          () => ((j.paused = false), log.push(`resume ${name}`)),
+        );
+      }
+    });
+  const name = (plan: Plan, rendition: string, index: number) => `${plan.revisionId[0]}/${rendition}/${index}`;
+  const maker: SegmentMaker = {
+    async video(plan, rendition, index, handle) {
+      await job(name(plan, rendition.id, index), handle, true);
+      return { init: fakeInit(rendition), media: Buffer.from(name(plan, rendition.id, index)) };
+    },
+    async audio(plan, index, handle) {
+      await job(name(plan, 'audio', index), handle, false);
+      return Buffer.from(name(plan, 'audio', index));
+    },
+    async init(rendition: VideoRendition) {
+      return fakeInit(rendition);
+    },
+  };
+  const store = new MemoryRevisionStore();
+  const scheduler = new Scheduler({ concurrency: 2, queueLimit: 50, now: () => clock.now });
+  const lookahead = new Lookahead({ segments: options.lookahead ?? 2, idleMs: 60_000, now: () => clock.now });
+  const playback = new PlaybackService({ store, scheduler, maker, lookahead, logger: silentLogger, requestWaitMs: 600_000, planOptions: { segmentDuration: 4 }, artifactCacheBytes: 1 << 30 });
+  const settle = async () => {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  };
+  /** Moves the fake clock on, finishing jobs as their running time runs out. */
+  const advance = async (ms: number) => {
+    for (let step = 0; step < ms; step += 10) {
+      // Whatever the last step set off (a job starting, a request resolving) happens first.
+      await settle();
+      clock.now += 10;
+      for (const j of [...running]) {
+        if (j.paused) continue;
+        j.left -= 10;
+        if (j.left <= 0) {
+          running.delete(j);
+          log.push(`end ${j.name}`);
+          j.finish();
+        }
+      }
+    }
+    await settle();
+  };
+  return { clock, log, playback, scheduler, advance, settle, save: (id: string) => store.saveRevision(record(id), 3600) };
+}
+
+describe('scheduling, through the playback service', () => {
+  it('starts a waiting player’s job before lookahead, its own revision’s or another’s', async () => {
+    const h = harness();
+    await Promise.all([h.save(A), h.save(B)]);
+    const a0 = h.playback.mediaSegment(A, '480p', 0);
+    await h.settle();
+    // A's player job and A's first lookahead (the ramp's upswitch) hold both slots.
+    expect(h.log).toEqual(['start A/480p/0', 'start A/720p/1']);
+    const b0 = h.playback.mediaSegment(B, '480p', 0);
+    await h.settle();
+    // B's player does not wait: A's lookahead is paused for it.
+    expect(h.log).toEqual(['start A/480p/0', 'start A/720p/1', 'pause A/720p/1', 'start B/480p/0']);
+    await h.advance(1000);
+    expect((await a0).cacheStatus).toBe('miss');
+    expect((await b0).cacheStatus).toBe('miss');
+    // A's paused lookahead resumes before any lookahead queued after it starts.
+    const resumed = h.log.indexOf('resume A/720p/1');
+    expect(resumed).toBeGreaterThan(0);
+    for (const later of ['start A/480p/1', 'start A/480p/2']) expect(h.log.indexOf(later) === -1 || h.log.indexOf(later) > resumed).toBe(true);
+    await h.advance(5000);
+  });
+
+  it('drops lookahead of a rendition the player has left, and promotes what it asks for', async () => {
+    // The first segment is half a full one.
+    const h = harness({ cost: (name) => (name.endsWith('/0') ? 500 : 1000) });
+    await h.save(A);
+    const first = h.playback.mediaSegment(A, '480p', 0);
+    await h.advance(500);
+    await first;
+    // Lookahead so far: the ramp's upswitch 720p/1 running, then 480p/1 running, 480p/2 queued.
+    expect(h.log).toEqual(['start A/480p/0', 'start A/720p/1', 'end A/480p/0', 'start A/480p/1']);
+    // The player moves to 720p.
+    const up = h.playback.mediaSegment(A, '720p', 1);
+    await h.advance(6000);
+    expect((await up).cacheStatus).toBe('coalesced');
+    const started = h.log.filter((l) => l.startsWith('start')).map((l) => l.slice(6));
+    expect(started).toContain('A/720p/2');
+    expect(started).not.toContain('A/480p/2');
+  });
+
+  it('keeps ahead of a 1× player, which never waits after its first segment', async () => {
+    // A 720p job takes a quarter of its segment's length; 480p a sixth.
+    const h = harness({ cost: (name) => (name.includes('720p') ? 1100 : 700) });
+    await h.save(A);
+    const plan = await h.playback.plan(A);
+    const starts = plan.grid.segments.map((s) => s.start * 1000);
+    const statuses: string[] = [];
+    const first = h.playback.mediaSegment(A, '480p', 0);
+    await h.advance(800);
+    await first;
+    const playStart = h.clock.now;
+    // Then 720p: each segment asked for as late as a player can — one second before it plays.
+    for (let i = 1; i < plan.grid.segments.length; i++) {
+      const due = playStart + starts[i]! - 1000;
+      if (h.clock.now < due) await h.advance(due - h.clock.now);
+      const t0 = h.clock.now;
+      const request = h.playback.mediaSegment(A, '720p', i);
+      while (!statuses[i]) {
+        const done = await Promise.race([request.then((r) => r.cacheStatus), new Promise<undefined>((r) => setImmediate(() => r(undefined)))]);
+        if (done) statuses[i] = `${done} after ${h.clock.now - t0} ms`;
+        else await h.advance(10);
+      }
+    }
+    expect(statuses.slice(1).filter((s) => !s.startsWith('hit'))).toEqual([]);
+  });
+
+  it('promotes a queued lookahead job a player asks for: joined, not run twice, and no longer dropped', async () => {
+    const h = harness({ lookahead: 4 });
+    await h.save(A);
+    const first = h.playback.mediaSegment(A, '720p', 5);
+    await h.settle();
+    expect(h.log).toEqual(['start A/720p/5', 'start A/720p/6']);
+    // A player asks for 720p/9, queued as lookahead behind 7 and 8…
+    const asked = h.playback.mediaSegment(A, '720p', 9);
+    // …then players move to 1080p: 720p's lookahead is no longer wanted, but 9 has a player now.
+    h.clock.now += 100;
+    const other = h.playback.mediaSegment(A, '1080p', 6);
+    await h.advance(6000);
+    expect((await asked).cacheStatus).toBe('coalesced');
+    const started = h.log.filter((l) => l.startsWith('start')).map((l) => l.slice(6));
+    expect(started.filter((n) => n === 'A/720p/9')).toHaveLength(1);
+    expect(started).not.toContain('A/720p/7');
+    await Promise.all([first, other]);
+  });
+});

@@ -1,0 +1,72 @@
+import { planAudioChunk } from '../core/audio-chunk.js';
+import type { VideoRendition } from '../core/ladder.js';
+import { AUDIO_SAMPLE_RATE, samplesPerVideoFrame } from '../core/media-units.js';
+import type { Plan, Span } from '../core/plan.js';
+import { piecesOf } from '../core/timeline.js';
+import type { JobHandle } from '../engine/scheduler.js';
+import type { SourceCache } from '../engine/source-cache.js';
+import { makeAudioSegment } from '../media/audio-segment.js';
+import type { Denoiser } from '../media/denoise/denoiser.js';
+import { videoInitArgs, type EncoderSettings } from '../media/ffmpeg-args.js';
+import { splitFragmentedMp4, type FragmentedMp4 } from '../media/mp4/boxes.js';
+import type { ProcessRunner } from '../media/process-runner.js';
+import { makeVideoSegment } from '../media/video-segment.js';
+
+/** Makes the bytes of one segment (the port the playback service schedules; tests use a fake). */
+export interface SegmentMaker {
+  /** A video segment and the init segment that came out of the same run. */
+  video(plan: Plan, rendition: VideoRendition, index: number, handle: JobHandle): Promise<FragmentedMp4>;
+  /** An audio segment (moof + mdat). */
+  audio(plan: Plan, index: number, handle: JobHandle): Promise<Buffer>;
+  /** A video rendition's init segment, which depends only on the rendition and the frame rate. */
+  init(rendition: VideoRendition, fps: number, gop: number, handle: JobHandle): Promise<Buffer>;
+}
+
+export interface FfmpegSegmentMakerDeps {
+  runner: ProcessRunner;
+  ffmpegPath: string;
+  jobTimeoutMs: number;
+  /** Where ffmpeg reads each source from (files, S3, assembled or indexed local copies). */
+  sources: SourceCache;
+  /** RNNoise, for clips with noise suppression. */
+  denoiser: Denoiser;
+  encoder: EncoderSettings;
+}
+
+/** Segments made by ffmpeg from the revision's sources (src/media). */
+export class FfmpegSegmentMaker implements SegmentMaker {
+  constructor(private readonly deps: FfmpegSegmentMakerDeps) {}
+
+  #context(handle: JobHandle, pausable: boolean) {
+    return { runner: this.deps.runner, ffmpegPath: this.deps.ffmpegPath, timeoutMs: this.deps.jobTimeoutMs, signal: handle.signal, pausable: pausable ? handle : undefined };
+  }
+
+  async video(plan: Plan, rendition: VideoRendition, index: number, handle: JobHandle): Promise<FragmentedMp4> {
+    const segment = plan.grid.segments[index]!;
+    const pieces = await Promise.all(
+      piecesOf(plan.spans, segment.startFrame, segment.frameCount).map(async (p) => ({ ...p, input: await this.#input(p.span, (p.startFrame - p.span.outputFrame) / plan.fps) })),
+    );
+    // One ffmpeg process: it can be paused while a player's job runs. Alone, it decodes on every core
+    // (latency); beside other jobs, on its own thread (throughput).
+    const job = { pieces, segment, rendition, fps: plan.fps, encoder: this.deps.encoder, decodeThreads: handle.alone() ? 0 : 1 };
+    return makeVideoSegment(this.#context(handle, true), job);
+  }
+
+  async audio(plan: Plan, index: number, handle: JobHandle): Promise<Buffer> {
+    const chunk = planAudioChunk(plan, plan.audio!.slices[index]!);
+    const perFrame = samplesPerVideoFrame(plan.fps);
+    const inputs = await Promise.all(chunk.pieces.map((p) => this.#input(p.span, (p.from - p.span.outputFrame * perFrame) / AUDIO_SAMPLE_RATE)));
+    // Short, and partly on RNNoise's worker threads: not paused.
+    return makeAudioSegment(this.#context(handle, false), { chunk, inputs, bitrate: plan.audio!.bitrate, sequenceNumber: index + 1 }, this.deps.denoiser);
+  }
+
+  async init(rendition: VideoRendition, fps: number, gop: number, handle: JobHandle): Promise<Buffer> {
+    const { stdout } = await this.deps.runner.run(this.deps.ffmpegPath, videoInitArgs(rendition, fps, gop, this.deps.encoder), { timeoutMs: this.deps.jobTimeoutMs, signal: handle.signal });
+    return splitFragmentedMp4(stdout).init;
+  }
+
+  /** Where a job reads a span from, for a read starting `offset` seconds into it (see SourceCache.input). */
+  #input(span: Span, offset: number): Promise<string> {
+    return this.deps.sources.input(span.source, span.sourceStart - span.source.video.startTime + offset);
+  }
+}
