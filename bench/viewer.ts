@@ -61,9 +61,11 @@ export async function watch(options: ViewerOptions): Promise<ViewerResult> {
   const bufferSeconds = options.bufferSeconds ?? 30;
   const base = hls.replace(/\/master\.m3u8$/, '');
   const errors: string[] = [];
-  const get = async (path: string): Promise<Response> => {
+  /** Aborted at a seek: hls.js drops the loads it no longer needs. */
+  let loads = new AbortController();
+  const get = async (path: string, signal?: AbortSignal): Promise<Response> => {
     for (;;) {
-      const res = await fetch(baseUrl + path);
+      const res = await fetch(baseUrl + path, { signal });
       if (res.ok) return res;
       errors.push(`${res.status} ${path.replace(base, '')}`);
       await res.arrayBuffer();
@@ -73,10 +75,10 @@ export async function watch(options: ViewerOptions): Promise<ViewerResult> {
   /** The last request of each track: when it was made and what the origin said about it. */
   const inflight = new Map<string, { path: string; at: number }>();
   const answered = new Map<string, string>();
-  const bytes = async (path: string, kind?: string) => {
+  const bytes = async (path: string, kind?: string, signal?: AbortSignal) => {
     const at = performance.now();
     if (kind) inflight.set(kind, { path, at });
-    const res = await get(path);
+    const res = await get(path, signal);
     const body = await res.arrayBuffer();
     answered.set(path, `took ${((performance.now() - at) / 1000).toFixed(2)} s [${res.headers.get('x-origin-cache')} ${res.headers.get('server-timing') ?? ''}]`);
     return body;
@@ -113,6 +115,7 @@ export async function watch(options: ViewerOptions): Promise<ViewerResult> {
   let stallSeconds = 0;
   const stallLog: string[] = [];
   let waitedFor: string[] = [];
+  let seekPaths: string[] = [];
   let watched = 0;
   let seekMs: number | undefined;
   let seekAt: number | undefined;
@@ -128,9 +131,11 @@ export async function watch(options: ViewerOptions): Promise<ViewerResult> {
       }
       const mine = epoch;
       const i = t.next;
-      await bytes(path(i), t.kind);
-      // A seek while this was loading makes it useless (hls.js aborts it).
-      if (mine !== epoch) continue;
+      // A seek while this is loading makes it useless: it is aborted.
+      const loaded = await bytes(path(i), t.kind, loads.signal).catch((err: unknown) => {
+        if (mine === epoch) throw err;
+      });
+      if (mine !== epoch || !loaded) continue;
       t.next = i + 1;
       t.end = t.starts[i]! + t.playlist[i]!;
     }
@@ -149,12 +154,15 @@ export async function watch(options: ViewerOptions): Promise<ViewerResult> {
       // Seek: jump, drop the buffer, load from the segment at the target.
       const target = duration * options.seek.to;
       epoch += 1;
+      loads.abort();
+      loads = new AbortController();
       seekAt = now;
       playhead = from = target;
       for (const t of tracks) {
         const i = Math.max(0, t.starts.findIndex((s, k) => s <= target && target < s + t.playlist[k]!));
         [t.next, t.end] = [i, t.starts[i]!];
       }
+      seekPaths = tracks.map((t) => (t.kind === 'video' ? `${base}/${wanted}/${t.next}.m4s` : `${base}/audio/${t.next}.m4s`));
       stalled = false;
       continue;
     }
@@ -163,6 +171,7 @@ export async function watch(options: ViewerOptions): Promise<ViewerResult> {
       if (seekAt !== undefined && seekMs === undefined) {
         seekMs = now - seekAt;
         playStart = now;
+        stallLog.push(`seek: ${seekPaths.map((p) => `${p.replace(base, '')} ${answered.get(p) ?? '?'}`).join('; ')}`);
       }
       if (stalled) {
         stalled = false;

@@ -3,7 +3,9 @@
  * process (`tsx src/main.ts`, as `npm start` runs it), each on its own cold revision of a hard-linked
  * copy of a bench recording, playing in real time (bench/viewer.ts). Prints time to first segment,
  * stalls, seeks, and the CPU the origin spent (its own, its workers' and its ffmpeg children's), and
- * writes bench/results/viewers.json. BENCH_VIEWERS_QUICK=1 runs the first two scenarios only.
+ * writes bench/results/viewers.json. BENCH_VIEWERS_QUICK=1 runs the first two scenarios only,
+ * BENCH_VIEWERS_ONLY=<text> the scenarios whose name contains it; BENCH_VIEWERS_VERBOSE=1 prints each
+ * stall and seek with the origin's Server-Timing for the request waited on.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -153,12 +155,9 @@ export function scenarios(): Scenario[] {
   const tenMinutes = benchSource(600);
   const short = chunkedSource(24);
   const long = chunkedSource(300);
-  const table = [1, 2, 4, 6, 8].map((n) => ({ name: `${n} viewer${n > 1 ? 's' : ''}, 3 s apart`, viewers: n, interval: 3, source: oneMinute, watchSeconds: 40 }));
+  const table = [1, 4, 2, 3, 5, 6, 8].map((n) => ({ name: `${n} viewer${n > 1 ? 's' : ''}, 3 s apart`, viewers: n, interval: 3, source: oneMinute, watchSeconds: 40 }));
   return [
-    table[0]!,
-    table[2]!,
-    table[1]!,
-    ...table.slice(3),
+    ...table,
     { name: 'seek to 80% of a cold 10-minute recording', viewers: 1, interval: 0, source: tenMinutes, watchSeconds: 10, seek: { viewers: [0], afterSeconds: 3, to: 0.8 } },
     { name: 'chunked recording (DASH/WebM), 24 s', viewers: 1, interval: 0, source: short, watchSeconds: 20 },
     { name: 'chunked recording (DASH/WebM), 5 min', viewers: 1, interval: 0, source: long, watchSeconds: 20 },
@@ -178,7 +177,8 @@ export function printScenario(r: ScenarioResult): void {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const all = scenarios();
-  const chosen = process.env.BENCH_VIEWERS_QUICK ? all.slice(0, 2) : all;
+  const only = process.env.BENCH_VIEWERS_ONLY;
+  const chosen = only ? all.filter((s) => s.name.includes(only)) : process.env.BENCH_VIEWERS_QUICK ? all.slice(0, 2) : all;
   const results = [];
   console.log('Simulated viewers (720p after the first segment, 30 s buffer, real time):');
   for (const s of chosen) {

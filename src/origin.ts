@@ -10,7 +10,7 @@ import type { Logger } from './logger.js';
 import type { EncoderSettings } from './media/ffmpeg-args.js';
 import { ProcessRunner } from './media/process-runner.js';
 import { RnnoisePool } from './media/denoise/rnnoise-pool.js';
-import { probeSource } from './media/probe.js';
+import { probeTarget } from './media/probe.js';
 import type { MintDeps } from './services/mint-service.js';
 import { PlaybackService } from './services/playback-service.js';
 import { FfmpegSegmentMaker } from './services/segment-maker.js';
@@ -57,7 +57,7 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
     store,
     objects,
     sources,
-    probe: (input, identity) => probeSource(input, identity, { runner, ffprobePath: config.ffprobePath, timeoutMs: PROBE_TIMEOUT_MS }),
+    probe: (target, identity) => probeTarget(target, identity, { runner, ffprobePath: config.ffprobePath, timeoutMs: PROBE_TIMEOUT_MS }),
     secret: config.revisionSecret,
     ttlSeconds: config.revisionTtlSeconds,
     planOptions,

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { SourceInfo } from '../core/types.js';
-import { chunkDemuxer, isManifestKey, manifestTracks } from '../media/manifest-source.js';
+import { chunkDemuxer, chunksCovering, isManifestKey, readManifest, type ChunkedRecording, type ManifestTrack } from '../media/manifest-source.js';
+import type { ProbeTarget } from '../media/probe.js';
 import type { ProcessRunner } from '../media/process-runner.js';
 import type { ObjectStore } from '../stores/object-store.js';
 import { ByteLru } from './byte-lru.js';
@@ -17,41 +18,102 @@ export interface SourceCacheOptions {
   timeoutMs: number;
 }
 
+/** Where ffmpeg reads a source from for one job, and what to do once the job is done with it. */
+export type { SourceLease } from '../media/probe.js';
+import type { SourceLease } from '../media/probe.js';
+
+
 /** How far into a source that cannot seek a job still reads the original from its start. */
 const LINEAR_READ_SECONDS = 30;
+const MANIFEST_CACHE_ENTRIES = 500;
+
+const kept = (input: string): SourceLease => ({ input, release: async () => {} });
 
 /**
- * Where ffmpeg reads a source from, and the local copies that takes, made once per source key + ETag
- * and kept on disk, LRU-bounded in bytes:
- * - a chunked recording (a DASH MPD or an HLS media playlist) is assembled into one seekable file;
- * - a recording that cannot seek (a browser recorder's WebM without Cues) is indexed by a stream-copy
- *   remux — the Matroska muxer writes Cues and a Duration — for reads past its first seconds;
+ * Where ffmpeg reads a source from, and the local files that takes:
+ * - a chunked recording whose chunks each start with a keyframe is read chunk by chunk: a job gets a
+ *   small file of the init segment and the chunks around what it reads, so its cost does not grow with
+ *   the recording's length (docs/media-rules.md, "Sources");
+ * - a chunked recording whose chunks may not (no `startWithSAP`, no `EXT-X-INDEPENDENT-SEGMENTS`) is
+ *   assembled once into one seekable file;
+ * - a recording that cannot seek (a browser recorder's WebM without Cues) is indexed once by a
+ *   stream-copy remux — the Matroska muxer writes Cues and a Duration — for reads past its first seconds;
  * - anything else is read where it is (a file, or S3 by range through a presigned URL).
+ * Assembled and indexed copies are made once per key + ETag and kept on disk, LRU-bounded in bytes.
  */
 export class SourceCache {
   readonly #files: ByteLru<string>;
   readonly #flights = new SingleFlight<string>();
+  readonly #manifests = new ByteLru<Promise<ChunkedRecording>>(MANIFEST_CACHE_ENTRIES);
 
   constructor(private readonly options: SourceCacheOptions) {
     this.#files = new ByteLru(options.maxBytes, (_key, path) => void rm(path, { force: true }));
   }
 
-  /** A path or URL ffmpeg reads `source` from, for a read starting `atSeconds` into it. */
-  async input(source: SourceInfo, atSeconds = 0): Promise<string> {
-    if (isManifestKey(source.key)) return this.assembled(source.key, source.etag);
-    if (source.seekable === false && atSeconds >= LINEAR_READ_SECONDS) return this.#indexed(source);
-    return this.options.objects.input(source.key);
+  /**
+   * Where a job reads `kind` of `source` over [from, to) seconds of the source's own clock (with the
+   * decoder's margin already included by the caller).
+   */
+  async open(source: SourceInfo, kind: 'video' | 'audio', from: number, to: number): Promise<SourceLease> {
+    if (isManifestKey(source.key)) {
+      const recording = await this.#manifest(source.key, source.etag);
+      if (!recording.independent) return kept(await this.assembled(source.key, source.etag));
+      const track = recording.tracks.find((t) => t.kind === kind) ?? recording.tracks.find((t) => t.kind === 'muxed')!;
+      return this.#partial(track, chunksCovering(track, from, to).map((c) => c.key));
+    }
+    if (source.seekable === false && from - source.video.startTime >= LINEAR_READ_SECONDS) return kept(await this.#indexed(source));
+    return kept(await this.options.objects.input(source.key));
+  }
+
+  /** What mint probes for a source, by key and ETag. Release the chunk files once probed. */
+  async probeTarget(key: string, etag: string): Promise<ProbeTarget> {
+    if (!isManifestKey(key)) return { kind: 'file', input: await this.options.objects.input(key) };
+    const recording = await this.#manifest(key, etag);
+    if (!recording.independent) return { kind: 'file', input: await this.assembled(key, etag) };
+    const first = (t: ManifestTrack) => this.#partial(t, [t.chunks[0]!.key]);
+    const video = recording.tracks.find((t) => t.kind !== 'audio')!;
+    const audio = recording.tracks.find((t) => t.kind === 'audio');
+    const last = video.chunks.at(-1)!;
+    return { kind: 'chunks', video: await first(video), audio: audio ? await first(audio) : undefined, end: last.start + last.duration };
+  }
+
+  /** The manifest, read and parsed once per key + ETag. */
+  #manifest(key: string, etag: string): Promise<ChunkedRecording> {
+    const id = `${key}\n${etag}`;
+    let recording = this.#manifests.get(id);
+    if (!recording) {
+      recording = this.options.objects.read(key).then((text) => readManifest(key, text.toString('utf8')));
+      recording.catch(() => this.#manifests.delete(id));
+      this.#manifests.set(id, recording, 1);
+    }
+    return recording;
+  }
+
+  /** A file of a track's init segment and some of its chunks, byte for byte: valid WebM, MPEG-TS or fragmented MP4. */
+  async #partial(track: ManifestTrack, chunks: string[]): Promise<SourceLease> {
+    await mkdir(this.options.dir, { recursive: true });
+    const path = join(this.options.dir, `chunks-${randomBytes(8).toString('hex')}${posix.extname(chunks[0]!)}`);
+    const handle = await open(path, 'w');
+    try {
+      const parts = await Promise.all([...(track.init ? [track.init] : []), ...chunks].map((key) => this.options.objects.read(key)));
+      for (const part of parts) await handle.write(part);
+    } catch (err) {
+      await handle.close();
+      await rm(path, { force: true });
+      throw err;
+    }
+    await handle.close();
+    return { input: path, release: () => rm(path, { force: true }) };
   }
 
   /**
    * One seekable Matroska file of a chunked recording: each track's init + chunks concatenated byte
-   * for byte (valid for WebM, MPEG-TS and fragmented MP4), then stream-copied together. ffmpeg reads
-   * only those local files, each with its demuxer forced by the chunk's kind — never a manifest.
+   * for byte, then stream-copied together. ffmpeg reads only those local files, each with its demuxer
+   * forced by the chunk's kind — never a manifest.
    */
   assembled(manifestKey: string, etag: string): Promise<string> {
     return this.#materialize(`manifest\n${manifestKey}\n${etag}`, async (output) => {
-      const { objects } = this.options;
-      const tracks = manifestTracks(manifestKey, (await objects.read(manifestKey)).toString('utf8'));
+      const { tracks } = await this.#manifest(manifestKey, etag);
       const work = await mkdtemp(join(this.options.dir, 'assemble-'));
       try {
         const inputs: string[] = [];
@@ -59,11 +121,11 @@ export class SourceCache {
           const file = join(work, `track-${i}`);
           const handle = await open(file, 'w');
           try {
-            for (const key of [...(track.init ? [track.init] : []), ...track.chunks]) await handle.write(await objects.read(key));
+            for (const key of [...(track.init ? [track.init] : []), ...track.chunks.map((c) => c.key)]) await handle.write(await this.options.objects.read(key));
           } finally {
             await handle.close();
           }
-          inputs.push('-f', chunkDemuxer(track.chunks[0]!), '-i', file);
+          inputs.push('-f', chunkDemuxer(track.chunks[0]!.key), '-i', file);
         }
         const maps = tracks.flatMap((_, i) => ['-map', String(i)]);
         const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...inputs, ...maps, '-c', 'copy', '-f', 'matroska', output];

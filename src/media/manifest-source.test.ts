@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { chunkDemuxer, chunkKey, isManifestKey, manifestTracks } from './manifest-source.js';
+import { chunkDemuxer, chunkKey, chunksCovering, isManifestKey, readManifest } from './manifest-source.js';
 
 const media = (path: string) => readFile(fileURLToPath(new URL(`../../fixtures/media/${path}`, import.meta.url)), 'utf8');
 
@@ -21,25 +21,47 @@ describe('chunkKey', () => {
   ])('refuses %s', (_name, manifest, uri) => expect(() => chunkKey(manifest, uri)).toThrow(/points outside the bucket/));
 });
 
-describe('manifestTracks', () => {
-  it('reads a DASH MPD of WebM chunks: the video and the separate audio track, in order', async () => {
-    const tracks = manifestTracks('dash/recording.mpd', await media('dash/recording.mpd'));
-    expect(tracks).toHaveLength(2);
-    expect(tracks[0]).toEqual({ init: 'dash/init-0.webm', chunks: ['dash/chunk-0-00001.webm', 'dash/chunk-0-00002.webm', 'dash/chunk-0-00003.webm', 'dash/chunk-0-00004.webm'] });
+describe('readManifest', () => {
+  it('reads a DASH MPD of WebM chunks: the video and the separate audio track, timed, each chunk starting with a keyframe', async () => {
+    const { tracks, independent } = readManifest('dash/recording.mpd', await media('dash/recording.mpd'));
+    expect(independent).toBe(true);
+    expect(tracks.map((t) => t.kind)).toEqual(['video', 'audio']);
+    expect(tracks[0]!.init).toBe('dash/init-0.webm');
+    expect(tracks[0]!.chunks).toEqual([0, 1, 2, 3].map((i) => ({ key: `dash/chunk-0-0000${i + 1}.webm`, start: i, duration: 1 })));
     expect(tracks[1]!.init).toBe('dash/init-1.webm');
   });
 
-  it('reads an HLS media playlist of TS chunks', async () => {
-    const tracks = manifestTracks('hls/recording.m3u8', await media('hls/recording.m3u8'));
-    expect(tracks).toEqual([{ init: undefined, chunks: ['hls/chunk-000.ts', 'hls/chunk-001.ts', 'hls/chunk-002.ts', 'hls/chunk-003.ts'] }]);
+  it('does not take keyframes at chunk starts for granted', async () => {
+    const mpd = (await media('dash/recording.mpd')).replaceAll(' startWithSAP="1"', '');
+    expect(readManifest('dash/recording.mpd', mpd).independent).toBe(false);
+  });
+
+  it('reads an HLS media playlist of TS chunks, independent only when it says so', async () => {
+    const text = await media('hls/recording.m3u8');
+    const { tracks, independent } = readManifest('hls/recording.m3u8', text);
+    expect(independent).toBe(false);
+    expect(tracks).toEqual([{ kind: 'muxed', init: undefined, chunks: [0, 1, 2, 3].map((i) => ({ key: `hls/chunk-00${i}.ts`, start: i, duration: 1 })) }]);
+    expect(readManifest('hls/recording.m3u8', text.replace('#EXTM3U', '#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS')).independent).toBe(true);
   });
 
   it('refuses a multivariant playlist, an empty one, and a chunk of an unknown kind', () => {
-    expect(() => manifestTracks('a.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n')).toThrow(/multivariant/);
-    expect(() => manifestTracks('a.m3u8', '#EXTM3U\n#EXT-X-ENDLIST\n')).toThrow(/no media chunks/);
+    expect(() => readManifest('a.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n')).toThrow(/multivariant/);
+    expect(() => readManifest('a.m3u8', '#EXTM3U\n#EXT-X-ENDLIST\n')).toThrow(/no media chunks/);
     expect(() => chunkDemuxer('a/chunk.m3u8')).toThrow(/unsupported kind/);
     expect(chunkDemuxer('a/chunk.webm')).toBe('matroska');
     expect(isManifestKey('a/b.MPD')).toBe(true);
     expect(isManifestKey('a/b.mp4')).toBe(false);
   });
+});
+
+describe('chunksCovering', () => {
+  const track = { kind: 'video' as const, chunks: [0, 2, 4, 6].map((start) => ({ key: `c${start}`, start, duration: 2 })) };
+  it.each([
+    [0, 1, ['c0']],
+    [1.5, 4.5, ['c0', 'c2', 'c4']],
+    [2, 4, ['c2']],
+    [5, 100, ['c4', 'c6']],
+    [-1, 0.5, ['c0']],
+    [7.9, 8, ['c6']],
+  ])('[%s, %s) → %j', (from, to, keys) => expect(chunksCovering(track, from, to).map((c) => c.key)).toEqual(keys));
 });

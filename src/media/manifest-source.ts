@@ -4,10 +4,29 @@ import { parse as parseMpd } from 'mpd-parser';
 import { objectKeyProblem } from '../core/object-key.js';
 import { UnusableSourceError } from './probe.js';
 
-/** One track of a chunked recording: its init segment (if any) and media chunks, as object keys. */
+/** One chunk of a track: its object key, and where it sits on the recording's clock (seconds). */
+export interface ManifestChunk {
+  key: string;
+  start: number;
+  duration: number;
+}
+
+/** One track of a chunked recording: its init segment (if any) and media chunks, in order. */
 export interface ManifestTrack {
+  /** What the track carries: a DASH recording has a video and an audio track, an HLS one both in one. */
+  kind: 'video' | 'audio' | 'muxed';
   init?: string;
-  chunks: string[];
+  chunks: ManifestChunk[];
+}
+
+/** A chunked recording as its manifest describes it. */
+export interface ChunkedRecording {
+  tracks: ManifestTrack[];
+  /**
+   * Every chunk starts with a keyframe (DASH `startWithSAP` 1 or 2, HLS `EXT-X-INDEPENDENT-SEGMENTS`):
+   * a stretch of the recording can be read from the chunks around it alone.
+   */
+  independent: boolean;
 }
 
 /** Chunk containers, by extension, and the ffmpeg demuxer forced on them (never guessed). */
@@ -37,21 +56,27 @@ export function chunkKey(manifestKey: string, uri: string): string {
 }
 
 /**
- * The tracks of a DASH MPD (the highest-bandwidth video representation, and the first audio one when
- * audio is separate) or of an HLS media playlist, with every URI resolved and checked.
+ * A DASH MPD (the highest-bandwidth video representation, and the first audio one when audio is
+ * separate) or an HLS media playlist, with every URI resolved and checked and each chunk's timing.
  */
-export function manifestTracks(manifestKey: string, text: string): ManifestTrack[] {
-  const track = (segments: Array<{ uri: string; map?: { uri: string } }>): ManifestTrack => {
+export function readManifest(manifestKey: string, text: string): ChunkedRecording {
+  const track = (kind: ManifestTrack['kind'], segments: Array<{ uri: string; duration: number; presentationTime?: number; map?: { uri: string } }>): ManifestTrack => {
     if (segments.length === 0) throw new UnusableSourceError('lists no media chunks');
     const init = segments[0]!.map?.uri;
-    return { init: init ? chunkKey(manifestKey, init) : undefined, chunks: segments.map((s) => chunkKey(manifestKey, s.uri)) };
+    let at = 0;
+    const chunks = segments.map((s) => {
+      const start = s.presentationTime ?? at;
+      at = start + s.duration;
+      return { key: chunkKey(manifestKey, s.uri), start, duration: s.duration };
+    });
+    return { kind, init: init ? chunkKey(manifestKey, init) : undefined, chunks };
   };
   if (/\.m3u8$/i.test(manifestKey)) {
     const parser = new M3u8Parser();
     parser.push(text);
     parser.end();
     if ((parser.manifest.playlists?.length ?? 0) > 0) throw new UnusableSourceError('is an HLS multivariant playlist; give a media playlist of the recording');
-    return [track(parser.manifest.segments)];
+    return { tracks: [track('muxed', parser.manifest.segments)], independent: parser.manifest.independentSegments === true };
   }
   let manifest;
   try {
@@ -63,5 +88,21 @@ export function manifestTracks(manifestKey: string, text: string): ManifestTrack
   if (!video) throw new UnusableSourceError('has no video representation');
   const audioGroup = Object.values(manifest.mediaGroups.AUDIO ?? {})[0];
   const audio = audioGroup ? Object.values(audioGroup)[0]?.playlists[0] : undefined;
-  return [track(video.segments), ...(audio ? [track(audio.segments)] : [])];
+  // mpd-parser drops startWithSAP; every video AdaptationSet must declare a SAP at each segment start.
+  const videoSets = text.match(/<AdaptationSet\b[^>]*contentType="video"[^>]*>/g) ?? [];
+  const independent = videoSets.length > 0 && videoSets.every((tag) => /\bstartWithSAP="[12]"/.test(tag));
+  return { tracks: [track('video', video.segments), ...(audio ? [track('audio', audio.segments)] : [])], independent };
+}
+
+/** The chunks of a track that cover [from, to) seconds of the recording's clock. */
+export function chunksCovering(track: ManifestTrack, from: number, to: number): ManifestChunk[] {
+  let first = 0;
+  while (first + 1 < track.chunks.length && track.chunks[first + 1]!.start <= from) first++;
+  const covering: ManifestChunk[] = [];
+  for (let i = first; i < track.chunks.length; i++) {
+    const chunk = track.chunks[i]!;
+    if (i > first && chunk.start >= to) break;
+    covering.push(chunk);
+  }
+  return covering;
 }

@@ -6,6 +6,19 @@ export class UnusableSourceError extends Error {
   override readonly name = 'UnusableSourceError';
 }
 
+/** Where ffmpeg reads a source from for one job, and what to do once the job is done with it. */
+export interface SourceLease {
+  /** A path or URL. */
+  input: string;
+  release(): Promise<void>;
+}
+
+/** What mint probes for a source. */
+export type ProbeTarget =
+  | { kind: 'file'; input: string }
+  /** A chunked recording read chunk by chunk: files of its first chunks, and its end on the manifest's clock (s). */
+  | { kind: 'chunks'; video: SourceLease; audio?: SourceLease; end: number };
+
 export interface ProbeTools {
   runner: ProcessRunner;
   ffprobePath: string;
@@ -142,6 +155,36 @@ export async function probeSource(
         }
       : undefined,
   };
+}
+
+/**
+ * Probes a source as mint finds it: a file as it is, or a chunked recording read chunk by chunk from
+ * its first chunks — its streams from them, its length from the manifest — so minting a 30-minute
+ * recording costs what a 30-second one does. The chunk files are released either way.
+ */
+export async function probeTarget(target: ProbeTarget, identity: { key: string; etag: string; size: number }, tools: ProbeTools): Promise<SourceInfo> {
+  if (target.kind === 'file') return probeSource(target.input, identity, tools);
+  try {
+    const [info, separateAudio] = await Promise.all([probeSource(target.video.input, identity, tools), target.audio ? probeAudio(target.audio.input, tools) : undefined]);
+    const audio = target.audio ? separateAudio : info.audio;
+    return { ...info, duration: target.end - info.video.startTime, seekable: true, audio };
+  } finally {
+    await Promise.all([target.video.release(), target.audio?.release()]);
+  }
+}
+
+/** The audio stream of a file with only audio in it (a chunked recording's audio track). */
+async function probeAudio(input: string, tools: ProbeTools): Promise<SourceInfo['audio']> {
+  let out: FfprobeOutput;
+  try {
+    const { stdout } = await tools.runner.run(tools.ffprobePath, ['-v', 'error', '-show_streams', '-of', 'json', input], { timeoutMs: tools.timeoutMs });
+    out = JSON.parse(stdout.toString('utf8')) as FfprobeOutput;
+  } catch {
+    throw new UnusableSourceError('has an audio track ffprobe cannot read');
+  }
+  const audio = (out.streams ?? []).find((s) => s.codec_type === 'audio' && s.sample_rate && s.channels);
+  if (!audio) return undefined;
+  return { codec: audio.codec_name ?? 'unknown', sampleRate: Number(audio.sample_rate), channels: audio.channels!, startTime: seconds(audio.start_time) ?? 0 };
 }
 
 /** Reads every video packet's timestamp: the end of the last frame and the frame count. */

@@ -5,17 +5,16 @@ import { compileTimeline } from '../core/timeline.js';
 import type { RevisionRecord, SourceInfo } from '../core/types.js';
 import { ErrorCode, OriginError } from '../errors.js';
 import type { SourceCache } from '../engine/source-cache.js';
-import { isManifestKey } from '../media/manifest-source.js';
-import { UnusableSourceError } from '../media/probe.js';
+import { UnusableSourceError, type ProbeTarget } from '../media/probe.js';
 import type { ObjectStore } from '../stores/object-store.js';
 import type { RevisionStore } from '../stores/revision-store.js';
 
 export interface MintDeps {
   store: RevisionStore;
   objects: ObjectStore;
-  /** Assembles chunked recordings (DASH/HLS manifests) into a file ffprobe can read. */
+  /** Says what to probe for a source (a file, or a chunked recording's first chunks). */
   sources: SourceCache;
-  probe: (input: string, identity: { key: string; etag: string; size: number }) => Promise<SourceInfo>;
+  probe: (target: ProbeTarget, identity: { key: string; etag: string; size: number }) => Promise<SourceInfo>;
   secret: string;
   ttlSeconds: number;
   planOptions: PlanOptions;
@@ -66,8 +65,7 @@ async function sourceInfo(deps: MintDeps, key: string, field: string): Promise<S
   if (cached) return cached;
   let info: SourceInfo;
   try {
-    const input = isManifestKey(key) ? await deps.sources.assembled(key, stat.etag) : await deps.objects.input(key);
-    info = await deps.probe(input, { key, etag: stat.etag, size: stat.size });
+    info = await deps.probe(await deps.sources.probeTarget(key, stat.etag), { key, etag: stat.etag, size: stat.size });
   } catch (err) {
     if (err instanceof UnusableSourceError) throw new OriginError(ErrorCode.SourceUnusable, `${field}: ${err.message}`, field);
     throw err;

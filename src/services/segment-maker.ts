@@ -4,13 +4,19 @@ import { AUDIO_SAMPLE_RATE, samplesPerVideoFrame } from '../core/media-units.js'
 import type { Plan, Span } from '../core/plan.js';
 import { piecesOf } from '../core/timeline.js';
 import type { JobHandle } from '../engine/scheduler.js';
-import type { SourceCache } from '../engine/source-cache.js';
+import type { SourceCache, SourceLease } from '../engine/source-cache.js';
 import { makeAudioSegment } from '../media/audio-segment.js';
 import type { Denoiser } from '../media/denoise/denoiser.js';
 import { videoInitArgs, type EncoderSettings } from '../media/ffmpeg-args.js';
 import { splitFragmentedMp4, type FragmentedMp4 } from '../media/mp4/boxes.js';
 import type { ProcessRunner } from '../media/process-runner.js';
 import { makeVideoSegment } from '../media/video-segment.js';
+
+/**
+ * Seconds of source read on either side of what a job needs: the video seek's preroll (0.25 s), the
+ * audio decoder's margin (0.25 s) and the resampler's settling, with room to spare.
+ */
+const SOURCE_MARGIN_SECONDS = 1;
 
 /** Makes the bytes of one segment (the port the playback service schedules; tests use a fake). */
 export interface SegmentMaker {
@@ -43,21 +49,45 @@ export class FfmpegSegmentMaker implements SegmentMaker {
 
   async video(plan: Plan, rendition: VideoRendition, index: number, handle: JobHandle): Promise<FragmentedMp4> {
     const segment = plan.grid.segments[index]!;
-    const pieces = await Promise.all(
-      piecesOf(plan.spans, segment.startFrame, segment.frameCount).map(async (p) => ({ ...p, input: await this.#input(p.span, (p.startFrame - p.span.outputFrame) / plan.fps) })),
+    const parts = piecesOf(plan.spans, segment.startFrame, segment.frameCount);
+    return this.#withSources(
+      parts.map((p) => {
+        const from = p.span.sourceStart + (p.startFrame - p.span.outputFrame) / plan.fps;
+        return { span: p.span, kind: 'video' as const, from: from - SOURCE_MARGIN_SECONDS, to: from + p.frameCount / plan.fps + SOURCE_MARGIN_SECONDS };
+      }),
+      (inputs) => {
+        const pieces = parts.map((p, i) => ({ ...p, input: inputs[i]! }));
+        // One ffmpeg process: it can be paused while a player's job runs. Alone, it decodes on every
+        // core (latency); beside other jobs, on its own thread (throughput).
+        const job = { pieces, segment, rendition, fps: plan.fps, encoder: this.deps.encoder, decodeThreads: handle.alone() ? 0 : 1 };
+        return makeVideoSegment(this.#context(handle, true), job);
+      },
     );
-    // One ffmpeg process: it can be paused while a player's job runs. Alone, it decodes on every core
-    // (latency); beside other jobs, on its own thread (throughput).
-    const job = { pieces, segment, rendition, fps: plan.fps, encoder: this.deps.encoder, decodeThreads: handle.alone() ? 0 : 1 };
-    return makeVideoSegment(this.#context(handle, true), job);
   }
 
   async audio(plan: Plan, index: number, handle: JobHandle): Promise<Buffer> {
     const chunk = planAudioChunk(plan, plan.audio!.slices[index]!);
     const perFrame = samplesPerVideoFrame(plan.fps);
-    const inputs = await Promise.all(chunk.pieces.map((p) => this.#input(p.span, (p.from - p.span.outputFrame * perFrame) / AUDIO_SAMPLE_RATE)));
-    // Short, and partly on RNNoise's worker threads: not paused.
-    return makeAudioSegment(this.#context(handle, false), { chunk, inputs, bitrate: plan.audio!.bitrate, sequenceNumber: index + 1 }, this.deps.denoiser);
+    return this.#withSources(
+      chunk.pieces.map((p) => {
+        const from = p.span.sourceStart + (p.from - p.span.outputFrame * perFrame) / AUDIO_SAMPLE_RATE;
+        return { span: p.span, kind: 'audio' as const, from: from - SOURCE_MARGIN_SECONDS, to: from + p.count / AUDIO_SAMPLE_RATE + SOURCE_MARGIN_SECONDS };
+      }),
+      // Short, and partly on RNNoise's worker threads: not paused.
+      (inputs) => makeAudioSegment(this.#context(handle, false), { chunk, inputs, bitrate: plan.audio!.bitrate, sequenceNumber: index + 1 }, this.deps.denoiser),
+    );
+  }
+
+  /** Opens where ffmpeg reads each stretch of source from (see SourceCache.open), runs `work`, and releases them. */
+  async #withSources<T>(reads: Array<{ span: Span; kind: 'video' | 'audio'; from: number; to: number }>, work: (inputs: string[]) => Promise<T>): Promise<T> {
+    const leases = await Promise.allSettled(reads.map((r) => this.deps.sources.open(r.span.source, r.kind, r.from, r.to)));
+    try {
+      const failure = leases.find((l) => l.status === 'rejected');
+      if (failure) throw failure.reason;
+      return await work(leases.map((l) => (l as PromiseFulfilledResult<SourceLease>).value.input));
+    } finally {
+      await Promise.all(leases.map((l) => (l.status === 'fulfilled' ? l.value.release() : undefined)));
+    }
   }
 
   async init(rendition: VideoRendition, fps: number, gop: number, handle: JobHandle): Promise<Buffer> {
@@ -65,8 +95,4 @@ export class FfmpegSegmentMaker implements SegmentMaker {
     return splitFragmentedMp4(stdout).init;
   }
 
-  /** Where a job reads a span from, for a read starting `offset` seconds into it (see SourceCache.input). */
-  #input(span: Span, offset: number): Promise<string> {
-    return this.deps.sources.input(span.source, span.sourceStart - span.source.video.startTime + offset);
-  }
 }

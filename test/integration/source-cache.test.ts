@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,9 +48,10 @@ describe('sources that cannot seek', () => {
     const cache = new SourceCache({ objects: new FsObjectStore(FIXTURES), runner, ffmpegPath: 'ffmpeg', dir: join(dir, 'cache'), maxBytes: 1 << 30, timeoutMs: 30_000 });
     const source = await probeSource(join(FIXTURES, 'recorder.webm'), { key: 'recorder.webm', etag: 'e', size: 1 }, tools(new ProcessRunner()));
     // Reads near the start use the original; reads past 30 s the indexed copy, made once.
-    expect(await cache.input(source, 0)).toBe(join(FIXTURES, 'recorder.webm'));
+    const input = async (at: number) => (await cache.open(source, 'video', at, at + 4)).input;
+    expect(await input(0)).toBe(join(FIXTURES, 'recorder.webm'));
     expect(runs).toBe(0);
-    const [a, b] = await Promise.all([cache.input(source, 31), cache.input(source, 31)]);
+    const [a, b] = await Promise.all([input(31), input(31)]);
     expect(a).toBe(b);
     expect(runs).toBe(1);
     expect((await readFile(a)).includes(CUES)).toBe(true);
@@ -85,6 +87,43 @@ describe('sources that cannot seek', () => {
       expect(video.length).toBe(Math.round(segments[late]!.duration * 30));
       expect((await readdir(join(origin.origin.workDir, 'sources'))).filter((f) => f.endsWith('.mkv'))).toHaveLength(1);
     } finally {
+      await origin.close();
+    }
+  });
+});
+
+describe('chunked recordings whose chunks start with keyframes', () => {
+  it('are minted from their first chunks and read chunk by chunk: nothing is assembled', { timeout: 60_000 }, async () => {
+    const origin = await startOrigin({ SEGMENT_DURATION: '1', LOOKAHEAD_SEGMENTS: '0' });
+    const reads: Array<{ command: string; inputs: string[] }> = [];
+    const runner = origin.origin.runner;
+    const run = runner.run.bind(runner);
+    runner.run = (command, args, options) => {
+      reads.push({ command, inputs: args.filter((_, i) => args[i - 1] === '-i') });
+      return run(command, args, options);
+    };
+    try {
+      const minted = await origin.mint({ clips: [{ source: 'dash/recording.mpd' }] });
+      // Mint probes the first chunk of each track (a video and an audio file), no ffmpeg run.
+      expect(reads.filter((r) => r.command === 'ffmpeg')).toEqual([]);
+      expect(reads.map((r) => r.inputs).flat().every((input) => /chunks-[0-9a-f]+\.webm$/.test(input))).toBe(true);
+      const base = minted.hls.replace('/master.m3u8', '');
+      const inputs: Array<{ path: string; size: number }> = [];
+      runner.run = (command, args, options) => {
+        for (const [i, a] of args.entries()) if (args[i - 1] === '-i') inputs.push({ path: a, size: statSync(a).size });
+        return run(command, args, options);
+      };
+      // Segment 2 is 2.13–3.2 s: with a second of margin each side, chunks 2–4 of the video track.
+      expect((await origin.fetch(`${base}/180p/2.m4s`)).status).toBe(200);
+      const size = (f: string) => statSync(join(FIXTURES, 'dash', f)).size;
+      expect(inputs.map((i) => i.size)).toEqual([size('init-0.webm') + size('chunk-0-00002.webm') + size('chunk-0-00003.webm') + size('chunk-0-00004.webm')]);
+      expect((await origin.fetch(`${base}/audio/2.m4s`)).status).toBe(200);
+      expect(inputs).toHaveLength(2);
+      // …and deleted once the job is done.
+      for (const input of inputs) expect(existsSync(input.path)).toBe(false);
+      expect(await readdir(join(origin.origin.workDir, 'sources')).catch(() => [])).toEqual([]);
+    } finally {
+      runner.run = run;
       await origin.close();
     }
   });
