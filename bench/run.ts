@@ -12,6 +12,7 @@ import { videoSegmentArgs } from '../src/media/ffmpeg-args.js';
 import { startOrigin, TEST_TOKEN, type RunningOrigin } from '../test/helpers/origin-server.js';
 import { spawnOrigin } from '../test/helpers/origin-process.js';
 import { audioBench, printAudio } from './audio.js';
+import { viewersBench } from './viewers.js';
 import { benchSource, cacheDir, here, percentile, timeCommand, timed } from './lib.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -31,7 +32,8 @@ async function coldFirstSegment(file: string) {
   const samples: Array<{ total: number; mint: number; segments: number }> = [];
   let start = '';
   for (let i = 0; i < RUNS; i++) {
-    const origin = await startOrigin({ ...env, REVISION_SECRET: `bench-secret-${i}-${Date.now()}` });
+    // As in production: the first segments start at mint.
+    const origin = await startOrigin({ ...env, REVISION_SECRET: `bench-secret-${i}-${Date.now()}`, PREWARM_ON_MINT: 'true' });
     try {
       const t0 = performance.now();
       const minted = await origin.mint({ clips: [{ source: file }] });
@@ -168,6 +170,8 @@ const fifty = await fiftyConcurrent(oneMinute);
 const warm = await warmLoad(oneMinute);
 const upfront = await upfrontLadder(oneMinute);
 const audio = await audioBench();
+console.log('');
+const viewers = await viewersBench();
 
 const ffmpegVersion = execFileSync('ffmpeg', ['-version']).toString().split(' ')[2];
 console.log(`\navserver bench — ${new Date().toISOString()} — ${execFileSync('nproc').toString().trim()} cores, Node ${process.version}, ffmpeg ${ffmpegVersion}`);
@@ -194,5 +198,5 @@ printAudio(audio);
 console.log('');
 
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), ffmpeg: ffmpegVersion, cold: [cold, coldLong], segments, fifty, warm, upfront, audio }, null, 2));
+writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), ffmpeg: ffmpegVersion, cold: [cold, coldLong], segments, fifty, warm, upfront, audio, viewers }, null, 2));
 console.log('written: bench/results/latest.json');

@@ -61,6 +61,8 @@ export async function watch(options: ViewerOptions): Promise<ViewerResult> {
   const bufferSeconds = options.bufferSeconds ?? 30;
   const base = hls.replace(/\/master\.m3u8$/, '');
   const errors: string[] = [];
+  /** When the viewer sought (performance.now()), if it has. */
+  let seekAt: number | undefined;
   /** Aborted at a seek: hls.js drops the loads it no longer needs. */
   let loads = new AbortController();
   const get = async (path: string, signal?: AbortSignal): Promise<Response> => {
@@ -80,7 +82,8 @@ export async function watch(options: ViewerOptions): Promise<ViewerResult> {
     if (kind) inflight.set(kind, { path, at });
     const res = await get(path, signal);
     const body = await res.arrayBuffer();
-    answered.set(path, `took ${((performance.now() - at) / 1000).toFixed(2)} s [${res.headers.get('x-origin-cache')} ${res.headers.get('server-timing') ?? ''}]`);
+    const since = seekAt === undefined ? '' : ` asked ${((at - seekAt) / 1000).toFixed(2)} s after the seek,`;
+    answered.set(path, `${since} took ${((performance.now() - at) / 1000).toFixed(2)} s [${res.headers.get('x-origin-cache')} ${res.headers.get('server-timing') ?? ''}]`);
     return body;
   };
 
@@ -118,7 +121,6 @@ export async function watch(options: ViewerOptions): Promise<ViewerResult> {
   let seekPaths: string[] = [];
   let watched = 0;
   let seekMs: number | undefined;
-  let seekAt: number | undefined;
   let epoch = 0;
   let done = false;
   const stopAt = () => Math.min(duration, from + options.watchSeconds);
