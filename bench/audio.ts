@@ -135,8 +135,8 @@ export async function audioBench() {
   const tenMinutes = benchSource(600);
   const talk = await noisyTalk();
   const env = { MEDIA_ROOT: cacheDir, REVISION_SECRET: 'bench-secret-0123456789' };
-  // No lookahead while timing single requests and per-minute cost: each figure is one job's.
-  const quiet = await spawnOrigin({ ...env, LOOKAHEAD_SEGMENTS: '0' });
+  // No lookahead and no prewarm while timing single requests and per-minute cost: each figure is one job's.
+  const quiet = await spawnOrigin({ ...env, LOOKAHEAD_SEGMENTS: '0', PREWARM_ON_MINT: 'false' });
   let access, cost;
   try {
     access = await randomAccess(quiet, tenMinutes);
@@ -147,7 +147,7 @@ export async function audioBench() {
   } finally {
     await quiet.stop();
   }
-  const node = await spawnOrigin(env);
+  const node = await spawnOrigin({ ...env, PREWARM_ON_MINT: 'false' });
   let viewer;
   try {
     viewer = [await firstThirtySeconds(node, tenMinutes, false), await firstThirtySeconds(node, tenMinutes, true)];

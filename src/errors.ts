@@ -23,8 +23,12 @@ export const ErrorCode = {
   RevisionNotFound: 'revision_not_found',
   /** A playback path that names no artifact: unknown rendition, index out of range, unknown file. */
   NotFound: 'not_found',
-  /** A path segment of the wrong shape (non-numeric index, malformed id). */
+  /** A path segment of the wrong shape (non-numeric index, leading zeros, malformed id). */
   BadPath: 'bad_path',
+  /** A Range header no byte of the artifact satisfies; `Content-Range: bytes *\/size` says its size. */
+  RangeNotSatisfiable: 'range_not_satisfiable',
+  /** A source changed (ETag, or size and mtime) after the revision was minted: its segments would not be what was minted. */
+  SourceChanged: 'source_changed',
   /** The job queue is full; try again shortly. */
   Overloaded: 'overloaded',
   /** A job did not finish within its time limit. */
@@ -46,6 +50,15 @@ export class OriginError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/**
+ * Why a source cannot be used, thrown where that is found out (a store, a probe, a manifest); the
+ * message is safe to show a client and reads after the source's field name ("clips[0].source: is not
+ * a regular file"). Mint turns it into `source_unusable` naming the field.
+ */
+export class UnusableSourceError extends Error {
+  override readonly name = 'UnusableSourceError';
 }
 
 /** True for failures that may succeed on retry (the HTTP edge answers 503 + no-store). */

@@ -39,7 +39,9 @@ const CRF = 21;
 
 /** Builds every adapter from the configuration and wires them into the app. */
 export async function createOrigin(config: Config, logger: Logger, options: { extraRoutes?: (origin: Omit<Origin, 'app' | 'close'>) => Hono } = {}): Promise<Origin> {
-  const store: RevisionStore = config.redisUrl ? await RedisRevisionStore.connect(config.redisUrl) : new MemoryRevisionStore();
+  const store: RevisionStore = config.redisUrl
+    ? await RedisRevisionStore.connect(config.redisUrl, { commandTimeoutMs: config.redisTimeoutMs, password: config.redisPassword })
+    : new MemoryRevisionStore();
   const objects: ObjectStore = config.s3
     ? new S3ObjectStore(S3ObjectStore.client(config.s3), config.s3.bucket)
     : new FsObjectStore(config.mediaRoot);

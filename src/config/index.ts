@@ -12,6 +12,10 @@ export interface Config {
   embeddedMedia: boolean;
   s3?: { bucket: string; region: string; endpoint?: string };
   redisUrl?: string;
+  /** AUTH password for Redis (ElastiCache's auth token), kept apart from the URL. */
+  redisPassword?: string;
+  /** Deadline of every Redis command. */
+  redisTimeoutMs: number;
   apiToken?: string;
   /** HMAC key for revision ids; generated per process when unset (only allowed without Redis). */
   revisionSecret: string;
@@ -51,6 +55,8 @@ const envSchema = z.object({
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_ENDPOINT: z.url().optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  REDIS_AUTH_TOKEN: z.string().min(1).optional(),
+  REDIS_TIMEOUT_MS: int(50, 60_000).default(1000),
   AVSERVER_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   REVISION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   REVISION_TTL_SECONDS: int(60, 10 * 365 * 86400).default(30 * 86400),
@@ -101,6 +107,8 @@ export function loadConfig(
     embeddedMedia: !e.MEDIA_ROOT && !e.S3_BUCKET,
     s3: e.S3_BUCKET ? { bucket: e.S3_BUCKET, region: e.S3_REGION, endpoint: e.S3_ENDPOINT } : undefined,
     redisUrl: e.REDIS_URL,
+    redisPassword: e.REDIS_AUTH_TOKEN,
+    redisTimeoutMs: e.REDIS_TIMEOUT_MS,
     apiToken: e.AVSERVER_API_TOKEN,
     revisionSecret: e.REVISION_SECRET ?? defaults.randomSecret(),
     revisionSecretGenerated: !e.REVISION_SECRET,

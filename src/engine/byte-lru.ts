@@ -20,13 +20,17 @@ export class ByteLru<V> {
     return entry.value;
   }
 
-  /** Stores a value; one larger than the whole cache is not stored (and evicted at once). */
+  /**
+   * Stores a value, evicting the least recently used others until the cache fits its budget. The value
+   * just stored is never evicted by its own arrival: one larger than the whole budget stays, alone,
+   * until the next one comes — so a caller is never handed something already disposed of.
+   */
   set(key: string, value: V, size: number): void {
     this.delete(key);
     this.#entries.set(key, { value, size });
     this.#bytes += size;
     for (const [oldest, entry] of this.#entries) {
-      if (this.#bytes <= this.maxBytes) break;
+      if (this.#bytes <= this.maxBytes || oldest === key) break;
       this.#entries.delete(oldest);
       this.#bytes -= entry.size;
       this.onEvict?.(oldest, entry.value);

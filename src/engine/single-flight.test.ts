@@ -48,10 +48,15 @@ describe('ByteLru', () => {
     expect(lru.bytes).toBe(8);
   });
 
-  it('does not keep a value larger than the whole budget', () => {
-    const lru = new ByteLru<string>(10);
+  it('keeps a value larger than the whole budget until the next one, and never disposes of it on arrival', () => {
+    const evicted: string[] = [];
+    const lru = new ByteLru<string>(10, (k) => evicted.push(k));
+    lru.set('a', 'A', 4);
     lru.set('big', 'x', 11);
-    expect(lru.get('big')).toBeUndefined();
-    expect(lru.bytes).toBe(0);
+    expect(evicted).toEqual(['a']);
+    expect(lru.get('big')).toBe('x');
+    lru.set('b', 'B', 4);
+    expect(evicted).toEqual(['a', 'big']);
+    expect(lru.bytes).toBe(4);
   });
 });

@@ -1,10 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { LIMITS } from '../core/limits.js';
 import type { SourceInfo } from '../core/types.js';
+import { UnusableSourceError } from '../errors.js';
 import { chunkDemuxer, chunksCovering, isManifestKey, readManifest, type ChunkedRecording, type ManifestTrack } from '../media/manifest-source.js';
+import { containerOf, inputOptions, SNIFF_BYTES } from '../media/container.js';
 import type { ProbeTarget } from '../media/probe.js';
-import type { ProcessRunner } from '../media/process-runner.js';
+import { ProcessError, type ProcessRunner } from '../media/process-runner.js';
 import type { ObjectStore } from '../stores/object-store.js';
 import { ByteLru } from './byte-lru.js';
 import { SingleFlight } from './single-flight.js';
@@ -67,14 +70,20 @@ export class SourceCache {
 
   /** What mint probes for a source, by key and ETag. Release the chunk files once probed. */
   async probeTarget(key: string, etag: string): Promise<ProbeTarget> {
-    if (!isManifestKey(key)) return { kind: 'file', input: await this.options.objects.input(key) };
+    if (!isManifestKey(key)) {
+      // The container from the bytes, never from the name or a guess by ffprobe (docs/http-rules.md, "Hostile input").
+      const demuxer = containerOf(await this.options.objects.readHead(key, SNIFF_BYTES));
+      if (!demuxer) throw new UnusableSourceError('is not MP4, MOV, WebM/Matroska or MPEG-TS');
+      return { kind: 'file', input: await this.options.objects.input(key), demuxer };
+    }
     const recording = await this.#manifest(key, etag);
-    if (!recording.independent) return { kind: 'file', input: await this.assembled(key, etag) };
+    if (!recording.independent) return { kind: 'file', input: await this.assembled(key, etag), demuxer: 'matroska' };
     const first = (t: ManifestTrack) => this.#partial(t, [t.chunks[0]!.key]);
     const video = recording.tracks.find((t) => t.kind !== 'audio')!;
     const audio = recording.tracks.find((t) => t.kind === 'audio');
     const last = video.chunks.at(-1)!;
-    return { kind: 'chunks', video: await first(video), audio: audio ? await first(audio) : undefined, end: last.start + last.duration };
+    const [videoLease, audioLease] = await Promise.all([first(video), audio ? first(audio) : undefined]);
+    return { kind: 'chunks', video: videoLease, audio: audioLease, demuxer: chunkDemuxer(video.chunks[0]!.key), end: last.start + last.duration };
   }
 
   /** The manifest, read and parsed once per key + ETag. */
@@ -82,7 +91,7 @@ export class SourceCache {
     const id = `${key}\n${etag}`;
     let recording = this.#manifests.get(id);
     if (!recording) {
-      recording = this.options.objects.read(key).then((text) => readManifest(key, text.toString('utf8')));
+      recording = this.options.objects.read(key, LIMITS.manifestBytes).then((text) => readManifest(key, text.toString('utf8')));
       recording.catch(() => this.#manifests.delete(id));
       this.#manifests.set(id, recording, 1);
     }
@@ -95,7 +104,7 @@ export class SourceCache {
     const path = join(this.options.dir, `chunks-${randomBytes(8).toString('hex')}${posix.extname(chunks[0]!)}`);
     const handle = await open(path, 'w');
     try {
-      const parts = await Promise.all([...(track.init ? [track.init] : []), ...chunks].map((key) => this.options.objects.read(key)));
+      const parts = await Promise.all([...(track.init ? [track.init] : []), ...chunks].map((key) => this.options.objects.read(key, LIMITS.chunkBytes)));
       for (const part of parts) await handle.write(part);
     } catch (err) {
       await handle.close();
@@ -114,22 +123,35 @@ export class SourceCache {
   assembled(manifestKey: string, etag: string): Promise<string> {
     return this.#materialize(`manifest\n${manifestKey}\n${etag}`, async (output) => {
       const { tracks } = await this.#manifest(manifestKey, etag);
+      await mkdir(this.options.dir, { recursive: true });
       const work = await mkdtemp(join(this.options.dir, 'assemble-'));
+      let total = 0;
       try {
         const inputs: string[] = [];
         for (const [i, track] of tracks.entries()) {
           const file = join(work, `track-${i}`);
           const handle = await open(file, 'w');
           try {
-            for (const key of [...(track.init ? [track.init] : []), ...track.chunks.map((c) => c.key)]) await handle.write(await this.options.objects.read(key));
+            for (const key of [...(track.init ? [track.init] : []), ...track.chunks.map((c) => c.key)]) {
+              const part = await this.options.objects.read(key, LIMITS.chunkBytes);
+              total += part.length;
+              if (total > LIMITS.assembledBytes) throw new UnusableSourceError(`is larger than ${LIMITS.assembledBytes} bytes in all`);
+              await handle.write(part);
+            }
           } finally {
             await handle.close();
           }
-          inputs.push('-f', chunkDemuxer(track.chunks[0]!.key), '-i', file);
+          inputs.push(...inputOptions(file, chunkDemuxer(track.chunks[0]!.key)), '-i', file);
         }
         const maps = tracks.flatMap((_, i) => ['-map', String(i)]);
         const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...inputs, ...maps, '-c', 'copy', '-f', 'matroska', output];
-        await this.options.runner.run(this.options.ffmpegPath, args, { timeoutMs: this.options.timeoutMs });
+        try {
+          await this.options.runner.run(this.options.ffmpegPath, args, { timeoutMs: this.options.timeoutMs });
+        } catch (err) {
+          // Chunks that do not make one recording are the source's fault, not a fault of ours.
+          if (err instanceof ProcessError && err.reason === 'exit') throw new UnusableSourceError(`has chunks ffmpeg cannot join (${err.message.slice(0, 200)})`);
+          throw err;
+        }
       } finally {
         await rm(work, { recursive: true, force: true });
       }
@@ -139,7 +161,7 @@ export class SourceCache {
   #indexed(source: SourceInfo): Promise<string> {
     return this.#materialize(`index\n${source.key}\n${source.etag}`, async (output) => {
       const input = await this.options.objects.input(source.key);
-      const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'matroska', '-i', input, '-map', '0', '-c', 'copy', '-f', 'matroska', output];
+      const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...inputOptions(input, 'matroska'), '-i', input, '-map', '0', '-c', 'copy', '-f', 'matroska', output];
       await this.options.runner.run(this.options.ffmpegPath, args, { timeoutMs: this.options.timeoutMs });
     });
   }

@@ -5,6 +5,8 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   [ErrorCode.BadJson]: 400,
   [ErrorCode.InvalidField]: 400,
   [ErrorCode.BadPath]: 400,
+  [ErrorCode.RangeNotSatisfiable]: 416,
+  [ErrorCode.SourceChanged]: 409,
   [ErrorCode.BodyTooLarge]: 413,
   [ErrorCode.Unsupported]: 422,
   [ErrorCode.InvalidEdit]: 422,
@@ -43,7 +45,8 @@ export function errorResponse(err: unknown, options: ErrorResponseOptions): Resp
   const headers = new Headers({ 'content-type': 'application/json; charset=utf-8' });
   const retryAfter = RETRY_AFTER[e.code];
   if (retryAfter !== undefined) headers.set('retry-after', String(retryAfter));
-  const briefly = options.cacheable && status >= 400 && status < 500 && status !== 401 && !isTransient(e.code);
+  // A changed source is not a property of the URL: it may be put back, and a new revision has its own URL.
+  const briefly = options.cacheable && status >= 400 && status < 500 && status !== 401 && e.code !== ErrorCode.SourceChanged && !isTransient(e.code);
   headers.set('cache-control', briefly ? `public, max-age=${options.notFoundMaxAge}` : 'no-store');
   if (e.code === ErrorCode.Unauthorized) headers.set('www-authenticate', 'Bearer realm="avserver"');
   const body = { error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } };

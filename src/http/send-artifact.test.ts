@@ -39,10 +39,13 @@ describe('sendArtifact', () => {
     expect(await res.text()).toBe('234');
   });
 
-  it('answers an unsatisfiable range with 416', () => {
+  it('answers an unsatisfiable range with 416, the JSON error and no-store', async () => {
     const res = send({ range: 'bytes=20-' });
     expect(res.status).toBe(416);
     expect(res.headers.get('content-range')).toBe('bytes */10');
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('range_not_satisfiable');
   });
 
   it('answers a matching If-None-Match with 304', () => {

@@ -1,4 +1,6 @@
+import { ErrorCode, OriginError } from '../errors.js';
 import type { Artifact } from '../services/playback-service.js';
+import { errorResponse } from './error-response.js';
 
 /** A single byte range, or 'unsatisfiable', or undefined when the header is absent or not understood. */
 export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
@@ -42,9 +44,12 @@ export function sendArtifact(request: Request, artifact: Artifact, cacheControl:
   const ifRange = request.headers.get('if-range');
   const range = ifRange && ifRange !== artifact.etag ? undefined : parseRange(request.headers.get('range') ?? undefined, size);
   if (range === 'unsatisfiable') {
-    headers.set('content-range', `bytes */${size}`);
-    headers.set('cache-control', 'no-store');
-    return new Response(null, { status: 416, headers });
+    // The error model's JSON body, not the artifact's type; never cached (RFC 9110 §15.5.17).
+    const error = new OriginError(ErrorCode.RangeNotSatisfiable, `the range does not overlap the ${size} bytes of this artifact`);
+    const res = errorResponse(error, { notFoundMaxAge: 0, cacheable: false });
+    res.headers.set('content-range', `bytes */${size}`);
+    res.headers.set('accept-ranges', 'bytes');
+    return res;
   }
   const [status, body] = range
     ? [206, artifact.body.subarray(range.start, range.end + 1)]

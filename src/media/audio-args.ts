@@ -1,6 +1,7 @@
 import type { AudioPiece } from '../core/audio-chunk.js';
 import { AUDIO_CHANNELS, AUDIO_SAMPLE_RATE } from '../core/media-units.js';
 import { exactSeconds } from './ffmpeg-args.js';
+import { inputOptions } from './container.js';
 import { demuxerOf } from './probe.js';
 
 /**
@@ -64,7 +65,7 @@ function pieceChains(pieces: ReadonlyArray<{ piece: AudioPiece; input: string }>
   const chains = pieces.map(({ piece, input }, i) => {
     const rate = piece.span.source.audio!.sampleRate;
     const { anchor, skip } = resampleAnchor(piece);
-    inputs.push('-ss', exactSeconds(Math.max(0, anchor / rate - SEEK_MARGIN_SECONDS)), '-noaccurate_seek', '-f', demuxerOf(piece.span.source.format), '-i', input);
+    inputs.push('-ss', exactSeconds(Math.max(0, anchor / rate - SEEK_MARGIN_SECONDS)), '-noaccurate_seek', ...inputOptions(input, demuxerOf(piece.span.source.format)), '-i', input);
     return [
       `[${i}:a:0]atrim=start_pts=${anchor}`,
       `asetpts=PTS-${anchor}`,

@@ -4,6 +4,7 @@ import { VIDEO_TIMESCALE } from '../core/media-units.js';
 import type { VideoRendition } from '../core/ladder.js';
 import type { Span } from '../core/plan.js';
 import type { Segment } from '../core/segment-grid.js';
+import { inputOptions } from './container.js';
 import { demuxerOf } from './probe.js';
 
 /** Seconds decoded before a segment's first frame, so the frame shown at T0 is found even on VFR input. */
@@ -63,7 +64,7 @@ export function videoSegmentArgs({ pieces, segment, rendition, fps, encoder, dec
     const sourceAt = span.sourceStart + (piece.startFrame - span.outputFrame) / fps;
     const seek = Math.max(0, sourceAt - span.source.video.startTime - PREROLL_SECONDS);
     const shift = span.outputFrame / fps - span.sourceStart;
-    inputs.push('-threads', String(decodeThreads), '-ss', exact(seek), '-noaccurate_seek', '-f', demuxerOf(span.source.format), '-i', piece.input);
+    inputs.push('-threads', String(decodeThreads), '-ss', exact(seek), '-noaccurate_seek', ...inputOptions(piece.input, demuxerOf(span.source.format)), '-i', piece.input);
     return [
       `[${i}:v:0]setpts=PTS${shift >= 0 ? '+' : '-'}${exact(Math.abs(shift))}/TB`,
       `fps=fps=${fps}:start_time=${exact(piece.startFrame / fps)}`,

@@ -65,3 +65,29 @@ describe('chunksCovering', () => {
     [7.9, 8, ['c6']],
   ])('[%s, %s) → %j', (from, to, keys) => expect(chunksCovering(track, from, to).map((c) => c.key)).toEqual(keys));
 });
+
+describe('manifest bounds', () => {
+  const mpd = (segments: string, attrs = 'mediaPresentationDuration="PT10S"') =>
+    `<?xml version="1.0"?><MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" ${attrs}><Period><AdaptationSet contentType="video" startWithSAP="1"><Representation id="v" bandwidth="1" width="2" height="2" codecs="vp8" mimeType="video/webm">${segments}</Representation></AdaptationSet></Period></MPD>`;
+  it.each([
+    ['a timeline bomb', mpd('<SegmentTemplate timescale="1" media="c$Number$.webm" initialization="i.webm"><SegmentTimeline><S t="0" d="1" r="3000000"/></SegmentTimeline></SegmentTemplate>'), /more than 20000 chunks/],
+    ['a repeat to the end of 10 million seconds', mpd('<SegmentTemplate timescale="1" media="c$Number$.webm"><SegmentTimeline><S t="0" d="1" r="-1"/></SegmentTimeline></SegmentTemplate>', 'mediaPresentationDuration="PT2000H"'), /longer than 24 hours/],
+    ['a template of tiny chunks', mpd('<SegmentTemplate timescale="1000" duration="1" media="c$Number$.webm"/>', 'mediaPresentationDuration="PT10H"'), /more than 20000 chunks/],
+    ['a repeat count that is not a number', mpd('<SegmentTemplate timescale="1" media="c$Number$.webm"><SegmentTimeline><S t="0" d="1" r="lots"/></SegmentTimeline></SegmentTemplate>'), /more than 20000 chunks/],
+  ])('refuses %s before parsing it, at once', (_name, text, error) => {
+    const started = performance.now();
+    expect(() => readManifest('rec/recording.mpd', text)).toThrow(error);
+    expect(performance.now() - started).toBeLessThan(100);
+  });
+
+  it('reads a timeline that repeats to the end within the cap', () => {
+    const text = mpd('<SegmentTemplate timescale="1" media="c$Number$.webm" initialization="i.webm"><SegmentTimeline><S t="0" d="2" r="-1"/></SegmentTimeline></SegmentTemplate>');
+    expect(readManifest('rec/recording.mpd', text).tracks[0]!.chunks).toHaveLength(5);
+  });
+
+  it('refuses an HLS playlist of more chunks than the cap, and a bad percent-escape', () => {
+    const many = `#EXTM3U\n${'#EXTINF:1,\nc.ts\n'.repeat(20_001)}#EXT-X-ENDLIST\n`;
+    expect(() => readManifest('a.m3u8', many)).toThrow(/more than 20000 chunks/);
+    expect(() => readManifest('a.m3u8', '#EXTM3U\n#EXTINF:1,\nchunk%zz.ts\n#EXT-X-ENDLIST\n')).toThrow(/percent-encoding/);
+  });
+});

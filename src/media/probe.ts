@@ -1,10 +1,9 @@
 import type { SourceInfo } from '../core/types.js';
+import { UnusableSourceError } from '../errors.js';
+import { inputOptions } from './container.js';
 import type { ProcessRunner } from './process-runner.js';
 
-/** Why a source cannot be used; the message is safe to show a client. */
-export class UnusableSourceError extends Error {
-  override readonly name = 'UnusableSourceError';
-}
+export { UnusableSourceError };
 
 /** Where ffmpeg reads a source from for one job, and what to do once the job is done with it. */
 export interface SourceLease {
@@ -13,11 +12,11 @@ export interface SourceLease {
   release(): Promise<void>;
 }
 
-/** What mint probes for a source. */
+/** What mint probes for a source, and with which demuxer (always forced: never guessed from the content). */
 export type ProbeTarget =
-  | { kind: 'file'; input: string }
+  | { kind: 'file'; input: string; demuxer: Demuxer }
   /** A chunked recording read chunk by chunk: files of its first chunks, and its end on the manifest's clock (s). */
-  | { kind: 'chunks'; video: SourceLease; audio?: SourceLease; end: number };
+  | { kind: 'chunks'; video: SourceLease; audio?: SourceLease; demuxer: Demuxer; end: number };
 
 export interface ProbeTools {
   runner: ProcessRunner;
@@ -55,9 +54,10 @@ interface FfprobeOutput {
  * would otherwise accept a text file as "tty" video, or a disguised playlist that opens other files.
  */
 const DEMUXERS = ['mov', 'matroska', 'mpegts'] as const;
+export type Demuxer = (typeof DEMUXERS)[number];
 
 /** The ffmpeg demuxer to force (`-f`) when reading a probed source. */
-export function demuxerOf(format: string): string {
+export function demuxerOf(format: string): Demuxer {
   const names = format.split(',');
   const demuxer = DEMUXERS.find((d) => names.includes(d));
   if (!demuxer) throw new UnusableSourceError(`is not a supported container (${format}); use MP4, MOV, WebM/Matroska or MPEG-TS`);
@@ -93,8 +93,9 @@ export async function probeSource(
   input: string,
   identity: { key: string; etag: string; size: number },
   tools: ProbeTools,
+  demuxer: Demuxer,
 ): Promise<SourceInfo> {
-  const args = ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', input];
+  const args = ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', ...inputOptions(input, demuxer), '-i', input];
   let out: FfprobeOutput;
   try {
     const { stdout } = await tools.runner.run(tools.ffprobePath, args, { timeoutMs: tools.timeoutMs });
@@ -118,7 +119,7 @@ export async function probeSource(
   // Matroska reports its 1 ms time base as r_frame_rate for variable-rate streams.
   if (!(frameRate > 0 && frameRate <= 120)) frameRate = ratio(video.avg_frame_rate);
   if (duration === undefined || !(frameRate > 0 && frameRate <= 120)) {
-    const scan = await scanVideoPackets(input, tools);
+    const scan = await scanVideoPackets(input, tools, demuxer);
     duration ??= scan.end - startTime;
     if (!(frameRate > 0 && frameRate <= 120)) frameRate = scan.count / Math.max(scan.end - startTime, 1e-3);
   }
@@ -163,9 +164,12 @@ export async function probeSource(
  * recording costs what a 30-second one does. The chunk files are released either way.
  */
 export async function probeTarget(target: ProbeTarget, identity: { key: string; etag: string; size: number }, tools: ProbeTools): Promise<SourceInfo> {
-  if (target.kind === 'file') return probeSource(target.input, identity, tools);
+  if (target.kind === 'file') return probeSource(target.input, identity, tools, target.demuxer);
   try {
-    const [info, separateAudio] = await Promise.all([probeSource(target.video.input, identity, tools), target.audio ? probeAudio(target.audio.input, tools) : undefined]);
+    const [info, separateAudio] = await Promise.all([
+      probeSource(target.video.input, identity, tools, target.demuxer),
+      target.audio ? probeAudio(target.audio.input, tools, target.demuxer) : undefined,
+    ]);
     const audio = target.audio ? separateAudio : info.audio;
     return { ...info, duration: target.end - info.video.startTime, seekable: true, audio };
   } finally {
@@ -174,10 +178,11 @@ export async function probeTarget(target: ProbeTarget, identity: { key: string; 
 }
 
 /** The audio stream of a file with only audio in it (a chunked recording's audio track). */
-async function probeAudio(input: string, tools: ProbeTools): Promise<SourceInfo['audio']> {
+async function probeAudio(input: string, tools: ProbeTools, demuxer: Demuxer): Promise<SourceInfo['audio']> {
   let out: FfprobeOutput;
   try {
-    const { stdout } = await tools.runner.run(tools.ffprobePath, ['-v', 'error', '-show_streams', '-of', 'json', input], { timeoutMs: tools.timeoutMs });
+    const args = ['-v', 'error', '-show_streams', '-of', 'json', ...inputOptions(input, demuxer), '-i', input];
+    const { stdout } = await tools.runner.run(tools.ffprobePath, args, { timeoutMs: tools.timeoutMs });
     out = JSON.parse(stdout.toString('utf8')) as FfprobeOutput;
   } catch {
     throw new UnusableSourceError('has an audio track ffprobe cannot read');
@@ -188,8 +193,8 @@ async function probeAudio(input: string, tools: ProbeTools): Promise<SourceInfo[
 }
 
 /** Reads every video packet's timestamp: the end of the last frame and the frame count. */
-async function scanVideoPackets(input: string, tools: ProbeTools): Promise<{ end: number; count: number }> {
-  const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', input];
+async function scanVideoPackets(input: string, tools: ProbeTools, demuxer: Demuxer): Promise<{ end: number; count: number }> {
+  const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', ...inputOptions(input, demuxer), '-i', input];
   const { stdout } = await tools.runner.run(tools.ffprobePath, args, { timeoutMs: tools.timeoutMs });
   let end = 0;
   let count = 0;

@@ -3,9 +3,9 @@ import { canonicalEdits, parseEdits, revisionId } from '../core/revision.js';
 import { outputFrameRate } from '../core/segment-grid.js';
 import { compileTimeline } from '../core/timeline.js';
 import type { RevisionRecord, SourceInfo } from '../core/types.js';
-import { ErrorCode, OriginError } from '../errors.js';
+import { ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
 import type { SourceCache } from '../engine/source-cache.js';
-import { UnusableSourceError, type ProbeTarget } from '../media/probe.js';
+import type { ProbeTarget } from '../media/probe.js';
 import type { ObjectStore } from '../stores/object-store.js';
 import type { RevisionStore } from '../stores/revision-store.js';
 
@@ -68,6 +68,8 @@ async function sourceInfo(deps: MintDeps, key: string, field: string): Promise<S
     info = await deps.probe(await deps.sources.probeTarget(key, stat.etag), { key, etag: stat.etag, size: stat.size });
   } catch (err) {
     if (err instanceof UnusableSourceError) throw new OriginError(ErrorCode.SourceUnusable, `${field}: ${err.message}`, field);
+    // A manifest's chunk that is not there.
+    if (err instanceof OriginError && err.code === ErrorCode.SourceMissing) throw new OriginError(ErrorCode.SourceUnusable, `${field}: ${err.message}`, field);
     throw err;
   }
   await deps.store.saveProbe(info, PROBE_TTL_SECONDS);

@@ -1,12 +1,21 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { objectKeyProblem } from '../core/object-key.js';
-import { ErrorCode, OriginError } from '../errors.js';
+import { ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
 import type { ObjectStat, ObjectStore } from './object-store.js';
 
-/** Sources as files under a root directory (the embedded default and local development). */
+/**
+ * Sources as files under a root directory (the embedded default and local development). Only regular
+ * files are objects: a directory, a FIFO or a device under the root is refused before it is opened —
+ * a read that blocks forever (a FIFO, a hung network filesystem) would hold one of Node's four file
+ * threads for good, and every later read would queue behind it.
+ */
 export class FsObjectStore implements ObjectStore {
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    /** Deadline of one read. */
+    private readonly timeoutMs = 10_000,
+  ) {}
 
   /** The file for a key, refusing anything (including a symlink) that resolves outside the root. */
   async #path(key: string): Promise<string | undefined> {
@@ -22,6 +31,15 @@ export class FsObjectStore implements ObjectStore {
     return real.startsWith(root + sep) ? real : undefined;
   }
 
+  /** The path of a regular file, with its size; `source_missing` when there is none, unusable when it is not a regular file. */
+  async #file(key: string): Promise<{ path: string; size: number }> {
+    const path = await this.#path(key);
+    if (!path) throw new OriginError(ErrorCode.SourceMissing, `no such source: ${key}`);
+    const s = await stat(path);
+    if (!s.isFile()) throw new UnusableSourceError(`is not a regular file (${key})`);
+    return { path, size: s.size };
+  }
+
   async stat(key: string): Promise<ObjectStat | undefined> {
     const path = await this.#path(key);
     if (!path) return undefined;
@@ -30,13 +48,37 @@ export class FsObjectStore implements ObjectStore {
     return { size: s.size, etag: `${Math.trunc(s.mtimeMs).toString(36)}-${s.size.toString(36)}` };
   }
 
-  async read(key: string): Promise<Buffer> {
-    return readFile(await this.input(key));
+  async read(key: string, maxBytes: number): Promise<Buffer> {
+    const { path, size } = await this.#file(key);
+    if (size > maxBytes) throw new UnusableSourceError(`has a part larger than ${maxBytes} bytes (${key})`);
+    return this.#bytes(path, size);
+  }
+
+  async readHead(key: string, bytes: number): Promise<Buffer> {
+    const { path, size } = await this.#file(key);
+    return this.#bytes(path, Math.min(size, bytes));
+  }
+
+  /** The first `count` bytes of a regular file, within the deadline. */
+  async #bytes(path: string, count: number): Promise<Buffer> {
+    const handle = await open(path, 'r');
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const buffer = Buffer.alloc(count);
+      const reading = handle.read(buffer, 0, count, 0);
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new OriginError(ErrorCode.Unavailable, 'the media store did not answer in time')), this.timeoutMs);
+      });
+      const { bytesRead } = await Promise.race([reading, late]);
+      return buffer.subarray(0, bytesRead);
+    } finally {
+      clearTimeout(timer);
+      // Not awaited: after a timeout the read may still hold the handle.
+      void handle.close().catch(() => {});
+    }
   }
 
   async input(key: string): Promise<string> {
-    const path = await this.#path(key);
-    if (!path) throw new OriginError(ErrorCode.SourceMissing, `no such source: ${key}`);
-    return path;
+    return (await this.#file(key)).path;
   }
 }

@@ -14,6 +14,12 @@ export interface ObjectStore {
   stat(key: string): Promise<ObjectStat | undefined>;
   /** A path or URL that ffmpeg/ffprobe can read (with seeking) for this object. */
   input(key: string): Promise<string>;
-  /** The whole object (for small ones: manifests and their chunks). `source_missing` when absent. */
-  read(key: string): Promise<Buffer>;
+  /**
+   * The whole object, for small ones (manifests and their chunks), within the store's deadline.
+   * `source_missing` when absent; UnusableSourceError when it is larger than `maxBytes` or not a regular
+   * file (a directory, a FIFO).
+   */
+  read(key: string, maxBytes: number): Promise<Buffer>;
+  /** The object's first `bytes` bytes (fewer if it is shorter): enough to tell its container by its magic number. */
+  readHead(key: string, bytes: number): Promise<Buffer>;
 }

@@ -14,13 +14,19 @@ const PROBE_PREFIX = 'avserver:probe:';
 export class RedisRevisionStore implements RevisionStore {
   private constructor(private readonly redis: Redis) {}
 
-  /** Connects and waits until Redis answers; throws if it cannot be reached. */
-  static async connect(url: string): Promise<RedisRevisionStore> {
+  /**
+   * Connects and waits until Redis answers; throws if it cannot be reached. Every command has a
+   * deadline (`commandTimeoutMs`): a Redis that hangs (a frozen process, a dead link) is a 503, not a
+   * request that waits for the TCP stack to notice.
+   */
+  static async connect(url: string, options: { commandTimeoutMs: number; password?: string }): Promise<RedisRevisionStore> {
     const redis = new Redis(url, {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 5000,
+      commandTimeout: options.commandTimeoutMs,
+      ...(options.password ? { password: options.password } : {}),
     });
     // ioredis reports connection errors as events too; they surface through the commands.
     redis.on('error', () => {});

@@ -1,26 +1,32 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { ErrorCode, OriginError } from '../errors.js';
+import { ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
 import type { ObjectStat, ObjectStore } from './object-store.js';
 
 /** How long the URL handed to ffmpeg stays valid; longer than any job's timeout. */
 const URL_TTL_SECONDS = 3600;
 
+const notFound = (err: unknown) => err instanceof S3ServiceException && (err.$metadata.httpStatusCode === 404 || err.name === 'NotFound' || err.name === 'NoSuchKey');
+const unavailable = (err: unknown) => new OriginError(ErrorCode.Unavailable, 'the object store did not answer', undefined, { cause: err });
+
 /**
  * Sources in an S3 bucket. ffmpeg reads them through a presigned URL, by HTTP range requests, so a
- * segment of a long recording fetches only the bytes it needs instead of the whole object.
+ * segment of a long recording fetches only the bytes it needs instead of the whole object. Every call
+ * has a deadline: one that does not answer in time is `unavailable` (a 503 the client may retry).
  */
 export class S3ObjectStore implements ObjectStore {
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
+    /** Deadline of one call. */
+    private readonly timeoutMs = 10_000,
   ) {}
 
   /**
    * A client for AWS or an S3-compatible endpoint (path style for the latter). Without explicit
    * credentials the SDK's default chain applies (environment, then the ECS task role).
    */
-  static client(options: { region: string; endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } }): S3Client {
+  static client(options: { region: string; endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string }; timeoutMs?: number }): S3Client {
     return new S3Client({
       region: options.region,
       endpoint: options.endpoint,
@@ -29,28 +35,53 @@ export class S3ObjectStore implements ObjectStore {
       // Plain PUT/GET without flexible checksums: works with every S3-compatible server.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      // A socket that connects but never answers fails instead of waiting for the OS.
+      requestHandler: { connectionTimeout: 3000, requestTimeout: options.timeoutMs ?? 10_000 },
+      maxAttempts: 2,
     });
+  }
+
+  #signal(): AbortSignal {
+    return AbortSignal.timeout(this.timeoutMs);
   }
 
   async stat(key: string): Promise<ObjectStat | undefined> {
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: this.#signal() });
       return { size: head.ContentLength ?? 0, etag: head.ETag ?? `${head.LastModified?.getTime() ?? 0}` };
     } catch (err) {
-      if (err instanceof S3ServiceException && (err.$metadata.httpStatusCode === 404 || err.name === 'NotFound')) return undefined;
-      throw new OriginError(ErrorCode.Unavailable, 'the object store did not answer', undefined, { cause: err });
+      if (notFound(err)) return undefined;
+      throw unavailable(err);
     }
   }
 
-  async read(key: string): Promise<Buffer> {
+  async read(key: string, maxBytes: number): Promise<Buffer> {
+    return this.#get(key, undefined, maxBytes);
+  }
+
+  async readHead(key: string, bytes: number): Promise<Buffer> {
+    return this.#get(key, `bytes=0-${bytes - 1}`, bytes);
+  }
+
+  async #get(key: string, range: string | undefined, maxBytes: number): Promise<Buffer> {
+    const signal = this.#signal();
+    let object;
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range }), { abortSignal: signal });
+    } catch (err) {
+      if (notFound(err)) throw new OriginError(ErrorCode.SourceMissing, `no such source: ${key}`);
+      // An empty object asked for by range: nothing to read.
+      if (range && err instanceof S3ServiceException && err.$metadata.httpStatusCode === 416) return Buffer.alloc(0);
+      throw unavailable(err);
+    }
+    if ((object.ContentLength ?? 0) > maxBytes) {
+      (object.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      throw new UnusableSourceError(`has a part larger than ${maxBytes} bytes (${key})`);
+    }
+    try {
       return Buffer.from(await object.Body!.transformToByteArray());
     } catch (err) {
-      if (err instanceof S3ServiceException && (err.$metadata.httpStatusCode === 404 || err.name === 'NoSuchKey')) {
-        throw new OriginError(ErrorCode.SourceMissing, `no such source: ${key}`);
-      }
-      throw new OriginError(ErrorCode.Unavailable, 'the object store did not answer', undefined, { cause: err });
+      throw unavailable(err);
     }
   }
 

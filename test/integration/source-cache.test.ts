@@ -36,8 +36,8 @@ describe('sources that cannot seek', () => {
   it('are told apart by the probe', async () => {
     const runner = new ProcessRunner();
     const id = { etag: 'e', size: 1 };
-    expect((await probeSource(join(FIXTURES, 'recorder.webm'), { key: 'recorder.webm', ...id }, tools(runner))).seekable).toBe(false);
-    expect((await probeSource(join(FIXTURES, 'landscape.mp4'), { key: 'landscape.mp4', ...id }, tools(runner))).seekable).toBe(true);
+    expect((await probeSource(join(FIXTURES, 'recorder.webm'), { key: 'recorder.webm', ...id }, tools(runner), 'matroska')).seekable).toBe(false);
+    expect((await probeSource(join(FIXTURES, 'landscape.mp4'), { key: 'landscape.mp4', ...id }, tools(runner), 'mov')).seekable).toBe(true);
   });
 
   it('are indexed once into a seekable copy with Cues and a Duration', async () => {
@@ -46,7 +46,7 @@ describe('sources that cannot seek', () => {
     const run = runner.run.bind(runner);
     runner.run = (c, a, o) => ((runs += 1), run(c, a, o));
     const cache = new SourceCache({ objects: new FsObjectStore(FIXTURES), runner, ffmpegPath: 'ffmpeg', dir: join(dir, 'cache'), maxBytes: 1 << 30, timeoutMs: 30_000 });
-    const source = await probeSource(join(FIXTURES, 'recorder.webm'), { key: 'recorder.webm', etag: 'e', size: 1 }, tools(new ProcessRunner()));
+    const source = await probeSource(join(FIXTURES, 'recorder.webm'), { key: 'recorder.webm', etag: 'e', size: 1 }, tools(new ProcessRunner()), 'matroska');
     // Reads near the start use the original; reads past 30 s the indexed copy, made once.
     const input = async (at: number) => (await cache.open(source, 'video', at, at + 4)).input;
     expect(await input(0)).toBe(join(FIXTURES, 'recorder.webm'));
@@ -55,7 +55,7 @@ describe('sources that cannot seek', () => {
     expect(a).toBe(b);
     expect(runs).toBe(1);
     expect((await readFile(a)).includes(CUES)).toBe(true);
-    const reprobed = await probeSource(a, { key: 'copy', etag: 'e', size: 1 }, tools(runner));
+    const reprobed = await probeSource(a, { key: 'copy', etag: 'e', size: 1 }, tools(runner), 'matroska');
     expect(reprobed.seekable).toBe(true);
     expect(reprobed.duration).toBeCloseTo(source.duration, 1);
     expect(await readdir(join(dir, 'cache'))).toEqual([a.split('/').pop()]);

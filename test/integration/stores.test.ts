@@ -34,7 +34,7 @@ describe('RedisRevisionStore against redis-server', () => {
 
   beforeAll(async () => {
     redis = await startRedis();
-    store = await RedisRevisionStore.connect(redis.url);
+    store = await RedisRevisionStore.connect(redis.url, { commandTimeoutMs: 1000 });
   });
   afterAll(async () => {
     await store?.close();
@@ -64,7 +64,7 @@ describe('RedisRevisionStore against redis-server', () => {
 
   it('fails fast with `unavailable` when Redis is gone', async () => {
     const gone = await startRedis();
-    const orphan = await RedisRevisionStore.connect(gone.url);
+    const orphan = await RedisRevisionStore.connect(gone.url, { commandTimeoutMs: 1000 });
     await gone.stop();
     await expect(orphan.getRevision(record.id)).rejects.toMatchObject({ code: 'unavailable' });
     await orphan.close();
@@ -130,7 +130,7 @@ describe('S3ObjectStore against a local S3-compatible server', () => {
 
   it('hands ffprobe a URL it can read', async () => {
     const runner = new ProcessRunner();
-    const probed = await probeSource(await store.input('recordings/landscape.mp4'), { key: 'recordings/landscape.mp4', etag: 'e', size: 1 }, { runner, ffprobePath: 'ffprobe', timeoutMs: 10_000 });
+    const probed = await probeSource(await store.input('recordings/landscape.mp4'), { key: 'recordings/landscape.mp4', etag: 'e', size: 1 }, { runner, ffprobePath: 'ffprobe', timeoutMs: 10_000 }, 'mov');
     expect(probed.video).toMatchObject({ width: 1280, height: 720 });
   });
 

@@ -15,9 +15,12 @@ function renditionOf(name: string): string {
   return name;
 }
 
-/** Segment number from "12.m4s"; 400 for anything that is not a plain decimal index. */
+/**
+ * Segment number from "12.m4s"; 400 for anything that is not the canonical decimal index — "012.m4s"
+ * would be segment 12 under a second URL, a second CDN cache entry and a second job.
+ */
 function segmentIndex(file: string): number {
-  const m = /^(\d{1,9})\.m4s$/.exec(file);
+  const m = /^(0|[1-9]\d{0,8})\.m4s$/.exec(file);
   if (!m) throw new OriginError(ErrorCode.BadPath, `${JSON.stringify(file)} is not a segment name like 0.m4s`);
   return Number(m[1]);
 }

@@ -1,0 +1,22 @@
+/**
+ * The caps on what the origin accepts, in one place (the README's "Limits" lists them). Anything past
+ * one is refused with a 4xx naming what was too large, before it can cost memory or time.
+ */
+export const LIMITS = {
+  /** Bytes of a mint request body. */
+  mintBodyBytes: 256 * 1024,
+  /** Clips one revision may stitch. */
+  clips: 20,
+  /** Cuts in one clip. */
+  cutsPerClip: 100,
+  /** Seconds of any source, and of a clip's start/end/cuts. */
+  sourceSeconds: 24 * 3600,
+  /** Bytes of a chunked recording's manifest (a DASH MPD or an HLS playlist). */
+  manifestBytes: 1024 * 1024,
+  /** Chunks in one track of a chunked recording (5.5 hours of 1 s chunks). */
+  manifestChunks: 20_000,
+  /** Bytes of one chunk or init segment of a chunked recording. */
+  chunkBytes: 256 * 1024 * 1024,
+  /** Bytes of a chunked recording assembled into one file (when its chunks may not start with keyframes). */
+  assembledBytes: 16 * 1024 * 1024 * 1024,
+} as const;
