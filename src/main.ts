@@ -10,7 +10,8 @@ import { createOrigin } from './origin.js';
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 /** The fixture a newcomer sees at `npm start`. */
 const DEMO_SOURCE = 'landscape.mp4';
-const SHUTDOWN_GRACE_MS = 10_000;
+/** After the drain, how long answers in flight may take to leave before the process exits. */
+const LAST_ANSWERS_MS = 1000;
 
 /** Composition root: environment → config → adapters → app → listen. */
 async function main(): Promise<void> {
@@ -50,18 +51,22 @@ async function main(): Promise<void> {
   }
 
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { signal });
-    // Stop accepting connections and let requests in flight finish; after the grace period, kill
-    // whatever ffmpeg is still running and delete temp files.
-    const finish = () => void origin.close().then(() => process.exit(0));
-    server.close(finish);
-    setTimeout(finish, SHUTDOWN_GRACE_MS).unref();
+    // No new connections; waiting jobs answer a retryable 503 at once; running ones may finish for a
+    // few seconds, then whatever ffmpeg is left is killed (its requests answer 503) and temp files go.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    await origin.drain(config.shutdownDrainMs);
+    await origin.close();
+    // The last answers leave, then the process does; a connection that lingers does not keep it.
+    await Promise.race([closed, new Promise((r) => setTimeout(r, LAST_ANSWERS_MS))]);
+    process.exit(0);
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 void main();

@@ -29,6 +29,8 @@ export interface Origin {
   scheduler: Scheduler;
   encoder: EncoderSettings;
   workDir: string;
+  /** Refuses new jobs and fails waiting ones (retryable 503), then waits up to `ms` for running jobs to finish. */
+  drain(ms: number): Promise<void>;
   /** Refuses new jobs, kills running ffmpeg, deletes temp files, closes Redis. */
   close(): Promise<void>;
 }
@@ -38,12 +40,12 @@ const PROBE_TIMEOUT_MS = 30_000;
 const CRF = 21;
 
 /** Builds every adapter from the configuration and wires them into the app. */
-export async function createOrigin(config: Config, logger: Logger, options: { extraRoutes?: (origin: Omit<Origin, 'app' | 'close'>) => Hono } = {}): Promise<Origin> {
+export async function createOrigin(config: Config, logger: Logger, options: { extraRoutes?: (origin: Omit<Origin, 'app' | 'close' | 'drain'>) => Hono } = {}): Promise<Origin> {
   const store: RevisionStore = config.redisUrl
     ? await RedisRevisionStore.connect(config.redisUrl, { commandTimeoutMs: config.redisTimeoutMs, password: config.redisPassword })
     : new MemoryRevisionStore();
   const objects: ObjectStore = config.s3
-    ? new S3ObjectStore(S3ObjectStore.client(config.s3), config.s3.bucket)
+    ? new S3ObjectStore(S3ObjectStore.client(config.s3), config.s3.bucket, config.s3.timeoutMs)
     : new FsObjectStore(config.mediaRoot);
   await mkdir(config.workDir, { recursive: true });
   const workDir = await mkdtemp(join(config.workDir, 'run-'));
@@ -94,6 +96,12 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
   return {
     app,
     ...parts,
+    async drain(ms) {
+      playback.beginClose();
+      scheduler.close();
+      const until = performance.now() + ms;
+      while (scheduler.active > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 50));
+    },
     close() {
       closing ??= (async () => {
         playback.beginClose();

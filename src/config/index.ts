@@ -10,7 +10,7 @@ export interface Config {
   mediaRoot: string;
   /** True when neither MEDIA_ROOT nor S3_BUCKET was given: the repo's fixtures are served. */
   embeddedMedia: boolean;
-  s3?: { bucket: string; region: string; endpoint?: string };
+  s3?: { bucket: string; region: string; endpoint?: string; timeoutMs: number };
   redisUrl?: string;
   /** AUTH password for Redis (ElastiCache's auth token), kept apart from the URL. */
   redisPassword?: string;
@@ -36,6 +36,8 @@ export interface Config {
   prewarmOnMint: boolean;
   sourceCacheBytes: number;
   workDir: string;
+  /** At shutdown, how long running jobs may finish before they are killed. */
+  shutdownDrainMs: number;
   x264Preset: string;
   x264Threads: number;
 }
@@ -54,6 +56,7 @@ const envSchema = z.object({
   S3_BUCKET: z.string().min(3).max(63).optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_ENDPOINT: z.url().optional(),
+  S3_TIMEOUT_MS: int(100, 120_000).default(10_000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   REDIS_AUTH_TOKEN: z.string().min(1).optional(),
   REDIS_TIMEOUT_MS: int(50, 60_000).default(1000),
@@ -74,6 +77,7 @@ const envSchema = z.object({
   PREWARM_ON_MINT: z.enum(['true', 'false']).default('true'),
   SOURCE_CACHE_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(5 * 1024 * 1024 * 1024),
   WORK_DIR: z.string().min(1).optional(),
+  SHUTDOWN_DRAIN_MS: int(0, 600_000).default(5000),
   X264_PRESET: z.enum(X264_PRESETS).default('veryfast'),
   X264_THREADS: int(1, 64).default(1),
 });
@@ -105,7 +109,7 @@ export function loadConfig(
     host: e.HOST,
     mediaRoot: e.MEDIA_ROOT ?? defaults.fixturesDir,
     embeddedMedia: !e.MEDIA_ROOT && !e.S3_BUCKET,
-    s3: e.S3_BUCKET ? { bucket: e.S3_BUCKET, region: e.S3_REGION, endpoint: e.S3_ENDPOINT } : undefined,
+    s3: e.S3_BUCKET ? { bucket: e.S3_BUCKET, region: e.S3_REGION, endpoint: e.S3_ENDPOINT, timeoutMs: e.S3_TIMEOUT_MS } : undefined,
     redisUrl: e.REDIS_URL,
     redisPassword: e.REDIS_AUTH_TOKEN,
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,
@@ -127,6 +131,7 @@ export function loadConfig(
     prewarmOnMint: e.PREWARM_ON_MINT === 'true',
     sourceCacheBytes: e.SOURCE_CACHE_BYTES,
     workDir: e.WORK_DIR ?? join(tmpdir(), 'avserver'),
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     x264Preset: e.X264_PRESET,
     x264Threads: e.X264_THREADS,
   };

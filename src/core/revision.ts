@@ -1,13 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { ErrorCode, OriginError } from '../errors.js';
+import { LIMITS } from './limits.js';
 import { objectKeyProblem } from './object-key.js';
 import type { Edits } from './types.js';
 
 /** The most clips one revision may stitch; documented in the README. */
-export const MAX_CLIPS = 20;
+export const MAX_CLIPS = LIMITS.clips;
 
-const seconds = z.number().finite().min(0).max(24 * 3600);
+const seconds = z.number().finite().min(0).max(LIMITS.sourceSeconds);
 
 const clipSchema = z.strictObject({
   source: z.string().superRefine((key, ctx) => {
@@ -16,7 +17,7 @@ const clipSchema = z.strictObject({
   }),
   start: seconds.optional(),
   end: seconds.optional(),
-  cuts: z.array(z.tuple([seconds, seconds])).max(100).optional(),
+  cuts: z.array(z.tuple([seconds, seconds])).max(LIMITS.cutsPerClip).optional(),
   noiseSuppression: z.boolean().optional(),
 });
 

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { LIMITS } from '../core/limits.js';
 import type { SourceInfo } from '../core/types.js';
-import { UnusableSourceError } from '../errors.js';
+import { ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
 import { chunkDemuxer, chunksCovering, isManifestKey, readManifest, type ChunkedRecording, type ManifestTrack } from '../media/manifest-source.js';
 import { containerOf, inputOptions, SNIFF_BYTES } from '../media/container.js';
 import type { ProbeTarget } from '../media/probe.js';
@@ -29,6 +29,9 @@ import type { SourceLease } from '../media/probe.js';
 /** How far into a source that cannot seek a job still reads the original from its start. */
 const LINEAR_READ_SECONDS = 30;
 const MANIFEST_CACHE_ENTRIES = 500;
+const VERIFIED_ENTRIES = 10_000;
+/** How long a source found unchanged is taken to be so: a stat per source per second at most. */
+const IDENTITY_RECHECK_MS = 1000;
 
 const kept = (input: string): SourceLease => ({ input, release: async () => {} });
 
@@ -48,6 +51,8 @@ export class SourceCache {
   readonly #files: ByteLru<string>;
   readonly #flights = new SingleFlight<string>();
   readonly #manifests = new ByteLru<Promise<ChunkedRecording>>(MANIFEST_CACHE_ENTRIES);
+  /** When each source (key + ETag) was last found unchanged. */
+  readonly #verified = new ByteLru<number>(VERIFIED_ENTRIES);
 
   constructor(private readonly options: SourceCacheOptions) {
     this.#files = new ByteLru(options.maxBytes, (_key, path) => void rm(path, { force: true }));
@@ -58,6 +63,7 @@ export class SourceCache {
    * decoder's margin already included by the caller).
    */
   async open(source: SourceInfo, kind: 'video' | 'audio', from: number, to: number): Promise<SourceLease> {
+    await this.verify(source);
     if (isManifestKey(source.key)) {
       const recording = await this.#manifest(source.key, source.etag);
       if (!recording.independent) return kept(await this.assembled(source.key, source.etag));
@@ -66,6 +72,27 @@ export class SourceCache {
     }
     if (source.seekable === false && from - source.video.startTime >= LINEAR_READ_SECONDS) return kept(await this.#indexed(source));
     return kept(await this.options.objects.input(source.key));
+  }
+
+  /**
+   * Checks that a source is still what its revision was minted from (its ETag, or size and mtime): a
+   * revision's segments are immutable, so one made from a source changed or deleted since would be a
+   * lie under the same URL — `source_changed` (409) instead. Checked at most once a second per source
+   * (`fresh` forces a check).
+   */
+  async verify(source: SourceInfo, fresh = false): Promise<void> {
+    const key = `${source.key}\n${source.etag}`;
+    const checked = this.#verified.get(key);
+    if (!fresh && checked !== undefined && performance.now() - checked < IDENTITY_RECHECK_MS) return;
+    const now = await this.options.objects.stat(source.key).catch((err: unknown) => {
+      if (err instanceof UnusableSourceError) return undefined;
+      throw err;
+    });
+    if (now?.etag !== source.etag) {
+      this.#verified.delete(key);
+      throw new OriginError(ErrorCode.SourceChanged, `the source ${JSON.stringify(source.key)} changed after this revision was minted; mint it again`);
+    }
+    this.#verified.set(key, performance.now(), 1);
   }
 
   /** What mint probes for a source, by key and ETag. Release the chunk files once probed. */

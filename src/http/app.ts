@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { ErrorCode, OriginError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MintDeps } from '../services/mint-service.js';
@@ -24,7 +23,6 @@ export interface AppDeps {
   onMinted?: (revisionId: string) => void;
 }
 
-const MAX_MINT_BODY = 256 * 1024;
 
 /** The whole HTTP surface, built from its dependencies; no sockets, so tests call `app.request()`. */
 export function createApp(deps: AppDeps): Hono {
@@ -33,15 +31,6 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/healthz', (c) => c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' }));
 
   app.use('/v1/*', requireToken(deps.apiToken));
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: MAX_MINT_BODY,
-      onError: () => {
-        throw new OriginError(ErrorCode.BodyTooLarge, `the body must be at most ${MAX_MINT_BODY} bytes`);
-      },
-    }),
-  );
   app.route('/v1/revisions', revisionRoutes(deps.mint, deps.onMinted));
 
   app.use('/play/*', serverTiming());

@@ -59,14 +59,15 @@ export async function mintRevision(deps: MintDeps, body: unknown): Promise<MintR
 }
 
 async function sourceInfo(deps: MintDeps, key: string, field: string): Promise<SourceInfo> {
-  const stat = await deps.objects.stat(key);
-  if (!stat) throw new OriginError(ErrorCode.SourceMissing, `${field}: no object ${JSON.stringify(key)}`, field);
-  const cached = await deps.store.getProbe(key, stat.etag);
-  if (cached) return cached;
   let info: SourceInfo;
   try {
+    const stat = await deps.objects.stat(key);
+    if (!stat) throw new OriginError(ErrorCode.SourceMissing, `${field}: no object ${JSON.stringify(key)}`, field);
+    const cached = await deps.store.getProbe(key, stat.etag);
+    if (cached) return cached;
     info = await deps.probe(await deps.sources.probeTarget(key, stat.etag), { key, etag: stat.etag, size: stat.size });
   } catch (err) {
+    if (err instanceof OriginError && err.field) throw err;
     if (err instanceof UnusableSourceError) throw new OriginError(ErrorCode.SourceUnusable, `${field}: ${err.message}`, field);
     // A manifest's chunk that is not there.
     if (err instanceof OriginError && err.code === ErrorCode.SourceMissing) throw new OriginError(ErrorCode.SourceUnusable, `${field}: ${err.message}`, field);

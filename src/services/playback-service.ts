@@ -11,7 +11,7 @@ import { withDeadline } from '../engine/deadline.js';
 import type { Ahead, Lookahead, LookaheadPlan } from '../engine/lookahead.js';
 import type { JobClass, JobHandle, JobTiming, Scheduler } from '../engine/scheduler.js';
 import { SingleFlight } from '../engine/single-flight.js';
-import { ErrorCode, OriginError } from '../errors.js';
+import { ErrorCode, OriginError, isTransient } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { aacLcConfig } from '../media/adts.js';
 import { aacInitSegment } from '../media/mp4/aac-track.js';
@@ -58,6 +58,12 @@ export interface PlaybackDeps {
 const PLAYLIST = 'application/vnd.apple.mpegurl';
 const DASH = 'application/dash+xml';
 const PLAN_CACHE_ENTRIES = 2000;
+/**
+ * How long a segment's failure is remembered (a short negative cache): a broken segment is not remade
+ * for every request and every retry, yet a fix is seen within seconds.
+ */
+const FAILURE_MEMORY_MS = 5000;
+const FAILURE_ENTRIES = 2000;
 /** A player's job is due, at the latest, this share of the request's wait after it was asked for. */
 const ANSWER_WITHIN_SHARE = 0.5;
 const INIT_CACHE_ENTRIES = 4000;
@@ -104,6 +110,8 @@ export class PlaybackService {
   readonly #inits = new ByteLru<Stored>(INIT_CACHE_ENTRIES);
   readonly #artifacts: ByteLru<Stored>;
   readonly #flights = new SingleFlight<Made>();
+  /** Segments whose job failed for a reason a retry would meet again, and until when that is remembered. */
+  readonly #failures = new ByteLru<{ error: OriginError; until: number }>(FAILURE_ENTRIES);
   /** Every audio rendition has the same init segment: AAC-LC, 48 kHz, stereo, one bitrate. */
   readonly #audioInit: Stored;
   #closing = false;
@@ -228,6 +236,8 @@ export class PlaybackService {
     const key = artifactKeys.segment(plan.revisionId, name, index);
     const cached = this.#artifacts.get(key);
     if (cached) return { made: { value: cached, timing: { queueMs: 0, runMs: 0 } }, cacheStatus: 'hit' };
+    const failure = this.#failures.get(key);
+    if (failure && failure.until > performance.now()) throw failure.error;
     const joining = this.#flights.has(key);
     // A player joining a lookahead job lifts it to a player's job, with the player's deadline.
     if (joining && cls === 'player') this.deps.scheduler.promote(key, needAt);
@@ -239,7 +249,10 @@ export class PlaybackService {
           return media;
         },
         { key, class: cls, needAt, preemptible: rendition !== 'audio', wanted: () => this.deps.lookahead.wanted(lookaheadPlan(plan), name, index) },
-      );
+      ).catch((err: unknown) => {
+        if (err instanceof OriginError && !isTransient(err.code)) this.#failures.set(key, { error: err, until: performance.now() + FAILURE_MEMORY_MS }, 1);
+        throw err;
+      });
       return { value, timing };
     });
     return { made, cacheStatus: joining ? 'coalesced' : 'miss' };

@@ -9,7 +9,8 @@ import { makeAudioSegment } from '../media/audio-segment.js';
 import type { Denoiser } from '../media/denoise/denoiser.js';
 import { videoInitArgs, type EncoderSettings } from '../media/ffmpeg-args.js';
 import { splitFragmentedMp4, type FragmentedMp4 } from '../media/mp4/boxes.js';
-import type { ProcessRunner } from '../media/process-runner.js';
+import { ProcessError, type ProcessRunner } from '../media/process-runner.js';
+import { ErrorCode, OriginError } from '../errors.js';
 import { makeVideoSegment } from '../media/video-segment.js';
 
 /**
@@ -78,13 +79,25 @@ export class FfmpegSegmentMaker implements SegmentMaker {
     );
   }
 
-  /** Opens where ffmpeg reads each stretch of source from (see SourceCache.open), runs `work`, and releases them. */
+  /**
+   * Opens where ffmpeg reads each stretch of source from (see SourceCache.open), runs `work`, and
+   * releases them. A run killed at its timeout is a retryable `timeout`; a run that failed is first
+   * held against its sources, which may have changed (409) or become unreachable (503) meanwhile.
+   */
   async #withSources<T>(reads: Array<{ span: Span; kind: 'video' | 'audio'; from: number; to: number }>, work: (inputs: string[]) => Promise<T>): Promise<T> {
     const leases = await Promise.allSettled(reads.map((r) => this.deps.sources.open(r.span.source, r.kind, r.from, r.to)));
     try {
       const failure = leases.find((l) => l.status === 'rejected');
       if (failure) throw failure.reason;
       return await work(leases.map((l) => (l as PromiseFulfilledResult<SourceLease>).value.input));
+    } catch (err) {
+      if (err instanceof ProcessError && err.reason === 'timeout') {
+        throw new OriginError(ErrorCode.Timeout, 'making the segment took longer than its time limit; retry shortly', undefined, { cause: err });
+      }
+      if (err instanceof ProcessError && err.reason === 'exit') {
+        for (const source of new Set(reads.map((r) => r.span.source))) await this.deps.sources.verify(source, true);
+      }
+      throw err;
     } finally {
       await Promise.all(leases.map((l) => (l.status === 'fulfilled' ? l.value.release() : undefined)));
     }

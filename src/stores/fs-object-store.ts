@@ -44,8 +44,9 @@ export class FsObjectStore implements ObjectStore {
     const path = await this.#path(key);
     if (!path) return undefined;
     const s = await stat(path);
-    if (!s.isFile()) return undefined;
-    return { size: s.size, etag: `${Math.trunc(s.mtimeMs).toString(36)}-${s.size.toString(36)}` };
+    if (!s.isFile()) throw new UnusableSourceError(`is not a regular file (${key})`);
+    // Nanosecond mtime: a rewrite within the same millisecond still changes the identity.
+    return { size: s.size, etag: `${s.mtimeMs.toString(36)}-${s.size.toString(36)}` };
   }
 
   async read(key: string, maxBytes: number): Promise<Buffer> {

@@ -45,8 +45,11 @@ describe('sources that cannot seek', () => {
     let runs = 0;
     const run = runner.run.bind(runner);
     runner.run = (c, a, o) => ((runs += 1), run(c, a, o));
-    const cache = new SourceCache({ objects: new FsObjectStore(FIXTURES), runner, ffmpegPath: 'ffmpeg', dir: join(dir, 'cache'), maxBytes: 1 << 30, timeoutMs: 30_000 });
-    const source = await probeSource(join(FIXTURES, 'recorder.webm'), { key: 'recorder.webm', etag: 'e', size: 1 }, tools(new ProcessRunner()), 'matroska');
+    const objects = new FsObjectStore(FIXTURES);
+    const cache = new SourceCache({ objects, runner, ffmpegPath: 'ffmpeg', dir: join(dir, 'cache'), maxBytes: 1 << 30, timeoutMs: 30_000 });
+    // The cache re-checks a source's identity before reading it, so the probe carries the real one.
+    const identity = (await objects.stat('recorder.webm'))!;
+    const source = await probeSource(join(FIXTURES, 'recorder.webm'), { key: 'recorder.webm', ...identity }, tools(new ProcessRunner()), 'matroska');
     // Reads near the start use the original; reads past 30 s the indexed copy, made once.
     const input = async (at: number) => (await cache.open(source, 'video', at, at + 4)).input;
     expect(await input(0)).toBe(join(FIXTURES, 'recorder.webm'));

@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { ErrorCode, OriginError } from '../../errors.js';
+import { LIMITS } from '../../core/limits.js';
 import { isRevisionId } from '../../core/revision.js';
+import { readBody } from '../read-body.js';
 import { mintRevision, type MintDeps } from '../../services/mint-service.js';
 import type { RevisionStore } from '../../stores/revision-store.js';
 import { playbackPaths } from './playback.js';
@@ -10,9 +12,10 @@ export function revisionRoutes(deps: MintDeps & { store: RevisionStore }, onMint
   const app = new Hono();
 
   app.post('/', async (c) => {
+    const text = await readBody(c.req.raw, LIMITS.mintBodyBytes);
     let body: unknown;
     try {
-      body = await c.req.json();
+      body = JSON.parse(text);
     } catch {
       throw new OriginError(ErrorCode.BadJson, 'the body must be a JSON object');
     }
