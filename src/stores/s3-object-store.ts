@@ -74,6 +74,11 @@ export class S3ObjectStore implements ObjectStore {
       if (range && err instanceof S3ServiceException && err.$metadata.httpStatusCode === 416) return Buffer.alloc(0);
       throw unavailable(err);
     }
+    // An empty object asked for by range, from a server that answers 200 rather than 416.
+    if (range && object.ContentRange?.endsWith('/0')) {
+      (object.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      return Buffer.alloc(0);
+    }
     if ((object.ContentLength ?? 0) > maxBytes) {
       (object.Body as { destroy?: () => void } | undefined)?.destroy?.();
       throw new UnusableSourceError(`has a part larger than ${maxBytes} bytes (${key})`);

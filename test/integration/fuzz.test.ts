@@ -3,6 +3,8 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { startS3 } from '../helpers/s3-server.js';
 import { FIXTURES, startOrigin, TEST_TOKEN, type RunningOrigin } from '../helpers/origin-server.js';
 
 /**
@@ -30,18 +32,9 @@ function random(seed: number): () => number {
   };
 }
 
-beforeAll(async () => {
-  canary = createServer((_req, res) => {
-    canaryHits += 1;
-    res.end('#EXTM3U\n');
-  });
-  await new Promise<void>((r) => canary.listen(0, '127.0.0.1', r));
-  canaryUrl = `http://127.0.0.1:${(canary.address() as { port: number }).port}`;
-  media = await mkdtemp(join(tmpdir(), 'avserver-fuzz-'));
-  for (const f of ['landscape.mp4', 'recorder.webm', 'silent.mp4']) await copyFile(join(FIXTURES, f), join(media, f));
-  await cp(join(FIXTURES, 'dash'), join(media, 'dash'), { recursive: true });
-  // Files that are not what their names say, pointing at the canary or outside the media root.
-  const disguised: Record<string, string> = {
+/** Files that are not what their names say, pointing at the canary or outside the media root. */
+function disguisedFiles(): Record<string, string> {
+  return {
     'playlist.mp4': `#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\n${canaryUrl}/a.ts\n#EXT-X-ENDLIST\n`,
     'file-playlist.mp4': '#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n',
     'mpd.webm': `<?xml version="1.0"?><MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static"><BaseURL>${canaryUrl}/</BaseURL><Period><AdaptationSet><Representation id="1" bandwidth="1"><SegmentList duration="1"><SegmentURL media="a.webm"/></SegmentList></Representation></AdaptationSet></Period></MPD>`,
@@ -54,6 +47,19 @@ beforeAll(async () => {
     'empty.mp4': '',
     'text.webm': 'hello',
   };
+}
+
+beforeAll(async () => {
+  canary = createServer((_req, res) => {
+    canaryHits += 1;
+    res.end('#EXTM3U\n');
+  });
+  await new Promise<void>((r) => canary.listen(0, '127.0.0.1', r));
+  canaryUrl = `http://127.0.0.1:${(canary.address() as { port: number }).port}`;
+  media = await mkdtemp(join(tmpdir(), 'avserver-fuzz-'));
+  for (const f of ['landscape.mp4', 'recorder.webm', 'silent.mp4']) await copyFile(join(FIXTURES, f), join(media, f));
+  await cp(join(FIXTURES, 'dash'), join(media, 'dash'), { recursive: true });
+  const disguised = disguisedFiles();
   for (const [name, text] of Object.entries(disguised)) await writeFile(join(media, name), text);
   server = await startOrigin({ MEDIA_ROOT: media, REQUEST_WAIT_MS: String(DEADLINE_MS - 1000) });
   revision = (await server.mint({ clips: [{ source: 'landscape.mp4' }] })).revisionId;
@@ -180,5 +186,34 @@ describe('fuzzing', () => {
       }
     }
     expect(canaryHits).toBe(0);
+  });
+});
+
+describe('disguised objects in S3', () => {
+  it('are refused at mint without ffprobe or ffmpeg requesting any URL they name', { timeout: 120_000 }, async () => {
+    const s3 = await startS3();
+    process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
+    process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+    const origin = await startOrigin({ S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint });
+    const before = canaryHits;
+    try {
+      for (const [name, text] of Object.entries(disguisedFiles())) {
+        await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `upload/${name}`, Body: text }));
+        const res = await origin.fetch('/v1/revisions', {
+          method: 'POST',
+          api: true,
+          body: JSON.stringify({ clips: [{ source: `upload/${name}` }] }),
+          headers: { 'content-type': 'application/json' },
+        });
+        const text2 = await res.text();
+        expect(res.status, `${name} → ${text2}`).toBeGreaterThanOrEqual(400);
+        expect(res.status, `${name} → ${text2}`).toBeLessThan(500);
+        expectErrorShape(text2, res.status, name);
+      }
+      expect(canaryHits - before).toBe(0);
+    } finally {
+      await origin.close();
+      await s3.stop();
+    }
   });
 });
