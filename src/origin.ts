@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { Config } from './config/index.js';
 import { Lookahead } from './engine/lookahead.js';
+import { OverlayRasters } from './engine/overlay-rasters.js';
 import { Scheduler } from './engine/scheduler.js';
 import { SourceCache } from './engine/source-cache.js';
 import { createApp } from './http/app.js';
@@ -10,6 +11,7 @@ import type { Logger } from './logger.js';
 import type { EncoderSettings } from './media/ffmpeg-args.js';
 import { ProcessRunner } from './media/process-runner.js';
 import { RnnoisePool } from './media/denoise/rnnoise-pool.js';
+import { checkImage } from './media/image-check.js';
 import { probeTarget } from './media/probe.js';
 import type { MintDeps } from './services/mint-service.js';
 import { PlaybackService } from './services/playback-service.js';
@@ -36,6 +38,8 @@ export interface Origin {
 }
 
 const PROBE_TIMEOUT_MS = 30_000;
+/** Overlay pictures kept in memory (PNG bytes): a caption at 1080p is tens of KB. */
+const RASTER_CACHE_BYTES = 64 * 1024 * 1024;
 /** x264 quality target under the bitrate cap (docs/media-rules.md, "Determinism": capped CRF). */
 const CRF = 21;
 
@@ -57,17 +61,20 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
   // One RNNoise worker per job slot: an audio job denoises its channels in parallel.
   const denoiser = new RnnoisePool(config.jobConcurrency);
   const sources = new SourceCache({ objects, runner, ffmpegPath: config.ffmpegPath, dir: join(workDir, 'sources'), maxBytes: config.sourceCacheBytes, timeoutMs: config.jobTimeoutMs });
+  const probeTools = { runner, ffprobePath: config.ffprobePath, timeoutMs: PROBE_TIMEOUT_MS };
   const mint: MintDeps = {
     store,
     objects,
     sources,
-    probe: (target, identity) => probeTarget(target, identity, { runner, ffprobePath: config.ffprobePath, timeoutMs: PROBE_TIMEOUT_MS }),
+    probe: (target, identity) => probeTarget(target, identity, probeTools),
+    image: (key) => checkImage(objects, probeTools, key),
     secret: config.revisionSecret,
     ttlSeconds: config.revisionTtlSeconds,
     planOptions,
     now: () => new Date(),
   };
-  const maker = new FfmpegSegmentMaker({ runner, ffmpegPath: config.ffmpegPath, jobTimeoutMs: config.jobTimeoutMs, sources, denoiser, encoder });
+  const rasters = new OverlayRasters({ objects, maxBytes: RASTER_CACHE_BYTES });
+  const maker = new FfmpegSegmentMaker({ runner, ffmpegPath: config.ffmpegPath, jobTimeoutMs: config.jobTimeoutMs, sources, denoiser, encoder, rasters, dir: join(workDir, 'overlays') });
   // A stream (a rendition of a revision) is watched while players ask for it at least every few
   // segments; a player with a full buffer asks once per segment.
   const lookahead = new Lookahead({ segments: config.lookaheadSegments, idleMs: 3 * config.segmentDuration * 1000, now: () => performance.now() });

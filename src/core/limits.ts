@@ -3,12 +3,26 @@
  * one is refused with a 4xx naming what was too large, before it can cost memory or time.
  */
 export const LIMITS = {
-  /** Bytes of a mint request body. */
-  mintBodyBytes: 256 * 1024,
+  /** Bytes of a mint request body (room for drawings: a stroke of 10,000 points is about 200 KB of JSON). */
+  mintBodyBytes: 1024 * 1024,
   /** Clips one revision may stitch. */
   clips: 20,
   /** Cuts in one clip. */
   cutsPerClip: 100,
+  /** Overlays in one revision. */
+  overlays: 50,
+  /** Characters (code points) of one text overlay. */
+  overlayTextCharacters: 500,
+  /** Strokes in one drawing overlay. */
+  strokesPerDrawing: 1000,
+  /** Points in one stroke. */
+  pointsPerStroke: 10_000,
+  /** Points in all the drawings of one revision. */
+  pointsPerRevision: 100_000,
+  /** Bytes of an image overlay's file. */
+  imageBytes: 32 * 1024 * 1024,
+  /** Pixels on either side of an image overlay's picture (checked from its header before it is decoded). */
+  imageSide: 8192,
   /** Seconds of any source, and of a clip's start/end/cuts. */
   sourceSeconds: 24 * 3600,
   /** Bytes of a chunked recording's manifest (a DASH MPD or an HLS playlist). */

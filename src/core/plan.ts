@@ -2,6 +2,7 @@ import { AAC_LC_CODEC, HIGH_PROFILE_IDC, avcCodecString } from './h264.js';
 import { AUDIO_BITRATE, AUDIO_CHANNELS, AUDIO_SAMPLE_RATE } from './media-units.js';
 import { planLadder, type VideoRendition } from './ladder.js';
 import { outputFrameRate, planAudioSlices, planSegmentGrid, type AudioSlice, type SegmentGrid } from './segment-grid.js';
+import { overlayFrames, type PlannedOverlay } from './overlays.js';
 import { compileTimeline, type Span } from './timeline.js';
 import type { RevisionRecord } from './types.js';
 
@@ -28,6 +29,8 @@ export interface Plan {
   /** The rendition players should start on (listed first in the master playlist). */
   startRendition: string;
   audio?: AudioRendition;
+  /** Drawn in order over every video rendition, each on its output frames. */
+  overlays: PlannedOverlay[];
 }
 
 /** The start rendition is the largest at or below this short side: quick to encode, sharp enough. */
@@ -45,6 +48,7 @@ export function planRevision(record: RevisionRecord, options: PlanOptions): Plan
   const clip = record.edits.clips[0]!;
   // Own properties only: a source named like a built-in (`constructor`) is just a key.
   const sources = new Map(Object.entries(record.sources));
+  const images = new Map(Object.entries(record.images ?? {}));
   const source = sources.get(clip.source);
   if (!source) throw new Error(`revision ${record.id} has no probe data for ${clip.source}`);
   const fps = outputFrameRate(source.video.frameRate);
@@ -65,6 +69,12 @@ export function planRevision(record: RevisionRecord, options: PlanOptions): Plan
     audio: spans.some((s) => s.source.audio)
       ? { id: 'audio', bitrate: AUDIO_BITRATE, channels: AUDIO_CHANNELS, sampleRate: AUDIO_SAMPLE_RATE, slices: planAudioSlices(grid) }
       : undefined,
+    overlays: record.edits.overlays.map((overlay, index) => ({
+      index,
+      overlay,
+      ...(overlay.kind === 'image' ? { image: images.get(overlay.source) } : {}),
+      ...overlayFrames(overlay, fps, frameCount),
+    })),
   };
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ErrorCode, OriginError } from '../errors.js';
 import { LIMITS } from './limits.js';
 import { objectKeyProblem } from './object-key.js';
+import { canonicalOverlay, checkOverlay, overlaySchema } from './overlays.js';
 import type { Edits } from './types.js';
 
 /** The most clips one revision may stitch; documented in the README. */
@@ -21,12 +22,10 @@ const clipSchema = z.strictObject({
   noiseSuppression: z.boolean().optional(),
 });
 
-const overlaySchema = z.looseObject({ kind: z.enum(['text', 'image', 'drawing']) });
-
 const editsSchema = z.strictObject({
   clips: z.array(clipSchema).min(1),
   noiseSuppression: z.boolean().default(false),
-  overlays: z.array(overlaySchema).max(100).default([]),
+  overlays: z.array(overlaySchema).default([]),
 });
 
 /** `clips[0].source` style path for an error's `field`. */
@@ -38,8 +37,8 @@ function fieldPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /**
- * Validates a mint request body. Shape errors are `invalid_field`; fields this build cannot honour
- * yet are `unsupported` (422) — never ignored, so a client cannot believe an edit was applied.
+ * Validates a mint request body. Shape errors (wrong types, unknown fields) are `invalid_field`
+ * (400); values that cannot make a video are `invalid_edit` (422). Both name the field by its path.
  */
 export function parseEdits(body: unknown): Edits {
   const parsed = editsSchema.safeParse(body);
@@ -50,18 +49,19 @@ export function parseEdits(body: unknown): Edits {
     throw new OriginError(ErrorCode.InvalidField, `${field}: ${issue.message}`, field);
   }
   const edits = parsed.data;
-  refuseUnsupported(edits);
+  checkCounts(edits);
+  for (const [i, overlay] of edits.overlays.entries()) checkOverlay(overlay, `overlays[${i}]`);
   return { clips: edits.clips, noiseSuppression: edits.noiseSuppression, overlays: edits.overlays };
 }
 
-function refuseUnsupported(edits: z.infer<typeof editsSchema>): void {
-  if (edits.clips.length > MAX_CLIPS) {
-    throw new OriginError(ErrorCode.InvalidEdit, `clips: at most ${MAX_CLIPS} clips per revision, got ${edits.clips.length}`, 'clips');
-  }
-  const unsupported = (field: string, what: string) => {
-    throw new OriginError(ErrorCode.Unsupported, `${field}: ${what} is not supported by this build yet`, field);
+function checkCounts(edits: z.infer<typeof editsSchema>): void {
+  const tooMany = (field: string, what: string, limit: number, count: number) => {
+    if (count > limit) throw new OriginError(ErrorCode.InvalidEdit, `${field}: at most ${limit} ${what} per revision, got ${count}`, field);
   };
-  if (edits.overlays.length > 0) unsupported('overlays', 'overlays');
+  tooMany('clips', 'clips', MAX_CLIPS, edits.clips.length);
+  tooMany('overlays', 'overlays', LIMITS.overlays, edits.overlays.length);
+  const points = edits.overlays.reduce((n, o) => n + (o.kind === 'drawing' ? o.strokes.reduce((m, s) => m + s.points.length, 0) : 0), 0);
+  tooMany('overlays', 'drawing points', LIMITS.pointsPerRevision, points);
 }
 
 /**
@@ -69,7 +69,8 @@ function refuseUnsupported(edits: z.infer<typeof editsSchema>): void {
  * - cuts sorted by position;
  * - noise suppression as the first clip's effective setting at the top, and a clip's own
  *   `noiseSuppression` only where it differs from that (`{ noiseSuppression: false, clips: [{ a,
- *   noiseSuppression: true }] }` and `{ noiseSuppression: true, clips: [{ a }] }` are one revision).
+ *   noiseSuppression: true }] }` and `{ noiseSuppression: true, clips: [{ a }] }` are one revision);
+ * - overlays with one spelling per colour and their defaults left out (`canonicalOverlay`).
  * Validate first: error fields name positions as the client sent them.
  */
 export function canonicalEdits(edits: Edits): Edits {
@@ -80,7 +81,7 @@ export function canonicalEdits(edits: Edits): Edits {
     if (clip.cuts) clip.cuts = [...clip.cuts].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     return effective[i] === noiseSuppression ? clip : { ...clip, noiseSuppression: effective[i] };
   });
-  return { ...edits, noiseSuppression, clips };
+  return { ...edits, noiseSuppression, clips, overlays: edits.overlays.map(canonicalOverlay) };
 }
 
 /** JSON with object keys sorted at every level: the same edits always give the same text. */

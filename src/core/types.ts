@@ -1,3 +1,6 @@
+import type { ImageFormat } from './image-header.js';
+import type { Overlay } from './overlays.js';
+
 /** What a probe learned about a source; stored with the revision so playlists never need ffprobe. */
 export interface SourceInfo {
   key: string;
@@ -55,7 +58,19 @@ export interface Edits {
   clips: Clip[];
   /** RNNoise on every clip's audio, unless the clip says otherwise. */
   noiseSuppression: boolean;
-  overlays: Array<Record<string, unknown>>;
+  /** Drawn in order, later ones on top. */
+  overlays: Overlay[];
+}
+
+/** An image overlay's picture as checked at mint time. */
+export interface ImageInfo {
+  key: string;
+  /** ETag (S3) or mtime+size (files) when it was checked. */
+  etag: string;
+  size: number;
+  format: ImageFormat;
+  width: number;
+  height: number;
 }
 
 /** What the revision store keeps under a revision id. */
@@ -67,4 +82,6 @@ export interface RevisionRecord {
   edits: Edits;
   /** Probe results per source key, captured at mint time. */
   sources: Record<string, SourceInfo>;
+  /** Image overlays' pictures by key, checked at mint time (absent without image overlays). */
+  images?: Record<string, ImageInfo>;
 }

@@ -29,6 +29,16 @@ export interface Piece {
   frameCount: number;
 }
 
+/** A transparent picture composited over a segment's frames [first, end) (output frames). */
+export interface OverlayInput {
+  /** A PNG file. */
+  input: string;
+  x: number;
+  y: number;
+  first: number;
+  end: number;
+}
+
 /** One video segment of one rendition: one piece, or several when the segment crosses a cut. */
 export interface VideoSegmentJob {
   pieces: Piece[];
@@ -42,6 +52,8 @@ export interface VideoSegmentJob {
    * when other jobs keep the cores busy). Decoding is exact either way: the bytes do not change.
    */
   decodeThreads?: number;
+  /** Overlays visible in the segment, in drawing order (later ones on top). */
+  overlays?: OverlayInput[];
 }
 
 /**
@@ -57,7 +69,7 @@ export interface VideoSegmentJob {
  * tfdt is T0 with no composition offset (`frag_discont` keeps the absolute tfdt). Capped CRF with
  * pinned threads, so every run on every node writes the same bytes.
  */
-export function videoSegmentArgs({ pieces, segment, rendition, fps, encoder, decodeThreads = 0 }: VideoSegmentJob): string[] {
+export function videoSegmentArgs({ pieces, segment, rendition, fps, encoder, decodeThreads = 0, overlays = [] }: VideoSegmentJob): string[] {
   const inputs: string[] = [];
   const chains = pieces.map((piece, i) => {
     const { span } = piece;
@@ -76,8 +88,10 @@ export function videoSegmentArgs({ pieces, segment, rendition, fps, encoder, dec
       `format=yuv420p[p${i}]`,
     ].join(',');
   });
+  for (const overlay of overlays) inputs.push('-protocol_whitelist', 'file', '-f', 'png_pipe', '-i', overlay.input);
   const joined = pieces.map((_, i) => `[p${i}]`).join('');
-  const graph = `${chains.join(';')};${joined}concat=n=${pieces.length}:v=1:a=0,setpts=PTS+${exact(segment.startFrame / fps)}/TB[v]`;
+  const timeline = `${joined}concat=n=${pieces.length}:v=1:a=0,setpts=PTS+${exact(segment.startFrame / fps)}/TB`;
+  const graph = [...chains, ...composite(timeline, overlays, pieces.length, segment, fps)].join(';');
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-copyts',
     ...inputs,
@@ -85,6 +99,26 @@ export function videoSegmentArgs({ pieces, segment, rendition, fps, encoder, dec
     '-frames:v', String(segment.frameCount),
     ...encoderArgs(rendition, segment.frameCount, encoder),
   ];
+}
+
+/**
+ * The filter chains that draw `overlays` over the joined pieces (`timeline`), ending in `[v]`
+ * (docs/media-rules.md, "Overlays"). Each picture is converted to YUV with the output's BT.709
+ * matrix (the default would be BT.601: a different green) and composited in order; one that is not
+ * visible on every frame of the segment is enabled by output time, half a frame inside its first
+ * and last frames so rounding cannot move it by one.
+ */
+function composite(timeline: string, overlays: readonly OverlayInput[], firstInput: number, segment: Segment, fps: number): string[] {
+  if (overlays.length === 0) return [`${timeline}[v]`];
+  const chains = [`${timeline}[c0]`];
+  for (const [i, overlay] of overlays.entries()) {
+    chains.push(`[${firstInput + i}:v:0]scale=out_color_matrix=bt709:out_range=tv,format=yuva420p[o${i}]`);
+    const whole = overlay.first <= segment.startFrame && overlay.end >= segment.startFrame + segment.frameCount;
+    const enable = whole ? '' : `:enable='between(t,${exact((overlay.first - 0.5) / fps)},${exact((overlay.end - 0.5) / fps)})'`;
+    const out = i === overlays.length - 1 ? '[v]' : `[c${i + 1}]`;
+    chains.push(`[c${i}][o${i}]overlay=x=${overlay.x}:y=${overlay.y}:format=yuv420:eof_action=repeat${enable}${out}`);
+  }
+  return chains;
 }
 
 /**

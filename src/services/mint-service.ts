@@ -1,8 +1,9 @@
 import { planRevision, type PlanOptions } from '../core/plan.js';
 import { canonicalEdits, parseEdits, revisionId } from '../core/revision.js';
 import { outputFrameRate } from '../core/segment-grid.js';
+import { checkOverlayTimes } from '../core/overlays.js';
 import { compileTimeline } from '../core/timeline.js';
-import type { RevisionRecord, SourceInfo } from '../core/types.js';
+import type { ImageInfo, RevisionRecord, SourceInfo } from '../core/types.js';
 import { ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
 import type { SourceCache } from '../engine/source-cache.js';
 import type { ProbeTarget } from '../media/probe.js';
@@ -15,6 +16,8 @@ export interface MintDeps {
   /** Says what to probe for a source (a file, or a chunked recording's first chunks). */
   sources: SourceCache;
   probe: (target: ProbeTarget, identity: { key: string; etag: string; size: number }) => Promise<SourceInfo>;
+  /** Checks an image overlay's picture (see checkImage). */
+  image: (key: string) => Promise<ImageInfo>;
   secret: string;
   ttlSeconds: number;
   planOptions: PlanOptions;
@@ -51,11 +54,44 @@ export async function mintRevision(deps: MintDeps, body: unknown): Promise<MintR
   }
   // Validate the timeline as the client listed it, so an error's field names its own positions.
   const first = sources.get(requested.clips[0]!.source)!;
-  compileTimeline(requested.clips, sources, outputFrameRate(first.video.frameRate));
-  const record: RevisionRecord = { id, version: 1, createdAt: deps.now().toISOString(), edits, sources: Object.fromEntries(sources) };
+  const fps = outputFrameRate(first.video.frameRate);
+  const spans = compileTimeline(requested.clips, sources, fps);
+  checkOverlayTimes(requested.overlays, spans.reduce((n, s) => n + s.frameCount, 0) / fps);
+  const images = new Map<string, ImageInfo>();
+  for (const [i, overlay] of requested.overlays.entries()) {
+    if (overlay.kind === 'image' && !images.has(overlay.source)) images.set(overlay.source, await imageInfo(deps, overlay.source, `overlays[${i}].source`));
+  }
+  const record: RevisionRecord = {
+    id,
+    version: 1,
+    createdAt: deps.now().toISOString(),
+    edits,
+    sources: Object.fromEntries(sources),
+    ...(images.size > 0 ? { images: Object.fromEntries(images) } : {}),
+  };
   const plan = planRevision(record, deps.planOptions);
   const created = await deps.store.saveRevision(record, deps.ttlSeconds);
   return { created, record, duration: plan.duration };
+}
+
+async function imageInfo(deps: MintDeps, key: string, field: string): Promise<ImageInfo> {
+  try {
+    return await deps.image(key);
+  } catch (err) {
+    throw named(err, field, ErrorCode.SourceMissing);
+  }
+}
+
+/**
+ * A source's problem as a client error naming the field; transient failures pass through as they
+ * are. An object missing behind the field is `missing` (a chunked recording's absent chunk makes the
+ * recording unusable rather than missing).
+ */
+function named(err: unknown, field: string, missing: ErrorCode): unknown {
+  if (err instanceof OriginError && err.field) return err;
+  if (err instanceof UnusableSourceError) return new OriginError(ErrorCode.SourceUnusable, `${field}: ${err.message}`, field);
+  if (err instanceof OriginError && err.code === ErrorCode.SourceMissing) return new OriginError(missing, `${field}: ${err.message}`, field);
+  return err;
 }
 
 async function sourceInfo(deps: MintDeps, key: string, field: string): Promise<SourceInfo> {
@@ -67,11 +103,7 @@ async function sourceInfo(deps: MintDeps, key: string, field: string): Promise<S
     if (cached) return cached;
     info = await deps.probe(await deps.sources.probeTarget(key, stat.etag), { key, etag: stat.etag, size: stat.size });
   } catch (err) {
-    if (err instanceof OriginError && err.field) throw err;
-    if (err instanceof UnusableSourceError) throw new OriginError(ErrorCode.SourceUnusable, `${field}: ${err.message}`, field);
-    // A manifest's chunk that is not there.
-    if (err instanceof OriginError && err.code === ErrorCode.SourceMissing) throw new OriginError(ErrorCode.SourceUnusable, `${field}: ${err.message}`, field);
-    throw err;
+    throw named(err, field, ErrorCode.SourceUnusable);
   }
   await deps.store.saveProbe(info, PROBE_TTL_SECONDS);
   return info;

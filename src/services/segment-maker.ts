@@ -1,13 +1,19 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { planAudioChunk } from '../core/audio-chunk.js';
 import type { VideoRendition } from '../core/ladder.js';
 import { AUDIO_SAMPLE_RATE, samplesPerVideoFrame } from '../core/media-units.js';
 import type { Plan, Span } from '../core/plan.js';
+import { overlaysIn } from '../core/overlays.js';
+import type { Segment } from '../core/segment-grid.js';
 import { piecesOf } from '../core/timeline.js';
+import type { OverlayRasters } from '../engine/overlay-rasters.js';
 import type { JobHandle } from '../engine/scheduler.js';
 import type { SourceCache, SourceLease } from '../engine/source-cache.js';
 import { makeAudioSegment } from '../media/audio-segment.js';
 import type { Denoiser } from '../media/denoise/denoiser.js';
-import { videoInitArgs, type EncoderSettings } from '../media/ffmpeg-args.js';
+import { videoInitArgs, type EncoderSettings, type OverlayInput } from '../media/ffmpeg-args.js';
 import { splitFragmentedMp4, type FragmentedMp4 } from '../media/mp4/boxes.js';
 import { ProcessError, type ProcessRunner } from '../media/process-runner.js';
 import { ErrorCode, OriginError } from '../errors.js';
@@ -38,6 +44,10 @@ export interface FfmpegSegmentMakerDeps {
   /** RNNoise, for clips with noise suppression. */
   denoiser: Denoiser;
   encoder: EncoderSettings;
+  /** Overlays as pictures at each rendition's size. */
+  rasters: OverlayRasters;
+  /** Where a job writes the overlay pictures ffmpeg reads (removed when the job ends). */
+  dir: string;
 }
 
 /** Segments made by ffmpeg from the revision's sources (src/media). */
@@ -51,7 +61,7 @@ export class FfmpegSegmentMaker implements SegmentMaker {
   async video(plan: Plan, rendition: VideoRendition, index: number, handle: JobHandle): Promise<FragmentedMp4> {
     const segment = plan.grid.segments[index]!;
     const parts = piecesOf(plan.spans, segment.startFrame, segment.frameCount);
-    return this.#withSources(
+    return this.#withOverlays(plan, rendition, segment, handle, (overlays) => this.#withSources(
       parts.map((p) => {
         const from = p.span.sourceStart + (p.startFrame - p.span.outputFrame) / plan.fps;
         return { span: p.span, kind: 'video' as const, from: from - SOURCE_MARGIN_SECONDS, to: from + p.frameCount / plan.fps + SOURCE_MARGIN_SECONDS };
@@ -60,10 +70,35 @@ export class FfmpegSegmentMaker implements SegmentMaker {
         const pieces = parts.map((p, i) => ({ ...p, input: inputs[i]! }));
         // One ffmpeg process: it can be paused while a player's job runs. Alone, it decodes on every
         // core (latency); beside other jobs, on its own thread (throughput).
-        const job = { pieces, segment, rendition, fps: plan.fps, encoder: this.deps.encoder, decodeThreads: handle.alone() ? 0 : 1 };
+        const job = { pieces, segment, rendition, fps: plan.fps, encoder: this.deps.encoder, decodeThreads: handle.alone() ? 0 : 1, overlays };
         return makeVideoSegment(this.#context(handle, true), job);
       },
-    );
+    ));
+  }
+
+  /**
+   * The overlays visible in a segment, as picture files for its ffmpeg run (rasters are made once per
+   * rendition and kept; the files live as long as the job). A segment without any is made exactly as
+   * it would be without overlays.
+   */
+  async #withOverlays<T>(plan: Plan, rendition: VideoRendition, segment: Segment, handle: JobHandle, work: (overlays: OverlayInput[]) => Promise<T>): Promise<T> {
+    const visible = overlaysIn(plan.overlays, segment.startFrame, segment.frameCount);
+    if (visible.length === 0) return work([]);
+    const rasters = await Promise.all(visible.map((o) => this.deps.rasters.get(this.#context(handle, false), o, rendition)));
+    await mkdir(this.deps.dir, { recursive: true });
+    const prefix = join(this.deps.dir, `overlay-${randomBytes(8).toString('hex')}`);
+    const inputs: OverlayInput[] = [];
+    try {
+      for (const [i, raster] of rasters.entries()) {
+        if (!raster) continue;
+        const input = `${prefix}-${i}.png`;
+        await writeFile(input, raster.png);
+        inputs.push({ input, x: raster.x, y: raster.y, first: visible[i]!.first, end: visible[i]!.end });
+      }
+      return await work(inputs);
+    } finally {
+      await Promise.all(inputs.map((o) => rm(o.input, { force: true })));
+    }
   }
 
   async audio(plan: Plan, index: number, handle: JobHandle): Promise<Buffer> {
