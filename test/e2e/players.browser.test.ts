@@ -1,6 +1,6 @@
-import { Parser } from 'm3u8-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeBrowser, playDash, playHls } from '../helpers/browser-player.js';
+import { parsePlaylist as parse } from '../helpers/hls-download.js';
 import { startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
 
 /**
@@ -25,13 +25,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-function parse(text: string) {
-  const parser = new Parser();
-  parser.push(text);
-  parser.end();
-  return parser.manifest;
-}
-
 /** Requests every playlist, init and segment of a revision through the origin. */
 async function makeEverything(hls: string): Promise<void> {
   const base = hls.replace(/\/master\.m3u8$/, '');
@@ -51,6 +44,12 @@ async function makeEverything(hls: string): Promise<void> {
 const originErrors = (errors: string[]) => errors.filter((e) => e !== 'networkError/aborted');
 
 const STITCHED = [{ source: 'portrait.mp4' }, { source: 'silent.mp4', end: 2 }, { source: 'odd.mp4', start: 0.5 }];
+/** A caption, a logo and a drawing, each over part of the fixtures' first 4 s. */
+const OVERLAYS = [
+  { kind: 'text', text: 'Quarterly review', x: 0.05, y: 0.8, size: 0.06, background: '#000000b3', start: 0.5, end: 3 },
+  { kind: 'image', source: 'brand/logo.png', x: 0.7, y: 0.05, width: 0.25, start: 1 },
+  { kind: 'drawing', strokes: [{ points: [[0.1, 0.5], [0.6, 0.5], [0.6, 0.7]], color: '#00ff00', width: 0.02 }], start: 1.5, end: 3.5 },
+];
 
 describe('hls.js in Chromium', () => {
   it.each([
@@ -58,6 +57,7 @@ describe('hls.js in Chromium', () => {
     ['recorder.webm', { clips: [{ source: 'recorder.webm' }] }],
     ['a stitched revision (intro, silent clip, outro of other sizes and rates)', { clips: STITCHED }],
     ['a stitched revision with noise suppression (off for the intro)', { noiseSuppression: true, clips: [{ ...STITCHED[0], noiseSuppression: false }, ...STITCHED.slice(1)] }],
+    ['a stitched revision with overlays', { clips: STITCHED, overlays: OVERLAYS }],
   ])('plays %s to the end while switching renditions every second', { timeout: 90_000 }, async (_name, edits) => {
     const minted = await server.mint(edits);
     await makeEverything(minted.hls);
@@ -72,12 +72,13 @@ describe('hls.js in Chromium', () => {
 
   /** A player started on a revision nobody has requested yet, with its default settings. */
   it.each([
-    ['Shaka Player plays the DASH manifest', 'recorder.webm', (o: string, m: { dash: string }) => playDash(o + m.dash, { timeoutMs: 60_000 })],
-    ['hls.js plays the HLS playlists', 'landscape.mp4', (o: string, m: { hls: string }) => playHls(o + m.hls, { timeoutMs: 60_000 })],
-  ] as const)('%s of a cold revision to the end', { timeout: 90_000 }, async (_name, file, play) => {
+    ['Shaka Player plays the DASH manifest', 'recorder.webm', [], (o: string, m: { dash: string }) => playDash(o + m.dash, { timeoutMs: 60_000 })],
+    ['Shaka Player plays the DASH manifest, with overlays,', 'landscape.mp4', OVERLAYS, (o: string, m: { dash: string }) => playDash(o + m.dash, { timeoutMs: 60_000 })],
+    ['hls.js plays the HLS playlists', 'landscape.mp4', [], (o: string, m: { hls: string }) => playHls(o + m.hls, { timeoutMs: 60_000 })],
+  ] as const)('%s of a cold revision to the end', { timeout: 90_000 }, async (_name, file, overlays, play) => {
     const cold = await startOrigin();
     try {
-      const minted = await cold.mint({ clips: [{ source: file }] });
+      const minted = await cold.mint({ clips: [{ source: file }], overlays });
       const result = await play(cold.baseUrl, minted);
       expect(result.errors, result.log.join('\n')).toEqual([]);
       expect(result.stalls, result.log.join('\n')).toBe(0);
