@@ -14,7 +14,7 @@ import { bestLag, decodeAudio, rmsDb, siSdr } from '../test/helpers/audio-analys
 import { makeSpeechFixture, SPEECH_LEAD_SECONDS } from '../test/helpers/audio-fixtures.js';
 import { fetchAudioRendition } from '../test/helpers/audio-rendition.js';
 import { spawnOrigin, type OriginProcess } from '../test/helpers/origin-process.js';
-import { benchSource, cacheDir, percentile } from './lib.js';
+import { benchSource, cacheDir, fetchOk, idle, percentile } from './lib.js';
 
 const RUNS = Number(process.env.BENCH_AUDIO_RUNS ?? 5);
 
@@ -29,24 +29,6 @@ async function noisyTalk(): Promise<string> {
     await rm(dir, { recursive: true, force: true });
   }
   return name;
-}
-
-async function fetchOk(node: OriginProcess, path: string): Promise<number> {
-  const t0 = performance.now();
-  const res = await node.fetch(path);
-  await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
-  return performance.now() - t0;
-}
-
-/** Waits until the origin has used no CPU for a while: its lookahead is done. */
-async function idle(node: OriginProcess): Promise<void> {
-  for (let last = node.cpuSeconds(); ; ) {
-    await new Promise((r) => setTimeout(r, 700));
-    const now = node.cpuSeconds();
-    if (now - last < 0.02) return;
-    last = now;
-  }
 }
 
 let nonce = 0;

@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { OriginProcess } from '../test/helpers/origin-process.js';
 
 export const here = dirname(fileURLToPath(import.meta.url));
 export const cacheDir = join(here, '.cache');
@@ -44,3 +45,26 @@ export function timeCommand(command: string, args: string[]): Promise<number> {
     child.once('exit', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${command} exited with ${code}`))));
   });
 }
+
+/** Wall time of a GET that must answer 200, body read, in milliseconds. */
+export async function fetchOk(node: OriginProcess, path: string): Promise<number> {
+  const t0 = performance.now();
+  const res = await node.fetch(path);
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+  return performance.now() - t0;
+}
+
+/**
+ * Waits until the origin has no ffmpeg running and has used no CPU for a while: its lookahead is
+ * done. (A running child's CPU only shows in the parent's figures once it exits.)
+ */
+export async function idle(node: OriginProcess): Promise<void> {
+  for (let last = node.cpuSeconds(); ; ) {
+    await new Promise((r) => setTimeout(r, 700));
+    const now = node.cpuSeconds();
+    if (now - last < 0.02 && node.runningChildren() === 0) return;
+    last = now;
+  }
+}
+

@@ -2,6 +2,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { Config } from './config/index.js';
+import type { ImageInfo } from './core/types.js';
+import { ByteLru } from './engine/byte-lru.js';
 import { Lookahead } from './engine/lookahead.js';
 import { OverlayRasters } from './engine/overlay-rasters.js';
 import { Scheduler } from './engine/scheduler.js';
@@ -40,6 +42,8 @@ export interface Origin {
 const PROBE_TIMEOUT_MS = 30_000;
 /** Overlay pictures kept in memory (PNG bytes): a caption at 1080p is tens of KB. */
 const RASTER_CACHE_BYTES = 64 * 1024 * 1024;
+/** Image overlays remembered as checked (by key and ETag), so a re-mint with the same logo skips the decode. */
+const CHECKED_IMAGES = 10_000;
 /** x264 quality target under the bitrate cap (docs/media-rules.md, "Determinism": capped CRF). */
 const CRF = 21;
 
@@ -62,18 +66,19 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
   const denoiser = new RnnoisePool(config.jobConcurrency);
   const sources = new SourceCache({ objects, runner, ffmpegPath: config.ffmpegPath, dir: join(workDir, 'sources'), maxBytes: config.sourceCacheBytes, timeoutMs: config.jobTimeoutMs });
   const probeTools = { runner, ffprobePath: config.ffprobePath, timeoutMs: PROBE_TIMEOUT_MS };
+  const checkedImages = new ByteLru<ImageInfo>(CHECKED_IMAGES);
   const mint: MintDeps = {
     store,
     objects,
     sources,
     probe: (target, identity) => probeTarget(target, identity, probeTools),
-    image: (key) => checkImage(objects, probeTools, key),
+    image: (key) => checkImage(objects, probeTools, key, checkedImages),
     secret: config.revisionSecret,
     ttlSeconds: config.revisionTtlSeconds,
     planOptions,
     now: () => new Date(),
   };
-  const rasters = new OverlayRasters({ objects, maxBytes: RASTER_CACHE_BYTES });
+  const rasters = new OverlayRasters({ objects, verify: (image) => sources.verify(image), maxBytes: RASTER_CACHE_BYTES });
   const maker = new FfmpegSegmentMaker({ runner, ffmpegPath: config.ffmpegPath, jobTimeoutMs: config.jobTimeoutMs, sources, denoiser, encoder, rasters, dir: join(workDir, 'overlays') });
   // A stream (a rendition of a revision) is watched while players ask for it at least every few
   // segments; a player with a full buffer asks once per segment.

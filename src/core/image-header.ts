@@ -1,6 +1,7 @@
 /** Image formats an image overlay may be, and the ffmpeg demuxer each is read with. */
 export const IMAGE_DEMUXERS = { png: 'png_pipe', jpeg: 'jpeg_pipe', webp: 'webp_pipe' } as const;
 export type ImageFormat = keyof typeof IMAGE_DEMUXERS;
+export type ImageDemuxer = (typeof IMAGE_DEMUXERS)[ImageFormat];
 
 export interface ImageHeader {
   format: ImageFormat;

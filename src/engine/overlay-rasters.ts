@@ -5,63 +5,71 @@ import type { PlannedOverlay } from '../core/overlays.js';
 import { canonicalJson } from '../core/revision.js';
 import type { ImageInfo } from '../core/types.js';
 import { ErrorCode, OriginError, isTransient } from '../errors.js';
-import { rasterDrawing, rasterImage, rasterText, type Raster } from '../media/overlay-raster.js';
-import type { FfmpegContext } from '../media/video-segment.js';
+import { imagePicture, rasterDrawing, rasterText, type OverlayPicture } from '../media/overlay-raster.js';
 import type { ObjectStore } from '../stores/object-store.js';
 import { ByteLru } from './byte-lru.js';
 import { SingleFlight } from './single-flight.js';
 
 export interface OverlayRastersOptions {
   objects: ObjectStore;
-  /** Budget of the rasters kept in memory, in bytes of PNG. */
+  /** Throws `source_changed` when an image is no longer what the revision was minted with (SourceCache.verify). */
+  verify: (image: ImageInfo) => Promise<void>;
+  /** Budget of the rasters and image bytes kept in memory. */
   maxBytes: number;
 }
 
 /**
- * Overlays as transparent pictures at each rendition's size, made once and kept (in memory, LRU by
- * bytes): a segment run only composites them. Keyed by what the picture depends on — the overlay,
- * the rendition's size and, for an image, its ETag — so revisions that share an overlay share its
- * rasters. An image is read through the object store and re-checked against what was minted.
+ * Overlays as pictures for each rendition: text and drawings rasterised once per rendition size and
+ * kept (in memory, LRU by bytes), so a segment run only composites them; an image's bytes read once
+ * per ETag and kept, and scaled in the segment's run. Keyed by what the picture depends on — the
+ * overlay and the rendition's size, or the image's key and ETag — so revisions that share an overlay
+ * share its work. An image is re-checked against what was minted before each use.
  */
 export class OverlayRasters {
-  readonly #rasters: ByteLru<Raster | null>;
-  readonly #flights = new SingleFlight<Raster | null>();
+  readonly #kept: ByteLru<OverlayPicture | Buffer | null>;
+  readonly #flights = new SingleFlight<OverlayPicture | Buffer | null>();
 
   constructor(private readonly options: OverlayRastersOptions) {
-    this.#rasters = new ByteLru(options.maxBytes);
+    this.#kept = new ByteLru(options.maxBytes);
   }
 
-  /** The raster of `planned` for `rendition`; undefined when it draws nothing on the canvas. */
-  async get(ctx: FfmpegContext, planned: PlannedOverlay, rendition: VideoRendition): Promise<Raster | undefined> {
+  /** The picture of `planned` for `rendition`; undefined when it draws nothing on the canvas. */
+  async get(planned: PlannedOverlay, rendition: VideoRendition): Promise<OverlayPicture | undefined> {
     const { overlay, image } = planned;
     const { width, height } = rendition;
-    const key = createHash('sha256')
-      .update(`${width}x${height}\n${image?.etag ?? ''}\n${canonicalJson(overlay)}`)
-      .digest('base64url');
-    const kept = this.#rasters.get(key);
-    if (kept !== undefined) return kept ?? undefined;
-    const raster = await this.#flights.run(key, async () => {
-      let made: Raster | undefined;
-      if (overlay.kind === 'text') made = await rasterText(overlay, width, height);
-      else if (overlay.kind === 'drawing') made = await rasterDrawing(overlay, width, height);
-      else made = await rasterImage(ctx, overlay, image!, await this.#imageBytes(image!), width, height);
-      this.#rasters.set(key, made ?? null, made?.png.length ?? 1);
-      return made ?? null;
+    if (overlay.kind === 'image') return imagePicture(overlay, image!, await this.#imageBytes(image!), width, height);
+    const key = createHash('sha256').update(`${width}x${height}\n${canonicalJson(overlay)}`).digest('base64url');
+    const picture = await this.#once(key, async () => {
+      const made = overlay.kind === 'text' ? await rasterText(overlay, width, height) : await rasterDrawing(overlay, width, height);
+      return [made ?? null, made?.bytes.length ?? 1];
     });
-    return raster ?? undefined;
+    return (picture as OverlayPicture | null) ?? undefined;
+  }
+
+  /** A value from memory, or made once however many ask at the same time. */
+  async #once(key: string, make: () => Promise<[OverlayPicture | Buffer | null, number]>): Promise<OverlayPicture | Buffer | null> {
+    const kept = this.#kept.get(key);
+    if (kept !== undefined) return kept;
+    return this.#flights.run(key, async () => {
+      const [value, bytes] = await make();
+      this.#kept.set(key, value, bytes);
+      return value;
+    });
   }
 
   /** An image's bytes, as long as it is still what the revision was minted with (else `source_changed`). */
   async #imageBytes(image: ImageInfo): Promise<Buffer> {
     const changed = () => new OriginError(ErrorCode.SourceChanged, `the image ${JSON.stringify(image.key)} changed after this revision was minted; mint it again`);
-    const now = await this.options.objects.stat(image.key);
-    if (now?.etag !== image.etag) throw changed();
-    const bytes = await this.options.objects.read(image.key, LIMITS.imageBytes).catch((err: unknown) => {
-      // Gone, grown past the limit, or no longer a file since the stat: changed all the same.
-      if (err instanceof OriginError && isTransient(err.code)) throw err;
-      throw changed();
+    await this.options.verify(image);
+    const bytes = await this.#once(`image\n${image.key}\n${image.etag}`, async () => {
+      const read = await this.options.objects.read(image.key, LIMITS.imageBytes).catch((err: unknown) => {
+        // Gone, grown past the limit, or no longer a file since the check: changed all the same.
+        if (err instanceof OriginError && isTransient(err.code)) throw err;
+        throw changed();
+      });
+      if (read.length !== image.size) throw changed();
+      return [read, read.length];
     });
-    if (bytes.length !== image.size) throw changed();
-    return bytes;
+    return bytes as Buffer;
   }
 }

@@ -75,12 +75,12 @@ export class SourceCache {
   }
 
   /**
-   * Checks that a source is still what its revision was minted from (its ETag, or size and mtime): a
+   * Checks that a source (or an overlay's image) is still what its revision was minted from (its ETag, or size and mtime): a
    * revision's segments are immutable, so one made from a source changed or deleted since would be a
    * lie under the same URL — `source_changed` (409) instead. Checked at most once a second per source
    * (`fresh` forces a check).
    */
-  async verify(source: SourceInfo, fresh = false): Promise<void> {
+  async verify(source: Pick<SourceInfo, 'key' | 'etag'>, fresh = false): Promise<void> {
     const key = `${source.key}\n${source.etag}`;
     const checked = this.#verified.get(key);
     if (!fresh && checked !== undefined && performance.now() - checked < IDENTITY_RECHECK_MS) return;

@@ -24,17 +24,19 @@ describe('video segment arguments with overlays', () => {
     expect(graph(videoSegmentArgs(job(1)))).toMatch(/setpts=PTS\+2\.1333333333333333\/TB\[v\]$/);
   });
 
-  it('read each picture as PNG from a file only, after the sources, and composite them in order', () => {
+  it('read each picture from a file only, by its own demuxer, after the sources, and composite them in order', () => {
     // Segment 1 is frames 64–119: the first overlay covers all of it, the second frames 70–89.
     const args = videoSegmentArgs(job(1, [
-      { input: '/w/a.png', x: 10, y: 20, first: 0, end: 120 },
-      { input: '/w/b.png', x: 30, y: 40, first: 70, end: 90 },
+      { input: '/w/a.png', demuxer: 'png_pipe', filters: [], x: 10, y: 20, first: 0, end: 120 },
+      { input: '/w/b.jpg', demuxer: 'jpeg_pipe', filters: ['format=rgba', 'scale=20:10'], x: 30, y: 40, first: 70, end: 90 },
     ]));
     const inputs = args.flatMap((a, i) => (a === '-i' ? [args[i + 1]] : []));
-    expect(inputs).toEqual(['/media/a.mp4', '/w/a.png', '/w/b.png']);
+    expect(inputs).toEqual(['/media/a.mp4', '/w/a.png', '/w/b.jpg']);
     expect(args.slice(args.indexOf('/w/a.png') - 5, args.indexOf('/w/a.png') + 1)).toEqual(['-protocol_whitelist', 'file', '-f', 'png_pipe', '-i', '/w/a.png']);
+    expect(args.slice(args.indexOf('/w/b.jpg') - 5, args.indexOf('/w/b.jpg') + 1)).toEqual(['-protocol_whitelist', 'file', '-f', 'jpeg_pipe', '-i', '/w/b.jpg']);
     const chains = graph(args).split(';');
     expect(chains).toContain('[1:v:0]scale=out_color_matrix=bt709:out_range=tv,format=yuva420p[o0]');
+    expect(chains).toContain('[2:v:0]format=rgba,scale=20:10,scale=out_color_matrix=bt709:out_range=tv,format=yuva420p[o1]');
     expect(chains).toContain('[c0][o0]overlay=x=10:y=20:format=yuv420:eof_action=repeat[c1]');
     // Enabled from half a frame before its first frame to half a frame after its last.
     expect(chains).toContain(`[c1][o1]overlay=x=30:y=40:format=yuv420:eof_action=repeat:enable='between(t,2.3166666666666669,2.9833333333333334)'[v]`);

@@ -1,5 +1,6 @@
 import { fitInside, sourceMatrix } from '../core/fit.js';
 import { levelName } from '../core/h264.js';
+import type { ImageDemuxer } from '../core/image-header.js';
 import { VIDEO_TIMESCALE } from '../core/media-units.js';
 import type { VideoRendition } from '../core/ladder.js';
 import type { Span } from '../core/plan.js';
@@ -31,8 +32,11 @@ export interface Piece {
 
 /** A transparent picture composited over a segment's frames [first, end) (output frames). */
 export interface OverlayInput {
-  /** A PNG file. */
+  /** A picture file (PNG, JPEG or WebP) and the demuxer it is read with. */
   input: string;
+  demuxer: ImageDemuxer;
+  /** Filters that make it the RGBA picture to draw (an image is scaled here, once per run). */
+  filters: readonly string[];
   x: number;
   y: number;
   first: number;
@@ -88,7 +92,7 @@ export function videoSegmentArgs({ pieces, segment, rendition, fps, encoder, dec
       `format=yuv420p[p${i}]`,
     ].join(',');
   });
-  for (const overlay of overlays) inputs.push('-protocol_whitelist', 'file', '-f', 'png_pipe', '-i', overlay.input);
+  for (const overlay of overlays) inputs.push('-protocol_whitelist', 'file', '-f', overlay.demuxer, '-i', overlay.input);
   const joined = pieces.map((_, i) => `[p${i}]`).join('');
   const timeline = `${joined}concat=n=${pieces.length}:v=1:a=0,setpts=PTS+${exact(segment.startFrame / fps)}/TB`;
   const graph = [...chains, ...composite(timeline, overlays, pieces.length, segment, fps)].join(';');
@@ -103,7 +107,7 @@ export function videoSegmentArgs({ pieces, segment, rendition, fps, encoder, dec
 
 /**
  * The filter chains that draw `overlays` over the joined pieces (`timeline`), ending in `[v]`
- * (docs/media-rules.md, "Overlays"). Each picture is converted to YUV with the output's BT.709
+ * (docs/media-rules.md, "Overlays"). Each picture (an image scaled by its own filters first) is converted to YUV with the output's BT.709
  * matrix (the default would be BT.601: a different green) and composited in order; one that is not
  * visible on every frame of the segment is enabled by output time, half a frame inside its first
  * and last frames so rounding cannot move it by one.
@@ -112,7 +116,7 @@ function composite(timeline: string, overlays: readonly OverlayInput[], firstInp
   if (overlays.length === 0) return [`${timeline}[v]`];
   const chains = [`${timeline}[c0]`];
   for (const [i, overlay] of overlays.entries()) {
-    chains.push(`[${firstInput + i}:v:0]scale=out_color_matrix=bt709:out_range=tv,format=yuva420p[o${i}]`);
+    chains.push(`[${firstInput + i}:v:0]${[...overlay.filters, 'scale=out_color_matrix=bt709:out_range=tv', 'format=yuva420p'].join(',')}[o${i}]`);
     const whole = overlay.first <= segment.startFrame && overlay.end >= segment.startFrame + segment.frameCount;
     const enable = whole ? '' : `:enable='between(t,${exact((overlay.first - 0.5) / fps)},${exact((overlay.end - 0.5) / fps)})'`;
     const out = i === overlays.length - 1 ? '[v]' : `[c${i + 1}]`;

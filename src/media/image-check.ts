@@ -3,17 +3,23 @@ import { LIMITS } from '../core/limits.js';
 import type { ImageInfo } from '../core/types.js';
 import { ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
 import type { ObjectStore } from '../stores/object-store.js';
+import type { ByteLru } from '../engine/byte-lru.js';
 import type { ProbeTools } from './probe.js';
 
 /**
  * Checks an image overlay's picture at mint time: it exists, is a PNG, JPEG or WebP by its bytes
  * (never by its name), its size is within the limits by its header, and ffprobe decodes it from a pipe
  * (the bytes are read through the store, so ffprobe opens nothing itself). `source_missing` when absent;
- * UnusableSourceError otherwise.
+ * UnusableSourceError otherwise. With `known`, a picture already checked (same key and ETag) is not
+ * read or decoded again.
  */
-export async function checkImage(objects: ObjectStore, tools: ProbeTools, key: string): Promise<ImageInfo> {
+export async function checkImage(objects: ObjectStore, tools: ProbeTools, key: string, known?: ByteLru<ImageInfo>): Promise<ImageInfo> {
   const stat = await objects.stat(key);
   if (!stat) throw new OriginError(ErrorCode.SourceMissing, `no object ${JSON.stringify(key)}`);
+  // The same picture (key and ETag) is checked once: an app re-mints with the same logo after every edit.
+  const id = `${key}\n${stat.etag}`;
+  const checked = known?.get(id);
+  if (checked) return checked;
   if (stat.size > LIMITS.imageBytes) throw new UnusableSourceError(`is larger than ${LIMITS.imageBytes / 1024 / 1024} MB`);
   const bytes = await objects.read(key, LIMITS.imageBytes);
   const header = imageHeader(bytes);
@@ -23,7 +29,9 @@ export async function checkImage(objects: ObjectStore, tools: ProbeTools, key: s
     throw new UnusableSourceError(`is ${width}×${height}; an image overlay may be at most ${LIMITS.imageSide} pixels on either side`);
   }
   await decodes(tools, bytes, IMAGE_DEMUXERS[format], { width, height });
-  return { key, etag: stat.etag, size: stat.size, format, width, height };
+  const info: ImageInfo = { key, etag: stat.etag, size: stat.size, format, width, height };
+  known?.set(id, info, 1);
+  return info;
 }
 
 /** Decodes the picture once with ffprobe (from stdin) and checks it is the size its header says. */

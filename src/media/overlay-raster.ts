@@ -1,14 +1,19 @@
 import { createRequire } from 'node:module';
 import { Resvg, renderAsync, type ResvgRenderOptions } from '@resvg/resvg-js';
-import { IMAGE_DEMUXERS } from '../core/image-header.js';
+import { IMAGE_DEMUXERS, type ImageDemuxer } from '../core/image-header.js';
 import { drawingSvgBody, pixelBox, svgDocument, textLayout, textSvgBody, TEXT_FONT_FAMILY, type Box } from '../core/overlay-svg.js';
 import { imagePlacement, type DrawingOverlay, type ImageOverlay, type TextOverlay } from '../core/overlays.js';
 import type { ImageInfo } from '../core/types.js';
-import type { FfmpegContext } from './video-segment.js';
 
-/** A transparent picture to composite at (x, y) of a rendition's canvas, as PNG. */
-export interface Raster {
-  png: Buffer;
+/**
+ * A picture to composite at (x, y) of a rendition's canvas: encoded bytes ffmpeg reads with `demuxer`,
+ * and the filters that make it the `width` × `height` RGBA picture to draw (none for a raster, which is
+ * drawn at that size already).
+ */
+export interface OverlayPicture {
+  bytes: Buffer;
+  demuxer: ImageDemuxer;
+  filters: string[];
   x: number;
   y: number;
   width: number;
@@ -34,16 +39,16 @@ function drawnBounds(body: string, width: number, height: number): Box | undefin
  * Renders an SVG body at a rendition's size with resvg, only the whole-pixel box around what it draws
  * (same pixel grid as the whole canvas), off the event loop. undefined when it draws nothing visible.
  */
-async function rasterSvg(body: string, width: number, height: number): Promise<Raster | undefined> {
+async function rasterSvg(body: string, width: number, height: number): Promise<OverlayPicture | undefined> {
   const bounds = drawnBounds(body, width, height);
   const box = bounds && pixelBox(bounds, width, height);
   if (!box) return undefined;
   const image = await renderAsync(svgDocument(body, width, height, box), RESVG);
-  return { png: image.asPng(), ...box };
+  return { bytes: image.asPng(), demuxer: 'png_pipe', filters: [], ...box };
 }
 
 /** A text overlay at a rendition's size; a background box is sized from the text as first laid out. */
-export async function rasterText(overlay: TextOverlay, width: number, height: number): Promise<Raster | undefined> {
+export async function rasterText(overlay: TextOverlay, width: number, height: number): Promise<OverlayPicture | undefined> {
   let body = textSvgBody(overlay, width, height);
   if (overlay.background !== undefined) {
     const ink = drawnBounds(body, width, height);
@@ -53,16 +58,17 @@ export async function rasterText(overlay: TextOverlay, width: number, height: nu
 }
 
 /** A drawing at a rendition's size, rasterised from its vectors (never a bitmap scaled). */
-export function rasterDrawing(overlay: DrawingOverlay, width: number, height: number): Promise<Raster | undefined> {
+export function rasterDrawing(overlay: DrawingOverlay, width: number, height: number): Promise<OverlayPicture | undefined> {
   return rasterSvg(drawingSvgBody(overlay, width, height), width, height);
 }
 
 /**
- * An image overlay at a rendition's size: decoded from `bytes` (piped: ffmpeg opens nothing else),
- * scaled once with Lanczos on premultiplied alpha (no dark fringes at transparent edges), its opacity
- * applied, and cut to the part that falls on the canvas.
+ * An image overlay at a rendition's size, made in the segment's own ffmpeg run from the image's bytes
+ * (measured: about 2 ms there, against 150 ms for an ffmpeg process of its own): the part that shows
+ * is cut out, scaled once with Lanczos on premultiplied alpha (no dark fringes at transparent edges),
+ * its opacity applied, and cut to what falls on the canvas. undefined when none of it is on the canvas.
  */
-export async function rasterImage(ctx: FfmpegContext, overlay: ImageOverlay, image: ImageInfo, bytes: Uint8Array, width: number, height: number): Promise<Raster | undefined> {
+export function imagePicture(overlay: ImageOverlay, image: ImageInfo, bytes: Buffer, width: number, height: number): OverlayPicture | undefined {
   const place = imagePlacement(overlay, image, width, height);
   if (!place) return undefined;
   const { source, scaled, visible } = place;
@@ -75,14 +81,5 @@ export async function rasterImage(ctx: FfmpegContext, overlay: ImageOverlay, ima
     `crop=${visible.width}:${visible.height}:0:0`,
     ...(overlay.opacity !== undefined && overlay.opacity < 1 ? [`colorchannelmixer=aa=${overlay.opacity}`] : []),
   ];
-  const { stdout } = await ctx.runner.run(
-    ctx.ffmpegPath,
-    [
-      '-hide_banner', '-loglevel', 'error',
-      '-protocol_whitelist', 'pipe', '-f', IMAGE_DEMUXERS[image.format], '-i', 'pipe:0',
-      '-frames:v', '1', '-vf', filters.join(','), '-c:v', 'png', '-f', 'image2pipe', 'pipe:1',
-    ],
-    { timeoutMs: ctx.timeoutMs, signal: ctx.signal, stdin: bytes, maxOutputBytes: 64 * 1024 * 1024 },
-  );
-  return { png: stdout, x: place.x, y: place.y, width: visible.width, height: visible.height };
+  return { bytes, demuxer: IMAGE_DEMUXERS[image.format], filters, x: place.x, y: place.y, width: visible.width, height: visible.height };
 }

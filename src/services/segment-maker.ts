@@ -61,7 +61,7 @@ export class FfmpegSegmentMaker implements SegmentMaker {
   async video(plan: Plan, rendition: VideoRendition, index: number, handle: JobHandle): Promise<FragmentedMp4> {
     const segment = plan.grid.segments[index]!;
     const parts = piecesOf(plan.spans, segment.startFrame, segment.frameCount);
-    return this.#withOverlays(plan, rendition, segment, handle, (overlays) => this.#withSources(
+    return this.#withOverlays(plan, rendition, segment, (overlays) => this.#withSources(
       parts.map((p) => {
         const from = p.span.sourceStart + (p.startFrame - p.span.outputFrame) / plan.fps;
         return { span: p.span, kind: 'video' as const, from: from - SOURCE_MARGIN_SECONDS, to: from + p.frameCount / plan.fps + SOURCE_MARGIN_SECONDS };
@@ -77,23 +77,23 @@ export class FfmpegSegmentMaker implements SegmentMaker {
   }
 
   /**
-   * The overlays visible in a segment, as picture files for its ffmpeg run (rasters are made once per
-   * rendition and kept; the files live as long as the job). A segment without any is made exactly as
-   * it would be without overlays.
+   * The overlays visible in a segment, as picture files for its ffmpeg run (rasters are made once
+   * per rendition and kept, image bytes once per ETag; the files live as long as the job). A segment
+   * without any is made exactly as it would be without overlays.
    */
-  async #withOverlays<T>(plan: Plan, rendition: VideoRendition, segment: Segment, handle: JobHandle, work: (overlays: OverlayInput[]) => Promise<T>): Promise<T> {
+  async #withOverlays<T>(plan: Plan, rendition: VideoRendition, segment: Segment, work: (overlays: OverlayInput[]) => Promise<T>): Promise<T> {
     const visible = overlaysIn(plan.overlays, segment.startFrame, segment.frameCount);
     if (visible.length === 0) return work([]);
-    const rasters = await Promise.all(visible.map((o) => this.deps.rasters.get(this.#context(handle, false), o, rendition)));
+    const pictures = await Promise.all(visible.map((o) => this.deps.rasters.get(o, rendition)));
     await mkdir(this.deps.dir, { recursive: true });
     const prefix = join(this.deps.dir, `overlay-${randomBytes(8).toString('hex')}`);
     const inputs: OverlayInput[] = [];
     try {
-      for (const [i, raster] of rasters.entries()) {
-        if (!raster) continue;
-        const input = `${prefix}-${i}.png`;
-        await writeFile(input, raster.png);
-        inputs.push({ input, x: raster.x, y: raster.y, first: visible[i]!.first, end: visible[i]!.end });
+      for (const [i, picture] of pictures.entries()) {
+        if (!picture) continue;
+        const input = `${prefix}-${i}`;
+        await writeFile(input, picture.bytes);
+        inputs.push({ input, demuxer: picture.demuxer, filters: picture.filters, x: picture.x, y: picture.y, first: visible[i]!.first, end: visible[i]!.end });
       }
       return await work(inputs);
     } finally {

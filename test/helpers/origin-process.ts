@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
 import { TEST_TOKEN } from './origin-server.js';
@@ -17,6 +17,8 @@ export interface OriginProcess {
   peakRssMb(): number;
   /** CPU seconds the process has used so far: its own threads (workers included) and its exited children (ffmpeg). */
   cpuSeconds(): number;
+  /** How many child processes (ffmpeg, ffprobe) the origin has running now. */
+  runningChildren(): number;
   stop(): Promise<void>;
 }
 
@@ -65,6 +67,13 @@ export async function spawnOrigin(env: Record<string, string>): Promise<OriginPr
       // proc(5): fields 14–17 are utime, stime, cutime, cstime in clock ticks (100 per second on Linux).
       const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
       return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / CLOCK_TICKS;
+    },
+    runningChildren() {
+      try {
+        return readdirSync(`/proc/${child.pid}/task`).reduce((n, task) => n + readFileSync(`/proc/${child.pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).length, 0);
+      } catch {
+        return 0;
+      }
     },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
