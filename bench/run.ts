@@ -12,6 +12,7 @@ import { videoSegmentArgs } from '../src/media/ffmpeg-args.js';
 import { startOrigin, TEST_TOKEN, type RunningOrigin } from '../test/helpers/origin-server.js';
 import { spawnOrigin } from '../test/helpers/origin-process.js';
 import { audioBench, printAudio } from './audio.js';
+import { overlaysBench, printOverlays } from './overlays.js';
 import { viewersBench } from './viewers.js';
 import { benchSource, cacheDir, here, percentile, timeCommand, timed } from './lib.js';
 
@@ -172,6 +173,7 @@ const fifty = await fiftyConcurrent(oneMinute);
 const warm = await warmLoad(oneMinute);
 const upfront = await upfrontLadder(oneMinute);
 const audio = await audioBench();
+const overlays = await overlaysBench();
 console.log('');
 const viewers = await viewersBench();
 
@@ -198,7 +200,9 @@ console.log(`\nUpfront peer: ffmpeg makes the 4-rendition ladder (1080/720/480/3
 console.log(`  = ${(upfront.ms / cold.p50).toFixed(0)}× our cold time to first segment\n`);
 printAudio(audio);
 console.log('');
+printOverlays(overlays);
+console.log('');
 
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), ffmpeg: ffmpegVersion, cold: [cold, coldLong], segments, fifty, warm, upfront, audio, viewers }, null, 2));
+writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), ffmpeg: ffmpegVersion, cold: [cold, coldLong], segments, fifty, warm, upfront, audio, overlays, viewers }, null, 2));
 console.log('written: bench/results/latest.json');
