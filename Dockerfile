@@ -1,20 +1,21 @@
 # avserver origin: Node 20 on Debian bookworm with Debian's ffmpeg and fonts, running as non-root.
+# The build stage runs scripts/production-build.sh, the same script CI's production smoke test runs
+# (test/production/smoke.test.ts), so what CI starts is what this image starts.
 FROM node:20-bookworm-slim AS build
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+WORKDIR /repo
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY scripts/production-build.sh ./scripts/
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+RUN scripts/production-build.sh /app
 
 FROM node:20-bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg fonts-dejavu-core ca-certificates tini \
+ && apt-get install -y --no-install-recommends ffmpeg ca-certificates tini \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY package.json ./
+COPY --from=build /app/package.json ./
 COPY fixtures/media ./fixtures/media
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 WORK_DIR=/tmp/avserver
 USER node

@@ -28,7 +28,7 @@ describe('origin image from the repository Dockerfile', () => {
 
     const staged = path.join(outdir, image.source.directory);
     const entries = fs.readdirSync(staged);
-    expect(entries).toEqual(expect.arrayContaining(['Dockerfile', 'package.json', 'package-lock.json', 'src', 'fixtures']));
+    expect(entries).toEqual(expect.arrayContaining(['Dockerfile', 'package.json', 'package-lock.json', 'src', 'fixtures', 'scripts']));
     for (const excluded of ['node_modules', '.git', 'infra', 'dist', 'bench', 'test']) expect(entries).not.toContain(excluded);
     expect(fs.readFileSync(path.join(staged, 'Dockerfile'), 'utf8')).toBe(fs.readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8'));
 
