@@ -19,6 +19,8 @@ export const ErrorCode = {
   SourceUnusable: 'source_unusable',
   /** Missing or wrong bearer token. */
   Unauthorized: 'unauthorized',
+  /** A playback request that did not come through the CDN (no or wrong `X-Origin-Verify`). */
+  Forbidden: 'forbidden',
   /** No revision under this id (never minted, or expired). */
   RevisionNotFound: 'revision_not_found',
   /** A playback path that names no artifact: unknown rendition, index out of range, unknown file. */

@@ -99,6 +99,7 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
     playback,
     logger,
     apiToken: config.apiToken,
+    originVerifySecret: config.originVerifySecret,
     cacheMaxAge: config.cacheMaxAge,
     notFoundMaxAge: config.notFoundMaxAge,
     extra: options.extraRoutes?.(parts),

@@ -17,6 +17,12 @@ export interface Config {
   /** Deadline of every Redis command. */
   redisTimeoutMs: number;
   apiToken?: string;
+  /** When set, `/play/*` answers only requests whose `X-Origin-Verify` equals it (the CDN adds it). */
+  originVerifySecret?: string;
+  /** Port of the Prometheus endpoint (its own listener, never behind the CDN); undefined: none. */
+  metricsPort?: number;
+  /** pino level: trace, debug, info, warn, error, fatal or silent. */
+  logLevel: string;
   /** HMAC key for revision ids; generated per process when unset (only allowed without Redis). */
   revisionSecret: string;
   revisionSecretGenerated: boolean;
@@ -61,6 +67,9 @@ const envSchema = z.object({
   REDIS_AUTH_TOKEN: z.string().min(1).optional(),
   REDIS_TIMEOUT_MS: int(50, 60_000).default(1000),
   AVSERVER_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ORIGIN_VERIFY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: int(0, 65535).optional(),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   REVISION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   REVISION_TTL_SECONDS: int(60, 10 * 365 * 86400).default(30 * 86400),
   CACHE_MAX_AGE: int(0, 365 * 86400).default(86400),
@@ -114,6 +123,9 @@ export function loadConfig(
     redisPassword: e.REDIS_AUTH_TOKEN,
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,
     apiToken: e.AVSERVER_API_TOKEN,
+    originVerifySecret: e.ORIGIN_VERIFY_SECRET,
+    metricsPort: e.METRICS_PORT,
+    logLevel: e.LOG_LEVEL,
     revisionSecret: e.REVISION_SECRET ?? defaults.randomSecret(),
     revisionSecretGenerated: !e.REVISION_SECRET,
     revisionTtlSeconds: e.REVISION_TTL_SECONDS,

@@ -5,7 +5,7 @@ import type { MintDeps } from '../services/mint-service.js';
 import type { PlaybackService } from '../services/playback-service.js';
 import { errorResponse } from './error-response.js';
 import { playbackCors } from './middleware/playback-cors.js';
-import { requireToken } from './middleware/require-token.js';
+import { requireOriginVerify, requireToken } from './middleware/require-token.js';
 import { serverTiming } from './middleware/server-timing.js';
 import { playbackRoutes } from './routes/playback.js';
 import { revisionRoutes } from './routes/revisions.js';
@@ -15,6 +15,8 @@ export interface AppDeps {
   playback: PlaybackService;
   logger: Logger;
   apiToken?: string;
+  /** When set, `/play/*` requires it in `X-Origin-Verify` (CloudFront adds it). */
+  originVerifySecret?: string;
   cacheMaxAge: number;
   notFoundMaxAge: number;
   /** Extra routes mounted at the root (the embedded demo page). */
@@ -33,6 +35,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use('/v1/*', requireToken(deps.apiToken));
   app.route('/v1/revisions', revisionRoutes(deps.mint, deps.onMinted));
 
+  app.use('/play/*', requireOriginVerify(deps.originVerifySecret));
   app.use('/play/*', serverTiming());
   app.use('/play/*', playbackCors());
   app.route('/play', playbackRoutes(deps.playback, { cacheMaxAge: deps.cacheMaxAge }));

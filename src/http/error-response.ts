@@ -13,6 +13,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   [ErrorCode.SourceMissing]: 422,
   [ErrorCode.SourceUnusable]: 422,
   [ErrorCode.Unauthorized]: 401,
+  [ErrorCode.Forbidden]: 403,
   [ErrorCode.RevisionNotFound]: 404,
   [ErrorCode.NotFound]: 404,
   [ErrorCode.Overloaded]: 503,
@@ -46,7 +47,8 @@ export function errorResponse(err: unknown, options: ErrorResponseOptions): Resp
   const retryAfter = RETRY_AFTER[e.code];
   if (retryAfter !== undefined) headers.set('retry-after', String(retryAfter));
   // A changed source is not a property of the URL: it may be put back, and a new revision has its own URL.
-  const briefly = options.cacheable && status >= 400 && status < 500 && status !== 401 && e.code !== ErrorCode.SourceChanged && !isTransient(e.code);
+  // Nor is a refused caller (401, 403): the next one may be allowed.
+  const briefly = options.cacheable && status >= 400 && status < 500 && status !== 401 && status !== 403 && e.code !== ErrorCode.SourceChanged && !isTransient(e.code);
   headers.set('cache-control', briefly ? `public, max-age=${options.notFoundMaxAge}` : 'no-store');
   if (e.code === ErrorCode.Unauthorized) headers.set('www-authenticate', 'Bearer realm="avserver"');
   const body = { error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } };

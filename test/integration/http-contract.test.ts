@@ -307,3 +307,36 @@ describe('playback: load and cleanup', () => {
     }
   });
 });
+
+describe('playback behind the CDN (ORIGIN_VERIFY_SECRET)', () => {
+  const SECRET = 'verify-secret-0123456789abcdef';
+  let guarded: RunningOrigin;
+  let master: string;
+
+  beforeAll(async () => {
+    guarded = await startOrigin({ ORIGIN_VERIFY_SECRET: SECRET });
+    master = (await guarded.mint({ clips: [{ source: 'landscape.mp4' }] })).hls;
+  });
+
+  afterAll(async () => {
+    await guarded?.close();
+  });
+
+  it.each([
+    ['no header', undefined],
+    ['a wrong value', 'verify-secret-0123456789abcdeX'],
+    ['a prefix of the secret', SECRET.slice(0, 10)],
+    ['the secret with more after it', `${SECRET}x`],
+  ])('refuses /play/* with %s: 403 forbidden, never cached', async (_name, value) => {
+    const res = await guarded.fetch(master, { headers: value === undefined ? {} : { 'x-origin-verify': value } });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+  });
+
+  it('serves /play/* with the secret, and leaves the API and /healthz to their own rules', async () => {
+    expect((await guarded.fetch(master, { headers: { 'x-origin-verify': SECRET } })).status).toBe(200);
+    expect((await guarded.fetch('/healthz')).status).toBe(200);
+    expect((await guarded.fetch('/v1/revisions/AAAAAAAAAAAAAAAAAAAAAA', { api: true })).status).toBe(404);
+  });
+});

@@ -21,3 +21,21 @@ export function requireToken(token: string | undefined): MiddlewareHandler {
     await next();
   };
 }
+
+/**
+ * With a secret configured, playback answers only requests carrying it in `X-Origin-Verify` — the
+ * header the CDN adds to its origin requests — compared in constant time; others get `403`, never
+ * cached. Without one, every request passes (the embedded default, tests).
+ */
+export function requireOriginVerify(secret: string | undefined): MiddlewareHandler {
+  const expected = secret === undefined ? undefined : digest(secret);
+  return async function requireOriginVerifyMiddleware(c, next) {
+    if (expected) {
+      const sent = c.req.header('x-origin-verify');
+      if (sent === undefined || !timingSafeEqual(digest(sent), expected)) {
+        throw new OriginError(ErrorCode.Forbidden, 'playback is served through the CDN only');
+      }
+    }
+    await next();
+  };
+}
