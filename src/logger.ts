@@ -1,20 +1,33 @@
-/** The logging port: structured lines, one JSON object each. */
+import { pino, stdSerializers, type DestinationStream } from 'pino';
+
+/** The logging port: structured lines, one JSON object each. An `err` field is logged with its stack. */
 export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** JSON lines on stdout/stderr. */
-export function consoleLogger(): Logger {
-  const line = (level: string, message: string, fields?: Record<string, unknown>) =>
-    JSON.stringify({ time: new Date().toISOString(), level, message, ...fields });
+/** pino, as JSON lines on stdout: `{"level":"info","time":"…","message":"…",…}`, at `level` (LOG_LEVEL). */
+export function pinoLogger(level: string, destination?: DestinationStream): Logger {
+  const log = pino(
+    {
+      level,
+      base: undefined,
+      messageKey: 'message',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { err: stdSerializers.err },
+    },
+    destination,
+  );
   return {
-    info: (m, f) => console.log(line('info', m, f)),
-    warn: (m, f) => console.warn(line('warn', m, f)),
-    error: (m, f) => console.error(line('error', m, f)),
+    debug: (m, f) => log.debug(f ?? {}, m),
+    info: (m, f) => log.info(f ?? {}, m),
+    warn: (m, f) => log.warn(f ?? {}, m),
+    error: (m, f) => log.error(f ?? {}, m),
   };
 }
 
 /** Discards everything (tests). */
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from './config/index.js';
 import { demoRoutes } from './demo.js';
-import { consoleLogger } from './logger.js';
+import { metricsApp } from './http/metrics-app.js';
+import { pinoLogger } from './logger.js';
 import { mintRevision } from './services/mint-service.js';
 import { createOrigin } from './origin.js';
 
@@ -15,7 +16,6 @@ const LAST_ANSWERS_MS = 1000;
 
 /** Composition root: environment → config → adapters → app → listen. */
 async function main(): Promise<void> {
-  const logger = consoleLogger();
   let config;
   try {
     config = loadConfig(process.env, {
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  const logger = pinoLogger(config.logLevel);
   let host = config.host;
   if (!config.apiToken && !LOOPBACK.has(host)) {
     logger.warn('AVSERVER_API_TOKEN is unset: binding to loopback only', { requestedHost: host });
@@ -39,6 +40,12 @@ async function main(): Promise<void> {
   let demoPath: string | undefined;
   const demo = config.embeddedMedia ? await demoRoutes(() => demoPath) : undefined;
   const origin = await createOrigin(config, logger, { extraRoutes: demo ? () => demo : undefined });
+  // Prometheus on its own port: never routed through the CDN or the load balancer's listener.
+  const metricsServer =
+    config.metricsPort === undefined
+      ? undefined
+      : serve({ fetch: metricsApp(origin.metrics).fetch, port: config.metricsPort, hostname: config.host }, (info) => logger.info('metrics listening', { port: info.port }));
+
   const server = serve({ fetch: origin.app.fetch, port: config.port, hostname: host }, (info) => {
     logger.info('avserver listening', { url: `http://${host}:${info.port}`, media: config.s3 ? `s3://${config.s3.bucket}` : config.mediaRoot });
   });
@@ -61,6 +68,7 @@ async function main(): Promise<void> {
     (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
     await origin.drain(config.shutdownDrainMs);
     await origin.close();
+    metricsServer?.close();
     // The last answers leave, then the process does; a connection that lingers does not keep it.
     await Promise.race([closed, new Promise((r) => setTimeout(r, LAST_ANSWERS_MS))]);
     process.exit(0);

@@ -16,6 +16,7 @@ import { RnnoisePool } from './media/denoise/rnnoise-pool.js';
 import { checkImage } from './media/image-check.js';
 import { probeTarget } from './media/probe.js';
 import type { MintDeps } from './services/mint-service.js';
+import { Metrics } from './metrics.js';
 import { PlaybackService } from './services/playback-service.js';
 import { FfmpegSegmentMaker } from './services/segment-maker.js';
 import { FsObjectStore } from './stores/fs-object-store.js';
@@ -33,6 +34,8 @@ export interface Origin {
   scheduler: Scheduler;
   encoder: EncoderSettings;
   workDir: string;
+  /** Prometheus metrics (served on METRICS_PORT by main.ts). */
+  metrics: Metrics;
   /** Refuses new jobs and fails waiting ones (retryable 503), then waits up to `ms` for running jobs to finish. */
   drain(ms: number): Promise<void>;
   /** Refuses new jobs, kills running ffmpeg, deletes temp files, closes Redis. */
@@ -64,15 +67,24 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
 
   // One RNNoise worker per job slot: an audio job denoises its channels in parallel.
   const denoiser = new RnnoisePool(config.jobConcurrency);
-  const sources = new SourceCache({ objects, runner, ffmpegPath: config.ffmpegPath, dir: join(workDir, 'sources'), maxBytes: config.sourceCacheBytes, timeoutMs: config.jobTimeoutMs });
+  const metrics: Metrics = new Metrics({ jobs: scheduler, sourceCacheBytes: () => sources.bytes });
+  const sources = new SourceCache({
+    objects,
+    runner,
+    ffmpegPath: config.ffmpegPath,
+    dir: join(workDir, 'sources'),
+    maxBytes: config.sourceCacheBytes,
+    timeoutMs: config.jobTimeoutMs,
+    observe: (kind, seconds) => metrics.job(kind, '', seconds),
+  });
   const probeTools = { runner, ffprobePath: config.ffprobePath, timeoutMs: PROBE_TIMEOUT_MS };
   const checkedImages = new ByteLru<ImageInfo>(CHECKED_IMAGES);
   const mint: MintDeps = {
     store,
     objects,
     sources,
-    probe: (target, identity) => probeTarget(target, identity, probeTools),
-    image: (key) => checkImage(objects, probeTools, key, checkedImages),
+    probe: (target, identity) => metrics.timed('probe', () => probeTarget(target, identity, probeTools)),
+    image: (key) => metrics.timed('image', () => checkImage(objects, probeTools, key, checkedImages)),
     secret: config.revisionSecret,
     ttlSeconds: config.revisionTtlSeconds,
     planOptions,
@@ -92,12 +104,14 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
     requestWaitMs: config.requestWaitMs,
     planOptions,
     artifactCacheBytes: config.artifactCacheBytes,
+    observeJob: (kind, rendition, seconds) => metrics.job(kind, rendition, seconds),
   });
-  const parts = { mint, playback, runner, scheduler, encoder, workDir };
+  const parts = { mint, playback, runner, scheduler, encoder, workDir, metrics };
   const app = createApp({
     mint,
     playback,
     logger,
+    metrics,
     apiToken: config.apiToken,
     originVerifySecret: config.originVerifySecret,
     cacheMaxAge: config.cacheMaxAge,

@@ -115,6 +115,10 @@ export class Scheduler {
   queuedOf(cls: JobClass): number {
     return this.#count('queued', cls);
   }
+  /** Jobs holding a slot or paused, by class (for metrics). */
+  runningOf(cls: JobClass): number {
+    return this.#count('running', cls) + this.#count('paused', cls);
+  }
 
   /** Runs `work` when the scheduler gives it a slot; resolves with its value and timing. */
   run<T>(work: (handle: JobHandle) => Promise<T>, options: ScheduleOptions = {}): Promise<{ value: T; timing: JobTiming }> {

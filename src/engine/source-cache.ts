@@ -19,6 +19,8 @@ export interface SourceCacheOptions {
   dir: string;
   maxBytes: number;
   timeoutMs: number;
+  /** Told how long each ffmpeg run of the cache took (metrics). */
+  observe?: (kind: 'index' | 'assemble', seconds: number) => void;
 }
 
 /** Where ffmpeg reads a source from for one job, and what to do once the job is done with it. */
@@ -173,7 +175,7 @@ export class SourceCache {
         const maps = tracks.flatMap((_, i) => ['-map', String(i)]);
         const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...inputs, ...maps, '-c', 'copy', '-f', 'matroska', output];
         try {
-          await this.options.runner.run(this.options.ffmpegPath, args, { timeoutMs: this.options.timeoutMs });
+          await this.#run('assemble', args);
         } catch (err) {
           // Chunks that do not make one recording are the source's fault, not a fault of ours.
           if (err instanceof ProcessError && err.reason === 'exit') throw new UnusableSourceError(`has chunks ffmpeg cannot join (${err.message.slice(0, 200)})`);
@@ -189,8 +191,22 @@ export class SourceCache {
     return this.#materialize(`index\n${source.key}\n${source.etag}`, async (output) => {
       const input = await this.options.objects.input(source.key);
       const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...inputOptions(input, 'matroska'), '-i', input, '-map', '0', '-c', 'copy', '-f', 'matroska', output];
-      await this.options.runner.run(this.options.ffmpegPath, args, { timeoutMs: this.options.timeoutMs });
+      await this.#run('index', args);
     });
+  }
+
+  async #run(kind: 'index' | 'assemble', args: string[]): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.options.runner.run(this.options.ffmpegPath, args, { timeoutMs: this.options.timeoutMs });
+    } finally {
+      this.options.observe?.(kind, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** Bytes of local files (assembled and indexed sources) the cache holds. */
+  get bytes(): number {
+    return this.#files.bytes;
   }
 
   /** Makes a file once per identity (single-flight); renamed into place only when whole. */

@@ -1,9 +1,11 @@
 import { Hono } from 'hono';
 import { ErrorCode, OriginError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { MintDeps } from '../services/mint-service.js';
 import type { PlaybackService } from '../services/playback-service.js';
 import { errorResponse } from './error-response.js';
+import { observe } from './middleware/observe.js';
 import { playbackCors } from './middleware/playback-cors.js';
 import { requireOriginVerify, requireToken } from './middleware/require-token.js';
 import { serverTiming } from './middleware/server-timing.js';
@@ -14,6 +16,8 @@ export interface AppDeps {
   mint: MintDeps;
   playback: PlaybackService;
   logger: Logger;
+  /** Request metrics (the origin's registry); none in unit tests. */
+  metrics?: Metrics;
   apiToken?: string;
   /** When set, `/play/*` requires it in `X-Origin-Verify` (CloudFront adds it). */
   originVerifySecret?: string;
@@ -30,6 +34,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
 
+  app.use('*', observe(deps.logger, deps.metrics));
   app.get('/healthz', (c) => c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' }));
 
   app.use('/v1/*', requireToken(deps.apiToken));
@@ -43,9 +48,8 @@ export function createApp(deps: AppDeps): Hono {
 
   app.notFound((c) => errorResponse(new OriginError(ErrorCode.NotFound, `no route for ${c.req.path}`), { notFoundMaxAge: deps.notFoundMaxAge, cacheable: c.req.path.startsWith('/play/') }));
   app.onError((err, c) => {
-    if (!(err instanceof OriginError) || err.code === ErrorCode.Internal) {
-      deps.logger.error('request failed', { path: c.req.path, error: String(err), cause: err instanceof Error ? String(err.cause ?? '') : undefined });
-    }
+    // A failed job was logged once, by the job (services/job-context.ts); anything else unexpected here.
+    if (!(err instanceof OriginError)) deps.logger.error('request failed', { path: c.req.path, err });
     return errorResponse(err, { notFoundMaxAge: deps.notFoundMaxAge, cacheable: c.req.path.startsWith('/play/') });
   });
   return app;

@@ -53,6 +53,8 @@ export interface PlaybackDeps {
   requestWaitMs: number;
   planOptions: PlanOptions;
   artifactCacheBytes: number;
+  /** Told each segment job's run time (metrics). */
+  observeJob?: (kind: 'video' | 'audio', rendition: string, seconds: number) => void;
 }
 
 const PLAYLIST = 'application/vnd.apple.mpegurl';
@@ -253,6 +255,7 @@ export class PlaybackService {
         if (err instanceof OriginError && !isTransient(err.code)) this.#failures.set(key, { error: err, until: performance.now() + FAILURE_MEMORY_MS }, 1);
         throw err;
       });
+      this.deps.observeJob?.(rendition === 'audio' ? 'audio' : 'video', name, timing.runMs / 1000);
       return { value, timing };
     });
     return { made, cacheStatus: joining ? 'coalesced' : 'miss' };

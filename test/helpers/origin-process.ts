@@ -17,6 +17,8 @@ export interface OriginProcess {
   peakRssMb(): number;
   /** CPU seconds the process has used so far: its own threads (workers included) and its exited children (ffmpeg). */
   cpuSeconds(): number;
+  /** What the process wrote to stdout so far (its log lines), when spawned with `captureOutput`. */
+  output(): string;
   /** How many child processes (ffmpeg, ffprobe) the origin has running now. */
   runningChildren(): number;
   stop(): Promise<void>;
@@ -26,12 +28,14 @@ export interface OriginProcess {
  * The origin as its own process, the way `npm start` runs it (`tsx src/main.ts`), on a free port with
  * the test token: for what only separate processes show (identical bytes from two nodes, memory).
  */
-export async function spawnOrigin(env: Record<string, string>): Promise<OriginProcess> {
+export async function spawnOrigin(env: Record<string, string>, options: { captureOutput?: boolean } = {}): Promise<OriginProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     env: { ...process.env, AVSERVER_API_TOKEN: TEST_TOKEN, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', options.captureOutput ? 'pipe' : 'ignore', 'inherit'],
   });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const baseUrl = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
@@ -68,6 +72,7 @@ export async function spawnOrigin(env: Record<string, string>): Promise<OriginPr
       const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
       return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / CLOCK_TICKS;
     },
+    output: () => output,
     runningChildren() {
       try {
         return readdirSync(`/proc/${child.pid}/task`).reduce((n, task) => n + readFileSync(`/proc/${child.pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).length, 0);
