@@ -292,6 +292,10 @@ export class AvserverStack extends cdk.Stack {
       '        action: update',
       '        new_name: jobs_queued',
       '        operations:',
+      // The origin reports queued jobs per priority class (player, lookahead): the alarm watches their sum.
+      '          - action: aggregate_labels',
+      '            label_set: []',
+      '            aggregation_type: sum',
       '          - action: add_label',
       '            new_label: ServiceName',
       `            new_value: ${this.stackName}`,

@@ -297,6 +297,8 @@ describe('ECS service', () => {
     expect(config).toContain("targets: ['127.0.0.1:9464']");
     expect(config).toContain('include: avserver_jobs_queued');
     expect(config).toContain('new_name: jobs_queued');
+    // Summed over the origin's priority label (avserver_jobs_queued{priority="player|lookahead"}).
+    expect(config).toMatch(/action: aggregate_labels\n\s+label_set: \[\]\n\s+aggregation_type: sum/);
     expect(config).toContain('namespace: avserver');
     expect(config).toContain('dimensions: [[ServiceName]]');
     // The metrics port is not published to the ALB.

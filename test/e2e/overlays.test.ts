@@ -53,14 +53,16 @@ type Rendition = { id: string; width: number; height: number; file: string; segm
 let withOverlays: Rendition[];
 let without: Map<string, Rendition>;
 
-async function renditions(minted: { hls: string; duration: number }, dir: string, check: boolean): Promise<Rendition[]> {
+/** A revision's renditions (those `pick` keeps, by height), downloaded; with `check`, decoded as seamless HLS first. */
+async function renditions(minted: { hls: string; duration: number }, dir: string, check: boolean, pick: (heights: number[]) => number[] = (h) => h): Promise<Rendition[]> {
   await mkdir(dir, { recursive: true });
   const { text, download } = downloader(server);
   const base = minted.hls.replace(/\/master\.m3u8$/, '');
   if (check) await expectSeamlessHls(server, minted, { fps: FPS, audio: true, dir });
-  const master = parsePlaylist(await text(minted.hls));
+  const variants = parsePlaylist(await text(minted.hls)).playlists!;
+  const kept = pick(variants.map((v) => v.attributes.RESOLUTION!.height));
   return Promise.all(
-    master.playlists!.map(async (variant) => {
+    variants.filter((v) => kept.includes(v.attributes.RESOLUTION!.height)).map(async (variant) => {
       const id = variant.uri.replace(/\.m3u8$/, '');
       const { whole, playlist } = await download(base, id, dir);
       return { id, ...variant.attributes.RESOLUTION!, file: whole, segments: playlist.segments.map((s) => `${base}/${s.uri}`) };
@@ -174,14 +176,14 @@ describe('text drawn literally', () => {
   let plain: RgbFrame;
   beforeAll(async () => {
     const minted = await server.mint({ clips: [{ ...CLIP, end: 1 }] });
-    const [r] = (await renditions(minted, join(work, 'hostile-plain'), false)).filter((x) => x.height === 720);
+    const [r] = await renditions(minted, join(work, 'hostile-plain'), false, () => [720]);
     plain = (await frames(r!, [15])).get(15)!;
   }, 60_000);
 
   it.each(HOSTILE)('%j', { timeout: 60_000 }, async (text, word) => {
     const minted = await server.mint({ clips: [{ ...CLIP, end: 1 }], overlays: [{ kind: 'text', text, x: 0.05, y: 0.05, size: 0.07, background: '#000000' }] });
     const dir = join(work, `hostile-${Math.random().toString(36).slice(2)}`);
-    const [r] = (await renditions(minted, dir, false)).filter((x) => x.height === 720);
+    const [r] = await renditions(minted, dir, false, () => [720]);
     const shown = (await frames(r!, [15])).get(15)!;
     // The text's box (from its background) starts where x and y say, less the padding.
     const box = boundingBox(differenceMask(shown, plain, 48), shown.width)!;
@@ -199,7 +201,7 @@ describe('output time across edits', () => {
     const bar = { kind: 'drawing', strokes: [{ points: [[0, 0.5], [1, 0.5]], color: '#00ff00', width: 0.1 }], start: 0.5, end: 2.5 };
     const minted = await server.mint({ clips: [{ source: 'landscape.mp4', end: 3, cuts: [[1, 2]] }, { source: 'portrait.mp4' }], overlays: [bar] });
     expect(minted.duration).toBeCloseTo(5, 2);
-    const [r] = (await renditions(minted, join(work, 'stitched'), false)).sort((a, b) => a.height - b.height);
+    const [r] = await renditions(minted, join(work, 'stitched'), false, (heights) => [Math.min(...heights)]);
     const tiny = await frames(r!, 'all', 'scale=64:36:flags=area', { width: 64, height: 36 });
     const all = [...tiny.keys()];
     expect(all.length).toBe(5 * FPS);
