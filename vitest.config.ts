@@ -11,7 +11,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'node', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: [...BROWSER, '**/node_modules/**'] },
+        test: {
+          name: 'node',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: [...BROWSER, '**/node_modules/**'],
+        },
       },
       {
         // Players in Chromium need the origin to keep ahead of real time: they run after the

@@ -14,7 +14,7 @@ import { bestLag, decodeAudio, rmsDb, siSdr } from '../test/helpers/audio-analys
 import { makeSpeechFixture, SPEECH_LEAD_SECONDS } from '../test/helpers/audio-fixtures.js';
 import { fetchAudioRendition } from '../test/helpers/audio-rendition.js';
 import { spawnOrigin, type OriginProcess } from '../test/helpers/origin-process.js';
-import { benchSource, cacheDir, fetchOk, idle, percentile } from './lib.js';
+import { benchSource, cacheDir, fetchOk, idle, percentile, withOrigin } from './lib.js';
 
 const RUNS = Number(process.env.BENCH_AUDIO_RUNS ?? 5);
 
@@ -37,7 +37,9 @@ const fresh = (node: OriginProcess, source: string, noiseSuppression: boolean) =
   node.mint({ clips: [{ source, start: ++nonce / 1000 }], noiseSuppression });
 const audioPath = (hls: string, index: number) => hls.replace('master.m3u8', `audio/${index}.m4s`);
 const segmentCount = async (node: OriginProcess, hls: string) =>
-  (await (await node.fetch(hls.replace('master.m3u8', 'audio.m3u8'))).text()).split('\n').filter((l) => l.endsWith('.m4s')).length;
+  (await (await node.fetch(hls.replace('master.m3u8', 'audio.m3u8'))).text())
+    .split('\n')
+    .filter((l) => l.endsWith('.m4s')).length;
 
 /** Cold audio segment at 0:00 and at 9:00 of the 10-minute source, each on a fresh revision of an idle origin. */
 async function randomAccess(node: OriginProcess, tenMinutes: string) {
@@ -52,7 +54,12 @@ async function randomAccess(node: OriginProcess, tenMinutes: string) {
       far.push(await fetchOk(node, audioPath((await fresh(node, tenMinutes, noiseSuppression)).hls, 127)));
       await idle(node);
     }
-    rows.push({ noiseSuppression, firstP50: percentile(first, 50), farP50: percentile(far, 50), farP95: percentile(far, 95) });
+    rows.push({
+      noiseSuppression,
+      firstP50: percentile(first, 50),
+      farP50: percentile(far, 50),
+      farP95: percentile(far, 95),
+    });
   }
   return rows;
 }
@@ -93,7 +100,9 @@ async function quality() {
     const { clean: reference } = await makeSpeechFixture(dir);
     const left = async (noiseSuppression: boolean) => {
       const minted = await node.mint({ clips: [{ source: 'speech-noisy.mp4' }], noiseSuppression });
-      return (await decodeAudio((await fetchAudioRendition(node, minted.hls, join(dir, `${noiseSuppression}.mp4`))).file))[0]!;
+      return (
+        await decodeAudio((await fetchAudioRendition(node, minted.hls, join(dir, `${noiseSuppression}.mp4`))).file)
+      )[0]!;
     };
     const [noisy, clean] = [await left(false), await left(true)];
     const lead = SPEECH_LEAD_SECONDS * 48000;
@@ -118,24 +127,28 @@ export async function audioBench() {
   const talk = await noisyTalk();
   const env = { MEDIA_ROOT: cacheDir, REVISION_SECRET: 'bench-secret-0123456789' };
   // No lookahead and no prewarm while timing single requests and per-minute cost: each figure is one job's.
-  const quiet = await spawnOrigin({ ...env, LOOKAHEAD_SEGMENTS: '0', PREWARM_ON_MINT: 'false' });
-  let access, cost;
-  try {
-    access = await randomAccess(quiet, tenMinutes);
-    cost = [];
-    for (const [name, source] of [['tone (same in both channels)', oneMinute], ['noisy talk (stereo)', talk]] as const) {
-      cost.push({ source: name, plain: await cpuPerMinute(quiet, source, false), denoised: await cpuPerMinute(quiet, source, true) });
-    }
-  } finally {
-    await quiet.stop();
-  }
-  const node = await spawnOrigin({ ...env, PREWARM_ON_MINT: 'false' });
-  let viewer;
-  try {
-    viewer = [await firstThirtySeconds(node, tenMinutes, false), await firstThirtySeconds(node, tenMinutes, true)];
-  } finally {
-    await node.stop();
-  }
+  const { access, cost } = await withOrigin(
+    { ...env, LOOKAHEAD_SEGMENTS: '0', PREWARM_ON_MINT: 'false' },
+    async (quiet) => {
+      const access = await randomAccess(quiet, tenMinutes);
+      const cost = [];
+      for (const [name, source] of [
+        ['tone (same in both channels)', oneMinute],
+        ['noisy talk (stereo)', talk],
+      ] as const) {
+        cost.push({
+          source: name,
+          plain: await cpuPerMinute(quiet, source, false),
+          denoised: await cpuPerMinute(quiet, source, true),
+        });
+      }
+      return { access, cost };
+    },
+  );
+  const viewer = await withOrigin({ ...env, PREWARM_ON_MINT: 'false' }, async (node) => [
+    await firstThirtySeconds(node, tenMinutes, false),
+    await firstThirtySeconds(node, tenMinutes, true),
+  ]);
   return { access, cost, viewer, quality: await quality() };
 }
 
@@ -143,15 +156,25 @@ export function printAudio(r: Awaited<ReturnType<typeof audioBench>>): void {
   const ms = (n: number) => `${n.toFixed(0)} ms`;
   console.log(`Audio, cold segment on a fresh revision of an idle origin (p50 of ${RUNS}; 10-minute source):`);
   for (const a of r.access) {
-    console.log(`  ${a.noiseSuppression ? 'with noise suppression   ' : 'without noise suppression'}  at 0:00 ${ms(a.firstP50).padStart(7)}   at 9:00 ${ms(a.farP50).padStart(7)} (p95 ${ms(a.farP95)})   ratio ${(a.farP50 / a.firstP50).toFixed(2)}`);
+    console.log(
+      `  ${a.noiseSuppression ? 'with noise suppression   ' : 'without noise suppression'}  at 0:00 ${ms(a.firstP50).padStart(7)}   at 9:00 ${ms(a.farP50).padStart(7)} (p95 ${ms(a.farP95)})   ratio ${(a.farP50 / a.firstP50).toFixed(2)}`,
+    );
   }
   console.log('Audio CPU per minute of audio (origin + ffmpeg + RNNoise workers), made segment by segment:');
-  for (const c of r.cost) console.log(`  ${c.source.padEnd(30)} ${c.plain.toFixed(2)} s without, ${c.denoised.toFixed(2)} s with noise suppression`);
+  for (const c of r.cost)
+    console.log(
+      `  ${c.source.padEnd(30)} ${c.plain.toFixed(2)} s without, ${c.denoised.toFixed(2)} s with noise suppression`,
+    );
   console.log('A viewer of the first 30 s of the 10-minute recording (with lookahead) against the whole track:');
-  for (const v of r.viewer) console.log(`  ${v.noiseSuppression ? 'with   ' : 'without'} suppression: ${v.viewer.toFixed(2)} s of ${v.track.toFixed(1)} s CPU = ${(v.share * 100).toFixed(1)}%`);
+  for (const v of r.viewer)
+    console.log(
+      `  ${v.noiseSuppression ? 'with   ' : 'without'} suppression: ${v.viewer.toFixed(2)} s of ${v.track.toFixed(1)} s CPU = ${(v.share * 100).toFixed(1)}%`,
+    );
   const q = r.quality;
   console.log('Noise suppression on the speech fixture (left channel, through HLS):');
-  console.log(`  noise floor ${q.floorBefore.toFixed(1)} → ${q.floorAfter.toFixed(1)} dB (−${(q.floorBefore - q.floorAfter).toFixed(1)} dB); SI-SDR ${q.siSdrBefore.toFixed(1)} → ${q.siSdrAfter.toFixed(1)} dB (+${(q.siSdrAfter - q.siSdrBefore).toFixed(1)}); speech level ${q.speechLevelChange >= 0 ? '+' : ''}${q.speechLevelChange.toFixed(2)} dB; lag ${q.lagSamples} samples (${((q.lagSamples / 48000) * 1000).toFixed(2)} ms)`);
+  console.log(
+    `  noise floor ${q.floorBefore.toFixed(1)} → ${q.floorAfter.toFixed(1)} dB (−${(q.floorBefore - q.floorAfter).toFixed(1)} dB); SI-SDR ${q.siSdrBefore.toFixed(1)} → ${q.siSdrAfter.toFixed(1)} dB (+${(q.siSdrAfter - q.siSdrBefore).toFixed(1)}); speech level ${q.speechLevelChange >= 0 ? '+' : ''}${q.speechLevelChange.toFixed(2)} dB; lag ${q.lagSamples} samples (${((q.lagSamples / 48000) * 1000).toFixed(2)} ms)`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) printAudio(await audioBench());

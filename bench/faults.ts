@@ -43,7 +43,12 @@ export async function faultsBench() {
   const media = await mkdtemp(join(tmpdir(), 'avserver-bench-faults-'));
   for (const f of ['landscape.mp4', 'portrait.mp4']) await copyFile(join(FIXTURES, f), join(media, f));
   const redis = await startRedis();
-  const env = { MEDIA_ROOT: media, REDIS_URL: redis.url, REVISION_SECRET: 'bench-faults-secret-0123456789', PREWARM_ON_MINT: 'false' };
+  const env = {
+    MEDIA_ROOT: media,
+    REDIS_URL: redis.url,
+    REVISION_SECRET: 'bench-faults-secret-0123456789',
+    PREWARM_ON_MINT: 'false',
+  };
   const results: Record<string, unknown> = {};
   let node: OriginProcess | undefined = await spawnOrigin(env);
   try {
@@ -59,7 +64,13 @@ export async function faultsBench() {
     const healthz = await timed(other.fetch('/healthz'));
     redis.signal('SIGCONT');
     const thawed = await until(200, () => other.fetch(minted.hls));
-    results.redisFrozen = { statuses: frozen.map((f) => f.status), maxMs: Math.max(...frozen.map((f) => f.ms)), cache: frozen[0]!.cache, healthz: healthz.status, recoveryMs: thawed };
+    results.redisFrozen = {
+      statuses: frozen.map((f) => f.status),
+      maxMs: Math.max(...frozen.map((f) => f.ms)),
+      cache: frozen[0]!.cache,
+      healthz: healthz.status,
+      recoveryMs: thawed,
+    };
     await other.stop();
 
     // Redis killed and restarted.
@@ -68,12 +79,24 @@ export async function faultsBench() {
     const restartedAt = performance.now();
     await redis.restart();
     await until(201, () => node!.fetch('/v1/revisions', mintBody('portrait.mp4', 2)));
-    results.redisKilled = { status: killed.status, ms: killed.ms, cache: killed.cache, recoveryAfterRestartMs: performance.now() - restartedAt };
+    results.redisKilled = {
+      status: killed.status,
+      ms: killed.ms,
+      cache: killed.cache,
+      recoveryAfterRestartMs: performance.now() - restartedAt,
+    };
 
     // SIGTERM with eight cold segments in flight (a revision minted again: the restarted Redis is empty).
     const base = (await node.mint({ clips: [{ source: 'landscape.mp4' }] })).hls.replace('/master.m3u8', '');
-    const paths = ['720p/0', '720p/1', '480p/0', '480p/1', '360p/0', '360p/1', 'audio/0', 'audio/1'].map((p) => `${base}/${p}.m4s`);
-    const answers = paths.map((p) => node!.fetch(p).then((r) => r.status, () => 'reset'));
+    const paths = ['720p/0', '720p/1', '480p/0', '480p/1', '360p/0', '360p/1', 'audio/0', 'audio/1'].map(
+      (p) => `${base}/${p}.m4s`,
+    );
+    const answers = paths.map((p) =>
+      node!.fetch(p).then(
+        (r) => r.status,
+        () => 'reset',
+      ),
+    );
     await sleep(300);
     const t0 = performance.now();
     await node.stop();
@@ -96,11 +119,18 @@ export async function faultsBench() {
         await sleep(10);
       }
     })();
-    const bombs = await Promise.all(Array.from({ length: 4 }, () => timed(node!.fetch('/v1/revisions', mintBody('bomb.mpd')))));
+    const bombs = await Promise.all(
+      Array.from({ length: 4 }, () => timed(node!.fetch('/v1/revisions', mintBody('bomb.mpd')))),
+    );
     await sleep(200);
     polling = false;
     await poll;
-    results.manifestBomb = { statuses: bombs.map((b) => b.status), maxMs: Math.max(...bombs.map((b) => b.ms)), healthzP99Ms: percentile(health, 0.99), rssGrowthMb: node.peakRssMb() - rss };
+    results.manifestBomb = {
+      statuses: bombs.map((b) => b.status),
+      maxMs: Math.max(...bombs.map((b) => b.ms)),
+      healthzP99Ms: percentile(health, 0.99),
+      rssGrowthMb: node.peakRssMb() - rss,
+    };
   } finally {
     await node?.stop();
     await redis.stop();
@@ -111,7 +141,8 @@ export async function faultsBench() {
 
 export function printFaults(results: Record<string, unknown>): void {
   console.log('\nFailure behaviour (default deadlines)');
-  for (const [name, value] of Object.entries(results)) console.log(`  ${name}: ${JSON.stringify(value, (_k, v) => (typeof v === 'number' ? Math.round(v) : v))}`);
+  for (const [name, value] of Object.entries(results))
+    console.log(`  ${name}: ${JSON.stringify(value, (_k, v) => (typeof v === 'number' ? Math.round(v) : v))}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

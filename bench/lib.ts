@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { OriginProcess } from '../test/helpers/origin-process.js';
+import { spawnOrigin, type OriginProcess } from '../test/helpers/origin-process.js';
 
 export const here = dirname(fileURLToPath(import.meta.url));
 export const cacheDir = join(here, '.cache');
@@ -15,11 +15,34 @@ export function benchSource(seconds: number): string {
   if (!existsSync(file)) {
     console.error(`generating ${name} (${seconds} s of 1080p30 with audio; once)…`);
     execFileSync('ffmpeg', [
-      '-v', 'error', '-y',
-      '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=30:duration=${seconds}`,
-      '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
-      '-c:v', 'libx264', '-preset', seconds > 120 ? 'ultrafast' : 'veryfast', '-crf', seconds > 120 ? '28' : '23', '-g', '60', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', file,
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=1920x1080:rate=30:duration=${seconds}`,
+      '-f',
+      'lavfi',
+      '-i',
+      `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+      '-c:v',
+      'libx264',
+      '-preset',
+      seconds > 120 ? 'ultrafast' : 'veryfast',
+      '-crf',
+      seconds > 120 ? '28' : '23',
+      '-g',
+      '60',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '128k',
+      '-movflags',
+      '+faststart',
+      file,
     ]);
   }
   return name;
@@ -42,8 +65,23 @@ export function timeCommand(command: string, args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${command} exited with ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${command} exited with ${code}`)),
+    );
   });
+}
+
+/** Runs `work` against the origin as its own process (`spawnOrigin`), stopped afterwards whatever happens. */
+export async function withOrigin<T>(
+  env: Record<string, string>,
+  work: (node: OriginProcess) => Promise<T>,
+): Promise<T> {
+  const node = await spawnOrigin(env);
+  try {
+    return await work(node);
+  } finally {
+    await node.stop();
+  }
 }
 
 /** Wall time of a GET that must answer 200, body read, in milliseconds. */
@@ -67,4 +105,3 @@ export async function idle(node: OriginProcess): Promise<void> {
     last = now;
   }
 }
-

@@ -7,8 +7,8 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnOrigin, type OriginProcess } from '../test/helpers/origin-process.js';
-import { benchSource, cacheDir, fetchOk, idle, percentile } from './lib.js';
+import type { OriginProcess } from '../test/helpers/origin-process.js';
+import { benchSource, cacheDir, fetchOk, idle, percentile, withOrigin } from './lib.js';
 
 const RUNS = Number(process.env.BENCH_OVERLAY_RUNS ?? 7);
 const LOGO = fileURLToPath(new URL('../fixtures/media/brand/logo.png', import.meta.url));
@@ -16,9 +16,20 @@ const LOGO = fileURLToPath(new URL('../fixtures/media/brand/logo.png', import.me
 /** A caption with a box, a logo and a 200-point pen stroke, all visible throughout; `n` moves them a hair. */
 function threeOverlays(n: number) {
   const shift = n * 1e-4;
-  const pen = Array.from({ length: 200 }, (_, i) => [0.1 + (0.5 * i) / 199, 0.45 + 0.05 * Math.sin(i / 10) + shift] as [number, number]);
+  const pen = Array.from(
+    { length: 200 },
+    (_, i) => [0.1 + (0.5 * i) / 199, 0.45 + 0.05 * Math.sin(i / 10) + shift] as [number, number],
+  );
   return [
-    { kind: 'text', text: `Quarterly review ${n}`, x: 0.05, y: 0.8, size: 0.06, color: '#ffffff', background: '#000000b3' },
+    {
+      kind: 'text',
+      text: `Quarterly review ${n}`,
+      x: 0.05,
+      y: 0.8,
+      size: 0.06,
+      color: '#ffffff',
+      background: '#000000b3',
+    },
     { kind: 'image', source: 'brand/logo.png', x: 0.7 + shift, y: 0.05, width: 0.25 },
     { kind: 'drawing', strokes: [{ points: pen, color: '#00ff00', width: 0.02 }] },
   ];
@@ -26,9 +37,11 @@ function threeOverlays(n: number) {
 
 let nonce = 0;
 /** A revision nothing has touched: trimmed by a different micro-amount each time. */
-const fresh = (node: OriginProcess, source: string, overlays: unknown[]) => node.mint({ clips: [{ source, start: ++nonce / 1000 }], overlays });
+const fresh = (node: OriginProcess, source: string, overlays: unknown[]) =>
+  node.mint({ clips: [{ source, start: ++nonce / 1000 }], overlays });
 
-const variants = (master: string) => master.split('\n').filter((l) => l.endsWith('.m3u8') && !l.startsWith('#') && l !== 'audio.m3u8');
+const variants = (master: string) =>
+  master.split('\n').filter((l) => l.endsWith('.m3u8') && !l.startsWith('#') && l !== 'audio.m3u8');
 
 /** One cold 720p segment (a full-length one), with and without overlays, alternating which goes first. */
 async function coldSegment(node: OriginProcess, source: string) {
@@ -43,7 +56,11 @@ async function coldSegment(node: OriginProcess, source: string) {
     if (i % 2 === 0) await measure([], plain).then(() => measure(threeOverlays(i), overlaid));
     else await measure(threeOverlays(i), overlaid).then(() => measure([], plain));
   }
-  return { plainP50: percentile(plain, 50), overlaysP50: percentile(overlaid, 50), extra: percentile(overlaid, 50) / percentile(plain, 50) - 1 };
+  return {
+    plainP50: percentile(plain, 50),
+    overlaysP50: percentile(overlaid, 50),
+    extra: percentile(overlaid, 50) / percentile(plain, 50) - 1,
+  };
 }
 
 /** Mint → master → start playlist → init + segment 0 + audio init + segment 0, as a player, prewarm on. */
@@ -57,14 +74,22 @@ async function firstSegment(node: OriginProcess, source: string) {
       const start = variants(await (await node.fetch(hls)).text())[0]!.replace('.m3u8', '');
       const base = hls.replace('/master.m3u8', '');
       await fetchOk(node, `${base}/${start}.m3u8`);
-      await Promise.all([`${start}/init.mp4`, `${start}/0.m4s`, 'audio/init.mp4', 'audio/0.m4s'].map((p) => fetchOk(node, `${base}/${p}`)));
+      await Promise.all(
+        [`${start}/init.mp4`, `${start}/0.m4s`, 'audio/init.mp4', 'audio/0.m4s'].map((p) =>
+          fetchOk(node, `${base}/${p}`),
+        ),
+      );
       into.push(performance.now() - t0);
       await idle(node);
     };
     if (i % 2 === 0) await measure([], plain).then(() => measure(threeOverlays(100 + i), overlaid));
     else await measure(threeOverlays(100 + i), overlaid).then(() => measure([], plain));
   }
-  return { plainP50: percentile(plain, 50), overlaysP50: percentile(overlaid, 50), extra: percentile(overlaid, 50) / percentile(plain, 50) - 1 };
+  return {
+    plainP50: percentile(plain, 50),
+    overlaysP50: percentile(overlaid, 50),
+    extra: percentile(overlaid, 50) / percentile(plain, 50) - 1,
+  };
 }
 
 export async function overlaysBench() {
@@ -72,30 +97,28 @@ export async function overlaysBench() {
   mkdirSync(join(cacheDir, 'brand'), { recursive: true });
   copyFileSync(LOGO, join(cacheDir, 'brand', 'logo.png'));
   const env = { MEDIA_ROOT: cacheDir, REVISION_SECRET: 'bench-secret-0123456789' };
-  const quiet = await spawnOrigin({ ...env, LOOKAHEAD_SEGMENTS: '0', PREWARM_ON_MINT: 'false' });
-  let segment;
-  try {
-    segment = await coldSegment(quiet, source);
-  } finally {
-    await quiet.stop();
-  }
-  const production = await spawnOrigin({ ...env, PREWARM_ON_MINT: 'true' });
-  let first;
-  try {
+  const segment = await withOrigin({ ...env, LOOKAHEAD_SEGMENTS: '0', PREWARM_ON_MINT: 'false' }, (quiet) =>
+    coldSegment(quiet, source),
+  );
+  const first = await withOrigin({ ...env, PREWARM_ON_MINT: 'true' }, async (production) => {
     await idle(production);
-    first = await firstSegment(production, source);
-  } finally {
-    await production.stop();
-  }
+    return firstSegment(production, source);
+  });
   return { runs: RUNS, segment, first };
 }
 
 export function printOverlays(r: Awaited<ReturnType<typeof overlaysBench>>): void {
   const ms = (n: number) => `${n.toFixed(0)} ms`;
   const pct = (n: number) => `${n >= 0 ? '+' : ''}${(n * 100).toFixed(1)}%`;
-  console.log(`Overlays (caption with box, logo, 200-point stroke, all visible), 1-minute 1080p source, p50 of ${r.runs}:`);
-  console.log(`  cold 720p segment 4 (4 s):          without ${ms(r.segment.plainP50).padStart(7)}   with ${ms(r.segment.overlaysP50).padStart(7)}   ${pct(r.segment.extra)}`);
-  console.log(`  first segment of a fresh revision:  without ${ms(r.first.plainP50).padStart(7)}   with ${ms(r.first.overlaysP50).padStart(7)}   ${pct(r.first.extra)}`);
+  console.log(
+    `Overlays (caption with box, logo, 200-point stroke, all visible), 1-minute 1080p source, p50 of ${r.runs}:`,
+  );
+  console.log(
+    `  cold 720p segment 4 (4 s):          without ${ms(r.segment.plainP50).padStart(7)}   with ${ms(r.segment.overlaysP50).padStart(7)}   ${pct(r.segment.extra)}`,
+  );
+  console.log(
+    `  first segment of a fresh revision:  without ${ms(r.first.plainP50).padStart(7)}   with ${ms(r.first.overlaysP50).padStart(7)}   ${pct(r.first.extra)}`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) printOverlays(await overlaysBench());

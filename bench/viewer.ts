@@ -83,17 +83,26 @@ export async function watch(options: ViewerOptions): Promise<ViewerResult> {
     const res = await get(path, signal);
     const body = await res.arrayBuffer();
     const since = seekAt === undefined ? '' : ` asked ${((at - seekAt) / 1000).toFixed(2)} s after the seek,`;
-    answered.set(path, `${since} took ${((performance.now() - at) / 1000).toFixed(2)} s [${res.headers.get('x-origin-cache')} ${res.headers.get('server-timing') ?? ''}]`);
+    answered.set(
+      path,
+      `${since} took ${((performance.now() - at) / 1000).toFixed(2)} s [${res.headers.get('x-origin-cache')} ${res.headers.get('server-timing') ?? ''}]`,
+    );
     return body;
   };
 
   const t0 = performance.now();
   const master = await (await get(hls)).text();
-  const variants = master.split('\n').filter((l) => l.endsWith('.m3u8') && !l.startsWith('#') && l !== 'audio.m3u8').map((l) => l.replace('.m3u8', ''));
+  const variants = master
+    .split('\n')
+    .filter((l) => l.endsWith('.m3u8') && !l.startsWith('#') && l !== 'audio.m3u8')
+    .map((l) => l.replace('.m3u8', ''));
   const start = variants[0]!;
   const wanted = options.rendition && variants.includes(options.rendition) ? options.rendition : start;
   const hasAudio = master.includes('TYPE=AUDIO');
-  const [videoList, audioList] = await Promise.all([get(`${base}/${start}.m3u8`).then((r) => r.text()), hasAudio ? get(`${base}/audio.m3u8`).then((r) => r.text()) : undefined]);
+  const [videoList, audioList] = await Promise.all([
+    get(`${base}/${start}.m3u8`).then((r) => r.text()),
+    hasAudio ? get(`${base}/audio.m3u8`).then((r) => r.text()) : undefined,
+  ]);
   const track = (kind: string, text: string): Track => {
     const { durations } = parseMedia(text);
     const starts = durations.map((_, i) => durations.slice(0, i).reduce((a, b) => a + b, 0));
@@ -105,7 +114,11 @@ export async function watch(options: ViewerOptions): Promise<ViewerResult> {
   const tracks = [video, ...(audio ? [audio] : [])];
 
   // First segments: the start rendition's and the audio's, with their init segments.
-  await Promise.all([bytes(`${base}/${start}/init.mp4`), bytes(`${base}/${start}/0.m4s`), ...(audio ? [bytes(`${base}/audio/init.mp4`), bytes(`${base}/audio/0.m4s`)] : [])]);
+  await Promise.all([
+    bytes(`${base}/${start}/init.mp4`),
+    bytes(`${base}/${start}/0.m4s`),
+    ...(audio ? [bytes(`${base}/audio/init.mp4`), bytes(`${base}/audio/0.m4s`)] : []),
+  ]);
   const ttfsMs = performance.now() - t0;
   for (const t of tracks) [t.next, t.end] = [1, t.playlist[0]!];
   if (wanted !== start) await Promise.all([bytes(`${base}/${wanted}.m3u8`), bytes(`${base}/${wanted}/init.mp4`)]);
@@ -142,7 +155,10 @@ export async function watch(options: ViewerOptions): Promise<ViewerResult> {
       t.end = t.starts[i]! + t.playlist[i]!;
     }
   };
-  const loaders = [loop(video, (i) => `${base}/${wanted}/${i}.m4s`), ...(audio ? [loop(audio, (i) => `${base}/audio/${i}.m4s`)] : [])];
+  const loaders = [
+    loop(video, (i) => `${base}/${wanted}/${i}.m4s`),
+    ...(audio ? [loop(audio, (i) => `${base}/audio/${i}.m4s`)] : []),
+  ];
 
   // Playback: the playhead moves in real time while every track has media at it.
   let last = performance.now();
@@ -161,10 +177,15 @@ export async function watch(options: ViewerOptions): Promise<ViewerResult> {
       seekAt = now;
       playhead = from = target;
       for (const t of tracks) {
-        const i = Math.max(0, t.starts.findIndex((s, k) => s <= target && target < s + t.playlist[k]!));
+        const i = Math.max(
+          0,
+          t.starts.findIndex((s, k) => s <= target && target < s + t.playlist[k]!),
+        );
         [t.next, t.end] = [i, t.starts[i]!];
       }
-      seekPaths = tracks.map((t) => (t.kind === 'video' ? `${base}/${wanted}/${t.next}.m4s` : `${base}/audio/${t.next}.m4s`));
+      seekPaths = tracks.map((t) =>
+        t.kind === 'video' ? `${base}/${wanted}/${t.next}.m4s` : `${base}/audio/${t.next}.m4s`,
+      );
       stalled = false;
       continue;
     }
@@ -188,7 +209,9 @@ export async function watch(options: ViewerOptions): Promise<ViewerResult> {
         const short = tracks.filter((t) => t.end <= playhead + 1e-6).map((t) => t.kind);
         const requests = short.map((k) => inflight.get(k)).filter((r) => r !== undefined);
         waitedFor = requests.map((r) => r.path);
-        const waiting = requests.map((r) => `${r.path.replace(base, '')} asked ${((now - r.at) / 1000).toFixed(1)} s ago`);
+        const waiting = requests.map(
+          (r) => `${r.path.replace(base, '')} asked ${((now - r.at) / 1000).toFixed(1)} s ago`,
+        );
         stallLog.push(`at ${playhead.toFixed(1)} s: ${waiting.join(', ')}`);
       }
       stalled = true;

@@ -39,12 +39,45 @@ function chunkedSource(seconds: number): string {
     console.error(`generating ${name} (a DASH/WebM recording of ${seconds} s; once)…`);
     mkdirSync(dir, { recursive: true });
     execFileSync('ffmpeg', [
-      '-v', 'error', '-y',
-      '-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=30:duration=${seconds}`,
-      '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
-      '-c:v', 'libvpx', '-b:v', '1500k', '-deadline', 'realtime', '-cpu-used', '8', '-g', '60', '-c:a', 'libopus', '-b:a', '64k',
-      '-f', 'dash', '-dash_segment_type', 'webm', '-seg_duration', '2', '-use_template', '0', '-use_timeline', '0',
-      '-init_seg_name', 'init-$RepresentationID$.webm', '-media_seg_name', 'chunk-$RepresentationID$-$Number%05d$.webm',
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=1280x720:rate=30:duration=${seconds}`,
+      '-f',
+      'lavfi',
+      '-i',
+      `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+      '-c:v',
+      'libvpx',
+      '-b:v',
+      '1500k',
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '8',
+      '-g',
+      '60',
+      '-c:a',
+      'libopus',
+      '-b:a',
+      '64k',
+      '-f',
+      'dash',
+      '-dash_segment_type',
+      'webm',
+      '-seg_duration',
+      '2',
+      '-use_template',
+      '0',
+      '-use_timeline',
+      '0',
+      '-init_seg_name',
+      'init-$RepresentationID$.webm',
+      '-media_seg_name',
+      'chunk-$RepresentationID$-$Number%05d$.webm',
       join(dir, 'recording.mpd'),
     ]);
   }
@@ -93,7 +126,11 @@ export async function runScenario(s: Scenario, env: Record<string, string> = {})
   const runs: ScenarioResult[] = [];
   for (let i = 0; i < (s.repeat ?? 1); i++) runs.push(await runOnce(s, env));
   if (runs.length === 1) return runs[0]!;
-  return summarize(s, runs.flatMap((r) => r.viewers), runs.reduce((n, r) => n + r.cpuSeconds, 0));
+  return summarize(
+    s,
+    runs.flatMap((r) => r.viewers),
+    runs.reduce((n, r) => n + r.cpuSeconds, 0),
+  );
 }
 
 function summarize(s: Scenario, viewers: ScenarioResult['viewers'], cpuSeconds: number): ScenarioResult {
@@ -102,7 +139,10 @@ function summarize(s: Scenario, viewers: ScenarioResult['viewers'], cpuSeconds: 
   return {
     name: s.name,
     viewers,
-    mintP50: percentile(viewers.map((v) => v.mintMs), 50),
+    mintP50: percentile(
+      viewers.map((v) => v.mintMs),
+      50,
+    ),
     ttfsP50: percentile(ttfs, 50),
     ttfsP95: percentile(ttfs, 95),
     stalls: viewers.reduce((n, v) => n + v.stalls, 0),
@@ -129,7 +169,13 @@ async function runOnce(s: Scenario, env: Record<string, string>): Promise<Scenar
         const minted = await node.mint({ clips: [{ source: key }] });
         const mintMs = performance.now() - t0;
         const seek = s.seek?.viewers.includes(k) ? { afterSeconds: s.seek.afterSeconds, to: s.seek.to } : undefined;
-        const result = await watch({ baseUrl: node.baseUrl, hls: minted.hls, rendition: s.rendition ?? '720p', watchSeconds: s.watchSeconds, seek });
+        const result = await watch({
+          baseUrl: node.baseUrl,
+          hls: minted.hls,
+          rendition: s.rendition ?? '720p',
+          watchSeconds: s.watchSeconds,
+          seek,
+        });
         return { ...result, mintMs };
       }),
     );
@@ -141,15 +187,24 @@ async function runOnce(s: Scenario, env: Record<string, string>): Promise<Scenar
   }
 }
 
-/** CPU seconds per second of 720p video and its audio, every segment made once, no lookahead: the physical limit's denominator. */
+/**
+ * CPU seconds per second of 720p video and its audio, every segment made once, no lookahead: the physical limit's
+ * denominator.
+ */
 export async function cpuPer720pSecond(source: string): Promise<number> {
   const media = await mkdtemp(join(tmpdir(), 'avserver-limit-'));
   const key = copyFor(media, source, 0);
-  const node = await spawnOrigin({ MEDIA_ROOT: media, REVISION_SECRET: 'bench-secret-0123456789', LOOKAHEAD_SEGMENTS: '0' });
+  const node = await spawnOrigin({
+    MEDIA_ROOT: media,
+    REVISION_SECRET: 'bench-secret-0123456789',
+    LOOKAHEAD_SEGMENTS: '0',
+  });
   try {
     const minted = await node.mint({ clips: [{ source: key }] });
     const base = minted.hls.replace('/master.m3u8', '');
-    const count = (await (await node.fetch(`${base}/720p.m3u8`)).text()).split('\n').filter((l) => l.endsWith('.m4s')).length;
+    const count = (await (await node.fetch(`${base}/720p.m3u8`)).text())
+      .split('\n')
+      .filter((l) => l.endsWith('.m4s')).length;
     await idle(node);
     const before = node.cpuSeconds();
     for (let i = 0; i < count; i++) {
@@ -167,13 +222,49 @@ export function scenarios(): Scenario[] {
   const tenMinutes = benchSource(600);
   const short = chunkedSource(24);
   const long = chunkedSource(300);
-  const table = [1, 4, 2, 3, 5, 6].map((n) => ({ name: `${n} viewer${n > 1 ? 's' : ''}, 3 s apart`, viewers: n, interval: 3, source: oneMinute, watchSeconds: 40 }));
+  const table = [1, 4, 2, 3, 5, 6].map((n) => ({
+    name: `${n} viewer${n > 1 ? 's' : ''}, 3 s apart`,
+    viewers: n,
+    interval: 3,
+    source: oneMinute,
+    watchSeconds: 40,
+  }));
   return [
     ...table,
-    { name: 'seek to 80% of a cold 10-minute recording', viewers: 1, interval: 0, source: tenMinutes, watchSeconds: 10, seek: { viewers: [0], afterSeconds: 3, to: 0.8 }, repeat: 3 },
-    { name: 'chunked recording (DASH/WebM), 24 s', viewers: 1, interval: 0, source: short, watchSeconds: 15, repeat: 3 },
-    { name: 'chunked recording (DASH/WebM), 5 min', viewers: 1, interval: 0, source: long, watchSeconds: 15, repeat: 3 },
-    { name: 'chunked recording, 5 min, seek to 4:16', viewers: 1, interval: 0, source: long, watchSeconds: 10, seek: { viewers: [0], afterSeconds: 3, to: 256 / 300 }, repeat: 3 },
+    {
+      name: 'seek to 80% of a cold 10-minute recording',
+      viewers: 1,
+      interval: 0,
+      source: tenMinutes,
+      watchSeconds: 10,
+      seek: { viewers: [0], afterSeconds: 3, to: 0.8 },
+      repeat: 3,
+    },
+    {
+      name: 'chunked recording (DASH/WebM), 24 s',
+      viewers: 1,
+      interval: 0,
+      source: short,
+      watchSeconds: 15,
+      repeat: 3,
+    },
+    {
+      name: 'chunked recording (DASH/WebM), 5 min',
+      viewers: 1,
+      interval: 0,
+      source: long,
+      watchSeconds: 15,
+      repeat: 3,
+    },
+    {
+      name: 'chunked recording, 5 min, seek to 4:16',
+      viewers: 1,
+      interval: 0,
+      source: long,
+      watchSeconds: 10,
+      seek: { viewers: [0], afterSeconds: 3, to: 256 / 300 },
+      repeat: 3,
+    },
   ];
 }
 
@@ -181,16 +272,29 @@ export function printScenario(r: ScenarioResult): void {
   const seek = r.seekMs.length ? `  seek ${r.seekMs.map((m) => `${m.toFixed(0)} ms`).join(', ')}` : '';
   const errors = r.viewers.flatMap((v) => v.errors);
   console.log(
-    `  ${r.name.padEnd(44)} mint p50 ${r.mintP50.toFixed(0).padStart(4)} ms, mint + first segment p50 ${percentile(r.viewers.map((v) => v.mintMs + v.ttfsMs), 50).toFixed(0).padStart(5)} ms  TTFS p50 ${r.ttfsP50.toFixed(0).padStart(5)} p95 ${r.ttfsP95.toFixed(0).padStart(5)} ms  stalls ${String(r.stalls).padStart(2)} (${r.stallSeconds.toFixed(1)} s)  errors ${r.errors}  CPU ${r.cpuPerViewer.toFixed(1)} s/viewer, ${r.cpuPerViewerSecond.toFixed(3)} s/s${seek}`,
+    `  ${r.name.padEnd(44)} mint p50 ${r.mintP50.toFixed(0).padStart(4)} ms, mint + first segment p50 ${percentile(
+      r.viewers.map((v) => v.mintMs + v.ttfsMs),
+      50,
+    )
+      .toFixed(0)
+      .padStart(
+        5,
+      )} ms  TTFS p50 ${r.ttfsP50.toFixed(0).padStart(5)} p95 ${r.ttfsP95.toFixed(0).padStart(5)} ms  stalls ${String(r.stalls).padStart(2)} (${r.stallSeconds.toFixed(1)} s)  errors ${r.errors}  CPU ${r.cpuPerViewer.toFixed(1)} s/viewer, ${r.cpuPerViewerSecond.toFixed(3)} s/s${seek}`,
   );
   if (errors.length) console.log(`    errors: ${errors.slice(0, 5).join('; ')}`);
-  if (process.env.BENCH_VIEWERS_VERBOSE) for (const [k, v] of r.viewers.entries()) for (const line of v.stallLog) console.log(`    viewer ${k} stalled ${line}`);
+  if (process.env.BENCH_VIEWERS_VERBOSE)
+    for (const [k, v] of r.viewers.entries())
+      for (const line of v.stallLog) console.log(`    viewer ${k} stalled ${line}`);
 }
 
 /** Every scenario (or those whose name contains `only`), then the physical limit. */
 export async function viewersBench(options: { only?: string; quick?: boolean } = {}) {
   const all = scenarios();
-  const chosen = options.only ? all.filter((s) => s.name.includes(options.only!)) : options.quick ? all.slice(0, 2) : all;
+  const chosen = options.only
+    ? all.filter((s) => s.name.includes(options.only!))
+    : options.quick
+      ? all.slice(0, 2)
+      : all;
   const results = [];
   console.log('Simulated viewers (720p after the first segment, 30 s buffer, real time):');
   for (const s of chosen) {
@@ -200,12 +304,20 @@ export async function viewersBench(options: { only?: string; quick?: boolean } =
   }
   const perSecond = await cpuPer720pSecond(benchSource(60));
   const cores = Number(execFileSync('nproc').toString().trim());
-  console.log(`Physical limit: ${cores} cores / ${perSecond.toFixed(3)} CPU-s per second of 720p video + audio = ${(cores / perSecond).toFixed(1)} real-time viewers`);
+  console.log(
+    `Physical limit: ${cores} cores / ${perSecond.toFixed(3)} CPU-s per second of 720p video + audio = ${(cores / perSecond).toFixed(1)} real-time viewers`,
+  );
   return { results, cpuPer720pSecond: perSecond, cores };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await viewersBench({ only: process.env.BENCH_VIEWERS_ONLY, quick: Boolean(process.env.BENCH_VIEWERS_QUICK) });
+  const result = await viewersBench({
+    only: process.env.BENCH_VIEWERS_ONLY,
+    quick: Boolean(process.env.BENCH_VIEWERS_QUICK),
+  });
   mkdirSync(join(here, 'results'), { recursive: true });
-  writeFileSync(join(here, 'results', 'viewers.json'), JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2));
+  writeFileSync(
+    join(here, 'results', 'viewers.json'),
+    JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2),
+  );
 }

@@ -17,7 +17,13 @@ const runtime = new Set(Object.keys(pkg.dependencies ?? {}));
 const OPTIONAL = new Map([['hls.js', 'src/demo.ts serves the demo page only when hls.js is installed']]);
 
 /** Static and dynamic imports, re-exports, require() and require.resolve(). */
-const SPECIFIERS = [/\bfrom\s+['"]([^'"]+)['"]/g, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /\bimport\s+['"]([^'"]+)['"]/g, /\brequire(?:\.resolve|\([^)]*\)\.resolve)?\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /\.resolve\(\s*['"]([^'"]+)['"]\s*\)/g];
+const SPECIFIERS = [
+  /\bfrom\s+['"]([^'"]+)['"]/g,
+  /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+  /\bimport\s+['"]([^'"]+)['"]/g,
+  /\brequire(?:\.resolve|\([^)]*\)\.resolve)?\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+  /\.resolve\(\s*['"]([^'"]+)['"]\s*\)/g,
+];
 
 function* sourceFiles(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -27,13 +33,16 @@ function* sourceFiles(dir) {
   }
 }
 
-const packageOf = (specifier) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
+const packageOf = (specifier) =>
+  specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
 const isBuiltin = (specifier) => specifier.startsWith('node:') || builtinModules.includes(packageOf(specifier));
 
 const problems = [];
 for (const file of sourceFiles(join(root, 'src'))) {
   // Code only: comments may quote anything (`from 'miss'` in a sentence).
-  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+  const text = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
   for (const pattern of SPECIFIERS) {
     for (const [, specifier] of text.matchAll(pattern)) {
       if (specifier.startsWith('.') || specifier.startsWith('/') || isBuiltin(specifier)) continue;

@@ -14,7 +14,9 @@ export async function demoRoutes(masterPath: () => string | undefined): Promise<
     return undefined;
   }
   const app = new Hono();
-  app.get('/demo/hls.min.js', (c) => c.body(new Uint8Array(hlsJs), 200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' }));
+  app.get('/demo/hls.min.js', (c) =>
+    c.body(new Uint8Array(hlsJs), 200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' }),
+  );
   app.get('/', (c) => {
     const src = masterPath();
     if (!src) return c.text('no demo revision', 404);

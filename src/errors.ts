@@ -29,7 +29,10 @@ export const ErrorCode = {
   BadPath: 'bad_path',
   /** A Range header no byte of the artifact satisfies; `Content-Range: bytes *\/size` says its size. */
   RangeNotSatisfiable: 'range_not_satisfiable',
-  /** A source changed (ETag, or size and mtime) after the revision was minted: its segments would not be what was minted. */
+  /**
+   * A source changed (ETag, or size and mtime) after the revision was minted: its segments would not be what was
+   * minted.
+   */
   SourceChanged: 'source_changed',
   /** The job queue is full; try again shortly. */
   Overloaded: 'overloaded',

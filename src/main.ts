@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { ConfigError, loadConfig } from './config/index.js';
+import { type Config, ConfigError, loadConfig } from './config/index.js';
 import { demoRoutes } from './demo.js';
 import { metricsApp } from './http/metrics-app.js';
 import { pinoLogger } from './logger.js';
@@ -16,7 +16,7 @@ const LAST_ANSWERS_MS = 1000;
 
 /** Composition root: environment → config → adapters → app → listen. */
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig(process.env, {
       fixturesDir: fileURLToPath(new URL('../fixtures/media', import.meta.url)),
@@ -44,17 +44,24 @@ async function main(): Promise<void> {
   const metricsServer =
     config.metricsPort === undefined
       ? undefined
-      : serve({ fetch: metricsApp(origin.metrics).fetch, port: config.metricsPort, hostname: config.host }, (info) => logger.info('metrics listening', { port: info.port }));
+      : serve({ fetch: metricsApp(origin.metrics).fetch, port: config.metricsPort, hostname: config.host }, (info) =>
+          logger.info('metrics listening', { port: info.port }),
+        );
 
   const server = serve({ fetch: origin.app.fetch, port: config.port, hostname: host }, (info) => {
-    logger.info('avserver listening', { url: `http://${host}:${info.port}`, media: config.s3 ? `s3://${config.s3.bucket}` : config.mediaRoot });
+    logger.info('avserver listening', {
+      url: `http://${host}:${info.port}`,
+      media: config.s3 ? `s3://${config.s3.bucket}` : config.mediaRoot,
+    });
   });
 
   if (config.embeddedMedia) {
     const minted = await mintRevision(origin.mint, { clips: [{ source: DEMO_SOURCE }] });
     demoPath = `/play/${minted.record.id}/master.m3u8`;
     const base = `http://${host === '::1' ? '[::1]' : host}:${config.port}`;
-    console.log(`\n  Demo revision minted from fixtures/media/${DEMO_SOURCE}:\n    open   ${base}/\n    or     ffplay ${base}${demoPath}\n`);
+    console.log(
+      `\n  Demo revision minted from fixtures/media/${DEMO_SOURCE}:\n    open   ${base}/\n    or     ffplay ${base}${demoPath}\n`,
+    );
   }
 
   let stopping = false;

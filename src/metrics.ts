@@ -49,8 +49,18 @@ export class Metrics {
       labelNames: ['artifact', 'status'],
       registers,
     });
-    this.#bytes = new Counter({ name: 'avserver_served_bytes_total', help: 'Body bytes of playback answers by artifact kind', labelNames: ['artifact'], registers });
-    this.#unavailable = new Counter({ name: 'avserver_http_503_total', help: '503 answers by reason (overloaded, timeout, unavailable)', labelNames: ['reason'], registers });
+    this.#bytes = new Counter({
+      name: 'avserver_served_bytes_total',
+      help: 'Body bytes of playback answers by artifact kind',
+      labelNames: ['artifact'],
+      registers,
+    });
+    this.#unavailable = new Counter({
+      name: 'avserver_http_503_total',
+      help: '503 answers by reason (overloaded, timeout, unavailable)',
+      labelNames: ['reason'],
+      registers,
+    });
     new Gauge({
       name: 'avserver_jobs_running',
       help: 'Jobs holding a slot (or paused for a more urgent one), by priority class',

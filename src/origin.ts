@@ -51,9 +51,16 @@ const CHECKED_IMAGES = 10_000;
 const CRF = 21;
 
 /** Builds every adapter from the configuration and wires them into the app. */
-export async function createOrigin(config: Config, logger: Logger, options: { extraRoutes?: (origin: Omit<Origin, 'app' | 'close' | 'drain'>) => Hono } = {}): Promise<Origin> {
+export async function createOrigin(
+  config: Config,
+  logger: Logger,
+  options: { extraRoutes?: (origin: Omit<Origin, 'app' | 'close' | 'drain'>) => Hono } = {},
+): Promise<Origin> {
   const store: RevisionStore = config.redisUrl
-    ? await RedisRevisionStore.connect(config.redisUrl, { commandTimeoutMs: config.redisTimeoutMs, password: config.redisPassword })
+    ? await RedisRevisionStore.connect(config.redisUrl, {
+        commandTimeoutMs: config.redisTimeoutMs,
+        password: config.redisPassword,
+      })
     : new MemoryRevisionStore();
   const objects: ObjectStore = config.s3
     ? new S3ObjectStore(S3ObjectStore.client(config.s3), config.s3.bucket, config.s3.timeoutMs)
@@ -90,11 +97,28 @@ export async function createOrigin(config: Config, logger: Logger, options: { ex
     planOptions,
     now: () => new Date(),
   };
-  const rasters = new OverlayRasters({ objects, verify: (image) => sources.verify(image), maxBytes: RASTER_CACHE_BYTES });
-  const maker = new FfmpegSegmentMaker({ runner, ffmpegPath: config.ffmpegPath, jobTimeoutMs: config.jobTimeoutMs, sources, denoiser, encoder, rasters, dir: join(workDir, 'overlays') });
+  const rasters = new OverlayRasters({
+    objects,
+    verify: (image) => sources.verify(image),
+    maxBytes: RASTER_CACHE_BYTES,
+  });
+  const maker = new FfmpegSegmentMaker({
+    runner,
+    ffmpegPath: config.ffmpegPath,
+    jobTimeoutMs: config.jobTimeoutMs,
+    sources,
+    denoiser,
+    encoder,
+    rasters,
+    dir: join(workDir, 'overlays'),
+  });
   // A stream (a rendition of a revision) is watched while players ask for it at least every few
   // segments; a player with a full buffer asks once per segment.
-  const lookahead = new Lookahead({ segments: config.lookaheadSegments, idleMs: 3 * config.segmentDuration * 1000, now: () => performance.now() });
+  const lookahead = new Lookahead({
+    segments: config.lookaheadSegments,
+    idleMs: 3 * config.segmentDuration * 1000,
+    now: () => performance.now(),
+  });
   const playback = new PlaybackService({
     store,
     scheduler,

@@ -12,5 +12,6 @@ new AvserverStack(app, stackName, {
   // Explicit account/region (from context, with offline-safe defaults): no environment-agnostic
   // tokens, and nothing that needs an AWS call at synth time.
   env: { account: config.account, region: config.region },
-  description: 'avserver: just-in-time transcoding origin behind CloudFront (VPC origin, internal ALB, ECS Fargate, ElastiCache)',
+  description:
+    'avserver: just-in-time transcoding origin behind CloudFront (VPC origin, internal ALB, ECS Fargate, ElastiCache)',
 });

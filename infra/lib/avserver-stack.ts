@@ -135,9 +135,14 @@ export class AvserverStack extends cdk.Stack {
       description: 'avserver internal ALB: port 80 from the VPC (CloudFront VPC origin, API clients)',
       allowAllOutbound: false,
     });
-    albSg.addIngressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(80), 'CloudFront VPC origin ENIs and in-VPC API clients');
+    albSg.addIngressRule(
+      ec2.Peer.ipv4(vpc.vpcCidrBlock),
+      ec2.Port.tcp(80),
+      'CloudFront VPC origin ENIs and in-VPC API clients',
+    );
     for (const cidr of cfg.apiClientCidrs) {
-      if (cidr === '0.0.0.0/0' || cidr === '::/0') throw new Error('apiClientCidrs: the internal ALB must not admit the whole internet');
+      if (cidr === '0.0.0.0/0' || cidr === '::/0')
+        throw new Error('apiClientCidrs: the internal ALB must not admit the whole internet');
       albSg.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(80), `API client ${cidr}`);
     }
     const serviceSg = new ec2.SecurityGroup(this, 'ServiceSg', {
@@ -357,7 +362,9 @@ export class AvserverStack extends cdk.Stack {
     const targetGroup = listener.addTargets('Origin', {
       port: CONTAINER_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
-      targets: [this.service.loadBalancerTarget({ containerName: origin.containerName, containerPort: CONTAINER_PORT })],
+      targets: [
+        this.service.loadBalancerTarget({ containerName: origin.containerName, containerPort: CONTAINER_PORT }),
+      ],
       healthCheck: {
         path: '/healthz',
         healthyHttpCodes: '200',
@@ -495,14 +502,18 @@ export class AvserverStack extends cdk.Stack {
       label: 'Origin 5xx rate (%)',
       expression: 'IF(requests > 0, 100 * errors / requests, 0)',
       usingMetrics: {
-        errors: albMetrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { statistic: 'Sum', period: fiveMinutes }),
+        errors: albMetrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
+          statistic: 'Sum',
+          period: fiveMinutes,
+        }),
         requests: albMetrics.requestCount({ statistic: 'Sum', period: fiveMinutes }),
       },
       period: fiveMinutes,
     });
     const alarms = [
       new cloudwatch.Alarm(this, 'Origin5xxRate', {
-        alarmDescription: 'More than 1% of origin responses were 5xx over 5 minutes (503 = origin overloaded: check scaling)',
+        alarmDescription:
+          'More than 1% of origin responses were 5xx over 5 minutes (503 = origin overloaded: check scaling)',
         metric: errorRate,
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -510,7 +521,8 @@ export class AvserverStack extends cdk.Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
       new cloudwatch.Alarm(this, 'OriginLatencyP95', {
-        alarmDescription: 'p95 origin response time above 5 s over 5 minutes (jobs queueing: cold segments take ~1-1.5 s)',
+        alarmDescription:
+          'p95 origin response time above 5 s over 5 minutes (jobs queueing: cold segments take ~1-1.5 s)',
         metric: albMetrics.targetResponseTime({ statistic: 'p95', period: fiveMinutes }),
         threshold: 5,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

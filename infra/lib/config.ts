@@ -55,7 +55,12 @@ function list(node: Node, key: string): string[] | undefined {
   const v: unknown = node.tryGetContext(key);
   if (Array.isArray(v)) return v.map(String);
   const s = str(node, key);
-  return s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean);
+  return s === undefined
+    ? undefined
+    : s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
 }
 
 export function configFromContext(node: Node): AvserverConfig {
@@ -63,9 +68,11 @@ export function configFromContext(node: Node): AvserverConfig {
   const minCapacity = int(node, 'minCapacity', 2, 2);
   const maxCapacity = int(node, 'maxCapacity', 20, minCapacity);
   const cacheEngine = str(node, 'cacheEngine') ?? 'valkey';
-  if (cacheEngine !== 'valkey' && cacheEngine !== 'redis') throw new Error(`context cacheEngine=${cacheEngine}: expected valkey or redis`);
+  if (cacheEngine !== 'valkey' && cacheEngine !== 'redis')
+    throw new Error(`context cacheEngine=${cacheEngine}: expected valkey or redis`);
   const availabilityZones = list(node, 'availabilityZones') ?? [`${region}a`, `${region}b`];
-  if (availabilityZones.length < 2) throw new Error('context availabilityZones: at least two zones are needed (ALB, Multi-AZ cache)');
+  if (availabilityZones.length < 2)
+    throw new Error('context availabilityZones: at least two zones are needed (ALB, Multi-AZ cache)');
   return {
     account: str(node, 'account') ?? DEFAULT_ACCOUNT,
     region,

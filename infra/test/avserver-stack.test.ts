@@ -36,7 +36,9 @@ describe('CloudFront', () => {
   it('has one origin, a VPC origin on the internal ALB with Origin Shield on in the stack region', () => {
     const origin = only(distributionConfig().Origins as any[], 'origin');
     expect(origin.OriginShield).toEqual({ Enabled: true, OriginShieldRegion: 'us-east-1' });
-    expect(origin.VpcOriginConfig.VpcOriginId).toEqual({ 'Fn::GetAtt': [logicalIdOf('AWS::CloudFront::VpcOrigin', 'Cdn'), 'Id'] });
+    expect(origin.VpcOriginConfig.VpcOriginId).toEqual({
+      'Fn::GetAtt': [logicalIdOf('AWS::CloudFront::VpcOrigin', 'Cdn'), 'Id'],
+    });
     // Waits longer than the origin's 25 s request wait, so viewers get its 503, not a 504.
     expect(origin.VpcOriginConfig.OriginReadTimeout).toBeGreaterThan(25);
     expect(origin.CustomOriginConfig).toBeUndefined();
@@ -53,7 +55,10 @@ describe('CloudFront', () => {
 
   it('sends X-Origin-Verify from the Secrets Manager secret, never a literal', () => {
     const origin = only(distributionConfig().Origins as any[], 'origin');
-    const header = only((origin.OriginCustomHeaders as any[]).filter((h) => h.HeaderName === 'X-Origin-Verify'), 'X-Origin-Verify header');
+    const header = only(
+      (origin.OriginCustomHeaders as any[]).filter((h) => h.HeaderName === 'X-Origin-Verify'),
+      'X-Origin-Verify header',
+    );
     const secretId = logicalIdOf('AWS::SecretsManager::Secret', 'OriginVerifySecret');
     expect(flatten(header.HeaderValue)).toBe(`{{resolve:secretsmanager:<Ref:${secretId}>:SecretString:::}}`);
   });
@@ -82,9 +87,14 @@ describe('CloudFront', () => {
       },
     });
 
-    const play = only((distributionConfig().CacheBehaviors as any[]).filter((b) => b.PathPattern === '/play/*'), '/play/* behaviour');
+    const play = only(
+      (distributionConfig().CacheBehaviors as any[]).filter((b) => b.PathPattern === '/play/*'),
+      '/play/* behaviour',
+    );
     expect(play.CachePolicyId).toEqual({ Ref: logicalIdOf('AWS::CloudFront::CachePolicy', 'PlayCachePolicy') });
-    expect(play.OriginRequestPolicyId).toEqual({ Ref: logicalIdOf('AWS::CloudFront::OriginRequestPolicy', 'PlayOriginRequestPolicy') });
+    expect(play.OriginRequestPolicyId).toEqual({
+      Ref: logicalIdOf('AWS::CloudFront::OriginRequestPolicy', 'PlayOriginRequestPolicy'),
+    });
     expect(play.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS']);
     expect(play.CachedMethods).toEqual(['GET', 'HEAD']);
     expect(play.ViewerProtocolPolicy).toBe('redirect-to-https');
@@ -93,7 +103,8 @@ describe('CloudFront', () => {
   it('uses HTTP/2 and HTTP/3 and never compresses', () => {
     const cfg = distributionConfig();
     expect(cfg.HttpVersion).toBe('http2and3');
-    for (const behaviour of [cfg.DefaultCacheBehavior, ...(cfg.CacheBehaviors as any[])]) expect(behaviour.Compress).toBe(false);
+    for (const behaviour of [cfg.DefaultCacheBehavior, ...(cfg.CacheBehaviors as any[])])
+      expect(behaviour.Compress).toBe(false);
   });
 
   it('routes only /play/* to the origin: /v1/* is no behaviour and the default answers 404 at the edge', () => {
@@ -126,14 +137,19 @@ describe('CloudFront', () => {
 describe('network exposure', () => {
   it('has an internal ALB with a plain-HTTP listener on 80 and no other listener', () => {
     s.template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
-    s.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal', Type: 'application' });
+    s.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Scheme: 'internal',
+      Type: 'application',
+    });
     const [, listener] = only(resourcesOfType(s.template, 'AWS::ElasticLoadBalancingV2::Listener'), 'listener');
     expect(listener.Properties).toMatchObject({ Port: 80, Protocol: 'HTTP' });
   });
 
   it('has no security-group ingress from the internet', () => {
     const ingress: any[] = [
-      ...resourcesOfType(s.template, 'AWS::EC2::SecurityGroup').flatMap(([, sg]) => asArray(sg.Properties.SecurityGroupIngress)),
+      ...resourcesOfType(s.template, 'AWS::EC2::SecurityGroup').flatMap(([, sg]) =>
+        asArray(sg.Properties.SecurityGroupIngress),
+      ),
       ...resourcesOfType(s.template, 'AWS::EC2::SecurityGroupIngress').map(([, rule]) => rule.Properties),
     ];
     expect(ingress.length).toBeGreaterThan(0);
@@ -147,7 +163,11 @@ describe('network exposure', () => {
     const albSgId = logicalIdOf('AWS::EC2::SecurityGroup', 'AlbSg');
     const albSg = s.template.toJSON().Resources[albSgId].Properties;
     expect(albSg.SecurityGroupIngress).toEqual([
-      expect.objectContaining({ CidrIp: { 'Fn::GetAtt': [logicalIdOf('AWS::EC2::VPC', 'Vpc'), 'CidrBlock'] }, FromPort: 80, ToPort: 80 }),
+      expect.objectContaining({
+        CidrIp: { 'Fn::GetAtt': [logicalIdOf('AWS::EC2::VPC', 'Vpc'), 'CidrBlock'] },
+        FromPort: 80,
+        ToPort: 80,
+      }),
     ]);
   });
 
@@ -218,7 +238,9 @@ describe('task role', () => {
 
   it('may only read the recordings bucket: s3:GetObject on objects and s3:ListBucket on the bucket', () => {
     const statements = taskRoleStatements();
-    const s3Actions = statements.flatMap((st) => asArray<string>(st.Action)).filter((a) => a.startsWith('s3:') || a === '*');
+    const s3Actions = statements
+      .flatMap((st) => asArray<string>(st.Action))
+      .filter((a) => a.startsWith('s3:') || a === '*');
     expect(new Set(s3Actions)).toEqual(new Set(['s3:GetObject', 's3:ListBucket']));
     for (const a of s3Actions) expect(a).not.toMatch(/\*|Put|Delete/);
     for (const st of statements) {
@@ -227,7 +249,11 @@ describe('task role', () => {
     }
 
     const bucketId = logicalIdOf('AWS::S3::Bucket', 'Recordings');
-    const byAction = (action: string) => only(statements.filter((st) => asArray(st.Action).includes(action)), action);
+    const byAction = (action: string) =>
+      only(
+        statements.filter((st) => asArray(st.Action).includes(action)),
+        action,
+      );
     expect(flatten(byAction('s3:GetObject').Resource)).toBe(`<GetAtt:${bucketId}.Arn>/*`);
     expect(byAction('s3:ListBucket').Resource).toEqual({ 'Fn::GetAtt': [bucketId, 'Arn'] });
   });
@@ -235,24 +261,37 @@ describe('task role', () => {
   it('imports the bucket named by the recordingsBucket context and still only reads it', () => {
     const imported = synth({ context: { recordingsBucket: 'my-recordings', recordingsBucketRegion: 'eu-west-1' } });
     imported.template.resourceCountIs('AWS::S3::Bucket', 0);
-    const policies = resourcesOfType(imported.template, 'AWS::IAM::Policy').flatMap(([, p]) => asArray<any>(p.Properties.PolicyDocument.Statement));
+    const policies = resourcesOfType(imported.template, 'AWS::IAM::Policy').flatMap(([, p]) =>
+      asArray<any>(p.Properties.PolicyDocument.Statement),
+    );
     const s3 = policies.filter((st) => asArray<string>(st.Action).some((a) => a.startsWith('s3:')));
     expect(s3.map((st) => [st.Action, flatten(st.Resource)])).toEqual([
       ['s3:GetObject', 'arn:aws:s3:::my-recordings/*'],
       ['s3:ListBucket', 'arn:aws:s3:::my-recordings'],
     ]);
     const [, td] = only(resourcesOfType(imported.template, 'AWS::ECS::TaskDefinition'), 'task definition');
-    const env = Object.fromEntries((td.Properties.ContainerDefinitions[0].Environment as any[]).map((e) => [e.Name, e.Value]));
+    const env = Object.fromEntries(
+      (td.Properties.ContainerDefinitions[0].Environment as any[]).map((e) => [e.Name, e.Value]),
+    );
     expect(env).toMatchObject({ S3_BUCKET: 'my-recordings', S3_REGION: 'eu-west-1' });
   });
 
   it('creates a private, encrypted, TLS-only bucket when no recordingsBucket is given', () => {
     s.template.hasResourceProperties('AWS::S3::Bucket', {
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       BucketEncryption: Match.objectLike({}),
     });
     s.template.hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
   });
 });
@@ -274,13 +313,27 @@ describe('ECS service', () => {
     expect(c.StopTimeout).toBe(60);
     expect(c.Essential).toBe(true);
     const env = Object.fromEntries((c.Environment as any[]).map((e) => [e.Name, e.Value]));
-    expect(env).toMatchObject({ HOST: '0.0.0.0', PORT: '8080', WORK_DIR: '/tmp/avserver', METRICS_PORT: '9464', LOG_LEVEL: 'info', S3_REGION: 'us-east-1' });
+    expect(env).toMatchObject({
+      HOST: '0.0.0.0',
+      PORT: '8080',
+      WORK_DIR: '/tmp/avserver',
+      METRICS_PORT: '9464',
+      LOG_LEVEL: 'info',
+      S3_REGION: 'us-east-1',
+    });
     expect(flatten(env.S3_BUCKET)).toBe(`<Ref:${logicalIdOf('AWS::S3::Bucket', 'Recordings')}>`);
     // rediss:// with no credentials in it; the token comes in REDIS_AUTH_TOKEN.
-    expect(flatten(env.REDIS_URL)).toBe('rediss://<GetAtt:Cache.PrimaryEndPoint.Address>:<GetAtt:Cache.PrimaryEndPoint.Port>');
+    expect(flatten(env.REDIS_URL)).toBe(
+      'rediss://<GetAtt:Cache.PrimaryEndPoint.Address>:<GetAtt:Cache.PrimaryEndPoint.Port>',
+    );
 
     const secrets = Object.fromEntries((c.Secrets as any[]).map((e) => [e.Name, e.ValueFrom]));
-    expect(Object.keys(secrets).sort()).toEqual(['AVSERVER_API_TOKEN', 'ORIGIN_VERIFY_SECRET', 'REDIS_AUTH_TOKEN', 'REVISION_SECRET']);
+    expect(Object.keys(secrets).sort()).toEqual([
+      'AVSERVER_API_TOKEN',
+      'ORIGIN_VERIFY_SECRET',
+      'REDIS_AUTH_TOKEN',
+      'REVISION_SECRET',
+    ]);
     expect(secrets.AVSERVER_API_TOKEN).toEqual({ Ref: logicalIdOf('AWS::SecretsManager::Secret', 'ApiToken') });
     expect(secrets.REDIS_AUTH_TOKEN).toEqual({ Ref: logicalIdOf('AWS::SecretsManager::Secret', 'RedisAuthToken') });
     for (const name of Object.keys(secrets)) expect(env[name]).toBeUndefined();
@@ -293,7 +346,12 @@ describe('ECS service', () => {
     const c = container('metrics');
     expect(c.Image).toMatch(/^public\.ecr\.aws\/aws-observability\/aws-otel-collector:/);
     expect(c.Essential).toBe(false);
-    const config = flatten(only((c.Environment as any[]).filter((e) => e.Name === 'AOT_CONFIG_CONTENT'), 'AOT_CONFIG_CONTENT').Value);
+    const config = flatten(
+      only(
+        (c.Environment as any[]).filter((e) => e.Name === 'AOT_CONFIG_CONTENT'),
+        'AOT_CONFIG_CONTENT',
+      ).Value,
+    );
     expect(config).toContain("targets: ['127.0.0.1:9464']");
     expect(config).toContain('include: avserver_jobs_queued');
     expect(config).toContain('new_name: jobs_queued');
@@ -310,7 +368,9 @@ describe('ECS service', () => {
     expect(service.Properties.DesiredCount).toBeGreaterThanOrEqual(2);
     expect(service.Properties.LaunchType).toBe('FARGATE');
     expect(service.Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp).toBe('DISABLED');
-    expect(service.Properties.LoadBalancers).toEqual([expect.objectContaining({ ContainerName: 'origin', ContainerPort: 8080 })]);
+    expect(service.Properties.LoadBalancers).toEqual([
+      expect.objectContaining({ ContainerName: 'origin', ContainerPort: 8080 }),
+    ]);
 
     s.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       Port: 8080,
@@ -323,18 +383,29 @@ describe('ECS service', () => {
   });
 
   it('scales on CPU and on requests per target, out fast and in slowly, never below two tasks', () => {
-    const [, target] = only(resourcesOfType(s.template, 'AWS::ApplicationAutoScaling::ScalableTarget'), 'scalable target');
+    const [, target] = only(
+      resourcesOfType(s.template, 'AWS::ApplicationAutoScaling::ScalableTarget'),
+      'scalable target',
+    );
     expect(target.Properties.MinCapacity).toBeGreaterThanOrEqual(2);
     expect(target.Properties.MaxCapacity).toBe(20);
 
-    const policies = resourcesOfType(s.template, 'AWS::ApplicationAutoScaling::ScalingPolicy').map(([, p]) => p.Properties);
-    const metricTypes = policies.map((p) => p.TargetTrackingScalingPolicyConfiguration?.PredefinedMetricSpecification?.PredefinedMetricType).sort();
+    const policies = resourcesOfType(s.template, 'AWS::ApplicationAutoScaling::ScalingPolicy').map(
+      ([, p]) => p.Properties,
+    );
+    const metricTypes = policies
+      .map((p) => p.TargetTrackingScalingPolicyConfiguration?.PredefinedMetricSpecification?.PredefinedMetricType)
+      .sort();
     expect(metricTypes).toEqual(['ALBRequestCountPerTarget', 'ECSServiceAverageCPUUtilization']);
     for (const p of policies) {
       expect(p.PolicyType).toBe('TargetTrackingScaling');
       expect(p.TargetTrackingScalingPolicyConfiguration).toMatchObject({ ScaleOutCooldown: 60, ScaleInCooldown: 600 });
     }
-    const cpu = policies.find((p) => p.TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.PredefinedMetricType === 'ECSServiceAverageCPUUtilization');
+    const cpu = policies.find(
+      (p) =>
+        p.TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.PredefinedMetricType ===
+        'ECSServiceAverageCPUUtilization',
+    );
     expect(cpu.TargetTrackingScalingPolicyConfiguration.TargetValue).toBe(60);
   });
 });
@@ -344,26 +415,50 @@ describe('alarms and outputs', () => {
     const alarms = resourcesOfType(s.template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     expect(alarms).toHaveLength(4);
 
-    const rate = only(alarms.filter((a) => a.Metrics), '5xx rate alarm');
-    const metricNames = (rate.Metrics as any[]).filter((m) => m.MetricStat).map((m) => m.MetricStat.Metric.MetricName).sort();
+    const rate = only(
+      alarms.filter((a) => a.Metrics),
+      '5xx rate alarm',
+    );
+    const metricNames = (rate.Metrics as any[])
+      .filter((m) => m.MetricStat)
+      .map((m) => m.MetricStat.Metric.MetricName)
+      .sort();
     expect(metricNames).toEqual(['HTTPCode_Target_5XX_Count', 'RequestCount']);
     expect((rate.Metrics as any[]).find((m) => m.Expression).Expression).toContain('100 * errors / requests');
     expect(rate).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' });
 
-    const latency = only(alarms.filter((a) => a.MetricName === 'TargetResponseTime'), 'latency alarm');
-    expect(latency).toMatchObject({ ExtendedStatistic: 'p95', Threshold: 5, Period: 300, Namespace: 'AWS/ApplicationELB' });
+    const latency = only(
+      alarms.filter((a) => a.MetricName === 'TargetResponseTime'),
+      'latency alarm',
+    );
+    expect(latency).toMatchObject({
+      ExtendedStatistic: 'p95',
+      Threshold: 5,
+      Period: 300,
+      Namespace: 'AWS/ApplicationELB',
+    });
 
-    const queue = only(alarms.filter((a) => a.MetricName === 'jobs_queued'), 'jobs_queued alarm');
+    const queue = only(
+      alarms.filter((a) => a.MetricName === 'jobs_queued'),
+      'jobs_queued alarm',
+    );
     expect(queue).toMatchObject({ Namespace: 'avserver', Dimensions: [{ Name: 'ServiceName', Value: 'Avserver' }] });
 
-    only(alarms.filter((a) => a.MetricName === 'HealthyHostCount'), 'healthy host alarm');
+    only(
+      alarms.filter((a) => a.MetricName === 'HealthyHostCount'),
+      'healthy host alarm',
+    );
     for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
   });
 
   it('outputs the distribution domain, the internal API URL and the secret ARNs', () => {
     const outputs = s.template.toJSON().Outputs as Record<string, any>;
-    expect(outputs.DistributionDomainName.Value).toEqual({ 'Fn::GetAtt': [logicalIdOf('AWS::CloudFront::Distribution', 'Cdn'), 'DomainName'] });
-    expect(flatten(outputs.InternalApiUrl.Value)).toBe(`http://<GetAtt:${logicalIdOf('AWS::ElasticLoadBalancingV2::LoadBalancer', 'Alb')}.DNSName>/v1/`);
+    expect(outputs.DistributionDomainName.Value).toEqual({
+      'Fn::GetAtt': [logicalIdOf('AWS::CloudFront::Distribution', 'Cdn'), 'DomainName'],
+    });
+    expect(flatten(outputs.InternalApiUrl.Value)).toBe(
+      `http://<GetAtt:${logicalIdOf('AWS::ElasticLoadBalancingV2::LoadBalancer', 'Alb')}.DNSName>/v1/`,
+    );
     for (const [output, secret] of [
       ['ApiTokenSecretArn', 'ApiToken'],
       ['RevisionSecretArn', 'RevisionSecret'],
@@ -377,9 +472,14 @@ describe('alarms and outputs', () => {
 
 describe('context', () => {
   it('honours natGateways, capacity and account/region', () => {
-    const custom = synth({ context: { natGateways: 2, minCapacity: 3, maxCapacity: 8, account: '111122223333', region: 'eu-west-1' } });
+    const custom = synth({
+      context: { natGateways: 2, minCapacity: 3, maxCapacity: 8, account: '111122223333', region: 'eu-west-1' },
+    });
     custom.template.resourceCountIs('AWS::EC2::NatGateway', 2);
-    custom.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 3, MaxCapacity: 8 });
+    custom.template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      MinCapacity: 3,
+      MaxCapacity: 8,
+    });
     custom.template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 3 });
     expect(custom.stack.account).toBe('111122223333');
     const [, dist] = only(resourcesOfType(custom.template, 'AWS::CloudFront::Distribution'), 'distribution');

@@ -9,7 +9,9 @@ import { configFromContext } from '../lib/config';
 
 /** The feature flags of cdk.json, so the tests synthesise what `cdk synth` does. */
 export function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
   return cdkJson.context ?? {};
 }
 
@@ -37,7 +39,11 @@ export function synth(opts: { context?: Record<string, unknown>; image?: 'asset'
   const app = new cdk.App({ outdir, context: { ...cdkJsonContext(), ...opts.context } });
   const config = configFromContext(app.node);
   const image = opts.image === 'asset' ? undefined : (opts.image ?? ecs.ContainerImage.fromRegistry('avserver:test'));
-  const stack = new AvserverStack(app, 'Avserver', { config, image, env: { account: config.account, region: config.region } });
+  const stack = new AvserverStack(app, 'Avserver', {
+    config,
+    image,
+    env: { account: config.account, region: config.region },
+  });
   return { app, stack, template: Template.fromStack(stack), outdir };
 }
 
@@ -57,7 +63,8 @@ export function flatten(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object') {
     const v = value as Json;
-    if (Array.isArray(v['Fn::Join'])) return (v['Fn::Join'][1] as unknown[]).map(flatten).join(v['Fn::Join'][0] as string);
+    if (Array.isArray(v['Fn::Join']))
+      return (v['Fn::Join'][1] as unknown[]).map(flatten).join(v['Fn::Join'][0] as string);
     if (v.Ref) return `<Ref:${v.Ref}>`;
     if (v['Fn::GetAtt']) return `<GetAtt:${(v['Fn::GetAtt'] as string[]).join('.')}>`;
   }

@@ -28,9 +28,14 @@ describe('origin image from the repository Dockerfile', () => {
 
     const staged = path.join(outdir, image.source.directory);
     const entries = fs.readdirSync(staged);
-    expect(entries).toEqual(expect.arrayContaining(['Dockerfile', 'package.json', 'package-lock.json', 'src', 'fixtures', 'scripts']));
-    for (const excluded of ['node_modules', '.git', 'infra', 'dist', 'bench', 'test']) expect(entries).not.toContain(excluded);
-    expect(fs.readFileSync(path.join(staged, 'Dockerfile'), 'utf8')).toBe(fs.readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8'));
+    expect(entries).toEqual(
+      expect.arrayContaining(['Dockerfile', 'package.json', 'package-lock.json', 'src', 'fixtures', 'scripts']),
+    );
+    for (const excluded of ['node_modules', '.git', 'infra', 'dist', 'bench', 'test'])
+      expect(entries).not.toContain(excluded);
+    expect(fs.readFileSync(path.join(staged, 'Dockerfile'), 'utf8')).toBe(
+      fs.readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8'),
+    );
 
     const [, td] = only(resourcesOfType(template, 'AWS::ECS::TaskDefinition'), 'task definition');
     const origin = (td.Properties.ContainerDefinitions as any[]).find((c) => c.Name === 'origin');

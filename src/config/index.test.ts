@@ -20,10 +20,22 @@ describe('loadConfig', () => {
 
   it('reads S3 and Redis settings', () => {
     const config = loadConfig(
-      { S3_BUCKET: 'media', S3_ENDPOINT: 'http://127.0.0.1:9000', REDIS_URL: 'redis://127.0.0.1:6379', REVISION_SECRET: 'x'.repeat(32), CACHE_MAX_AGE: '600', PORT: '' },
+      {
+        S3_BUCKET: 'media',
+        S3_ENDPOINT: 'http://127.0.0.1:9000',
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        REVISION_SECRET: 'x'.repeat(32),
+        CACHE_MAX_AGE: '600',
+        PORT: '',
+      },
       defaults,
     );
-    expect(config.s3).toEqual({ bucket: 'media', region: 'us-east-1', endpoint: 'http://127.0.0.1:9000', timeoutMs: 10_000 });
+    expect(config.s3).toEqual({
+      bucket: 'media',
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:9000',
+      timeoutMs: 10_000,
+    });
     expect(config.embeddedMedia).toBe(false);
     expect(config.cacheMaxAge).toBe(600);
     expect(config.port).toBe(8080);

@@ -63,7 +63,10 @@ const envSchema = z.object({
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_ENDPOINT: z.url().optional(),
   S3_TIMEOUT_MS: int(100, 120_000).default(10_000),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
   REDIS_AUTH_TOKEN: z.string().min(1).optional(),
   REDIS_TIMEOUT_MS: int(50, 60_000).default(1000),
   AVSERVER_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -118,7 +121,9 @@ export function loadConfig(
     host: e.HOST,
     mediaRoot: e.MEDIA_ROOT ?? defaults.fixturesDir,
     embeddedMedia: !e.MEDIA_ROOT && !e.S3_BUCKET,
-    s3: e.S3_BUCKET ? { bucket: e.S3_BUCKET, region: e.S3_REGION, endpoint: e.S3_ENDPOINT, timeoutMs: e.S3_TIMEOUT_MS } : undefined,
+    s3: e.S3_BUCKET
+      ? { bucket: e.S3_BUCKET, region: e.S3_REGION, endpoint: e.S3_ENDPOINT, timeoutMs: e.S3_TIMEOUT_MS }
+      : undefined,
     redisUrl: e.REDIS_URL,
     redisPassword: e.REDIS_AUTH_TOKEN,
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,

@@ -1,17 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { AAC_POSTROLL_FRAMES, AAC_PREROLL_FRAMES, planAudioChunk } from './audio-chunk.js';
-import { DENOISE_CROSSFADE_SAMPLES, DENOISE_FRAME_SAMPLES, DENOISE_HANDOVER_BEFORE_JOIN, DENOISE_LAG_SAMPLES, DENOISE_WARMUP_SAMPLES } from './denoise-runs.js';
+import {
+  DENOISE_CROSSFADE_SAMPLES,
+  DENOISE_FRAME_SAMPLES,
+  DENOISE_HANDOVER_BEFORE_JOIN,
+  DENOISE_LAG_SAMPLES,
+  DENOISE_WARMUP_SAMPLES,
+} from './denoise-runs.js';
 import { AAC_FRAME_SAMPLES } from './media-units.js';
 import { planRevision } from './plan.js';
 import type { Clip, RevisionRecord, SourceInfo } from './types.js';
 
-const source = (key: string, duration: number, audio: SourceInfo['audio'] | null = { codec: 'aac', sampleRate: 48000, channels: 2, startTime: 0 }, startTime = 0): SourceInfo => ({
+const source = (
+  key: string,
+  duration: number,
+  audio: SourceInfo['audio'] | null = { codec: 'aac', sampleRate: 48000, channels: 2, startTime: 0 },
+  startTime = 0,
+): SourceInfo => ({
   key,
   etag: 'e',
   size: 1,
   format: 'mov,mp4',
   duration,
-  video: { codec: 'h264', width: 1920, height: 1080, displayWidth: 1920, displayHeight: 1080, rotation: 0, frameRate: 30, startTime },
+  video: {
+    codec: 'h264',
+    width: 1920,
+    height: 1080,
+    displayWidth: 1920,
+    displayHeight: 1080,
+    rotation: 0,
+    frameRate: 30,
+    startTime,
+  },
   ...(audio ? { audio } : {}),
 });
 
@@ -34,7 +54,12 @@ describe('planAudioChunk', () => {
   it('starts the first chunk at 0 with no preroll, and runs the encoder past its end', () => {
     const s = slice(tenMinutes, 0);
     const chunk = planAudioChunk(tenMinutes, s);
-    expect(chunk).toMatchObject({ firstFrame: 0, skipFrames: 0, encodeFrom: 0, encodeTo: frames(s.frameCount + AAC_POSTROLL_FRAMES) });
+    expect(chunk).toMatchObject({
+      firstFrame: 0,
+      skipFrames: 0,
+      encodeFrom: 0,
+      encodeTo: frames(s.frameCount + AAC_POSTROLL_FRAMES),
+    });
     expect([chunk.decodeFrom, chunk.decodeTo]).toEqual([chunk.encodeFrom, chunk.encodeTo]);
     expect(chunk.pieces).toEqual([expect.objectContaining({ from: 0, count: chunk.encodeTo, sourceSample: 0 })]);
     expect(chunk.denoise).toEqual([]);
@@ -56,7 +81,12 @@ describe('planAudioChunk', () => {
     for (const p of [tenMinutes, denoised]) {
       for (const s of p.audio!.slices) {
         const chunk = planAudioChunk(p, s);
-        const warmup = DENOISE_HANDOVER_BEFORE_JOIN + DENOISE_CROSSFADE_SAMPLES + DENOISE_WARMUP_SAMPLES + DENOISE_FRAME_SAMPLES + DENOISE_LAG_SAMPLES;
+        const warmup =
+          DENOISE_HANDOVER_BEFORE_JOIN +
+          DENOISE_CROSSFADE_SAMPLES +
+          DENOISE_WARMUP_SAMPLES +
+          DENOISE_FRAME_SAMPLES +
+          DENOISE_LAG_SAMPLES;
         const bound = frames(s.frameCount + AAC_PREROLL_FRAMES + AAC_POSTROLL_FRAMES) + (p === denoised ? warmup : 0);
         expect(chunk.decodeTo - chunk.decodeFrom).toBeLessThanOrEqual(bound);
         // The kept frames are where the slice says, after the dropped preroll.
@@ -86,7 +116,11 @@ describe('planAudioChunk', () => {
   });
 
   it('leaves clips without audio silent: no piece, no denoising', () => {
-    const p = plan([{ source: 'a.mp4', end: 2 }, { source: 'silent.mp4' }], [source('a.mp4', 10), source('silent.mp4', 10, null)], true);
+    const p = plan(
+      [{ source: 'a.mp4', end: 2 }, { source: 'silent.mp4' }],
+      [source('a.mp4', 10), source('silent.mp4', 10, null)],
+      true,
+    );
     const s = p.audio!.slices.at(-1)!;
     const chunk = planAudioChunk(p, s);
     expect(chunk.pieces).toEqual([]);
@@ -94,7 +128,14 @@ describe('planAudioChunk', () => {
   });
 
   it('denoises only the clips that ask, from their own start, and decodes what their runs hear', () => {
-    const p = plan([{ source: 'intro.mp4', end: 3, noiseSuppression: false }, { source: 'talk.mp4' }], [source('intro.mp4', 10), source('talk.mp4', 120, { codec: 'aac', sampleRate: 44100, channels: 1, startTime: 0 })], true);
+    const p = plan(
+      [{ source: 'intro.mp4', end: 3, noiseSuppression: false }, { source: 'talk.mp4' }],
+      [
+        source('intro.mp4', 10),
+        source('talk.mp4', 120, { codec: 'aac', sampleRate: 44100, channels: 1, startTime: 0 }),
+      ],
+      true,
+    );
     const clipStart = 3 * 48000;
     const early = planAudioChunk(p, p.audio!.slices.find((x) => x.start <= 3 && x.start + x.duration > 3)!);
     expect(early.denoise[0]).toMatchObject({ from: clipStart, stateFrom: clipStart, clipEnd: 123 * 48000, mono: true });
@@ -110,7 +151,14 @@ describe('planAudioChunk', () => {
   });
 
   it('lets RNNoise hear only its own clip past the end, not the next one', () => {
-    const p = plan([{ source: 'talk.mp4', end: 4.2 }, { source: 'outro.mp4', noiseSuppression: false }], [source('talk.mp4', 10), source('outro.mp4', 10)], true);
+    const p = plan(
+      [
+        { source: 'talk.mp4', end: 4.2 },
+        { source: 'outro.mp4', noiseSuppression: false },
+      ],
+      [source('talk.mp4', 10), source('outro.mp4', 10)],
+      true,
+    );
     const s = p.audio!.slices.find((x) => x.start < 4.2 && x.start + x.duration > 4.2)!;
     const chunk = planAudioChunk(p, s);
     expect(chunk.denoise.at(-1)).toMatchObject({ to: 4.2 * 48000, clipEnd: 4.2 * 48000, mono: false });

@@ -10,7 +10,9 @@ import type { Span } from './timeline.js';
  * 8 (171 ms) also lets the encoder's rate control settle (on a pure tone, 4.4 dB less residual).
  */
 export const AAC_PREROLL_FRAMES = 8;
-/** AAC frames encoded after a chunk's last frame and dropped: the encoder looks one frame ahead to choose its window. */
+/**
+ * AAC frames encoded after a chunk's last frame and dropped: the encoder looks one frame ahead to choose its window.
+ */
 export const AAC_POSTROLL_FRAMES = 2;
 
 /** A stretch of one span's audio, decoded into the chunk. Sample positions are output samples (48 kHz). */

@@ -12,10 +12,25 @@ function record(duration: number, audio = true): RevisionRecord {
     size: 1,
     format: 'mov,mp4',
     duration,
-    video: { codec: 'h264', width: 1280, height: 720, displayWidth: 1280, displayHeight: 720, rotation: 0, frameRate: 30, startTime: 0 },
+    video: {
+      codec: 'h264',
+      width: 1280,
+      height: 720,
+      displayWidth: 1280,
+      displayHeight: 720,
+      rotation: 0,
+      frameRate: 30,
+      startTime: 0,
+    },
     audio: audio ? { codec: 'aac', sampleRate: 48000, channels: 2, startTime: 0 } : undefined,
   };
-  return { id: 'AAAAAAAAAAAAAAAAAAAAAA', version: 1, createdAt: '2026-01-01T00:00:00Z', edits: { clips: [{ source: 'a.mp4' }], noiseSuppression: false, overlays: [] }, sources: { 'a.mp4': info } };
+  return {
+    id: 'AAAAAAAAAAAAAAAAAAAAAA',
+    version: 1,
+    createdAt: '2026-01-01T00:00:00Z',
+    edits: { clips: [{ source: 'a.mp4' }], noiseSuppression: false, overlays: [] },
+    sources: { 'a.mp4': info },
+  };
 }
 
 const manifestUri = 'https://cdn.example/play/AAAAAAAAAAAAAAAAAAAAAA/manifest.mpd';
@@ -28,7 +43,9 @@ describe('renderDashManifest', () => {
   it('describes every rendition over the same segment files as HLS', () => {
     expect(parsed.duration).toBeCloseTo(30, 3);
     expect(parsed.playlists.map((p) => p.attributes.NAME)).toEqual(['720p', '480p', '360p', '240p']);
-    const hls = renderMediaPlaylist(plan, '720p').split('\n').filter((l) => l.endsWith('.m4s'));
+    const hls = renderMediaPlaylist(plan, '720p')
+      .split('\n')
+      .filter((l) => l.endsWith('.m4s'));
     const dash = parsed.playlists[0]!.segments;
     expect(dash.map((s) => s.uri)).toEqual(hls);
     expect(dash[0]!.map!.uri).toBe('720p/init.mp4');
@@ -46,7 +63,10 @@ describe('renderDashManifest', () => {
   });
 
   it('declares codecs, sizes and a bandwidth per representation', () => {
-    expect(parsed.playlists[0]!.attributes).toMatchObject({ CODECS: 'avc1.64001F', RESOLUTION: { width: 1280, height: 720 } });
+    expect(parsed.playlists[0]!.attributes).toMatchObject({
+      CODECS: 'avc1.64001F',
+      RESOLUTION: { width: 1280, height: 720 },
+    });
     expect(parsed.playlists[0]!.attributes.BANDWIDTH).toBeGreaterThan(3_000_000);
   });
 

@@ -21,7 +21,6 @@ function segmentTimeline(durations: number[]): string {
   return rows.join('');
 }
 
-
 /**
  * The DASH manifest (a static MPD, ISO/IEC 23009-1 live profile with SegmentTemplate) over the very
  * same CMAF segments as the HLS playlists: `$RepresentationID$/init.mp4` and `…/$Number$.m4s`, a
@@ -37,7 +36,8 @@ export function renderDashManifest(plan: Plan): string {
     `<AdaptationSet id="0" contentType="video" mimeType="video/mp4" segmentAlignment="true" startWithSAP="1" maxWidth="${top.width}" maxHeight="${top.height}" maxFrameRate="${plan.fps}">`,
     template(VIDEO_TIMESCALE, videoDurations),
     ...plan.video.map(
-      (r) => `<Representation id="${r.id}" bandwidth="${peakBandwidth(r, plan.grid)}" codecs="${videoCodec(r)}" width="${r.width}" height="${r.height}" frameRate="${plan.fps}" sar="1:1"/>`,
+      (r) =>
+        `<Representation id="${r.id}" bandwidth="${peakBandwidth(r, plan.grid)}" codecs="${videoCodec(r)}" width="${r.width}" height="${r.height}" frameRate="${plan.fps}" sar="1:1"/>`,
     ),
     '</AdaptationSet>',
   ];
@@ -45,7 +45,10 @@ export function renderDashManifest(plan: Plan): string {
     ? [
         `<AdaptationSet id="1" contentType="audio" mimeType="audio/mp4" lang="und" segmentAlignment="true" startWithSAP="1">`,
         `<AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="${plan.audio.channels}"/>`,
-        template(AUDIO_SAMPLE_RATE, plan.audio.slices.map((s) => s.frameCount * AAC_FRAME_SAMPLES)),
+        template(
+          AUDIO_SAMPLE_RATE,
+          plan.audio.slices.map((s) => s.frameCount * AAC_FRAME_SAMPLES),
+        ),
         `<Representation id="${plan.audio.id}" bandwidth="${plan.audio.bitrate}" codecs="${audioCodec}" audioSamplingRate="${plan.audio.sampleRate}"/>`,
         '</AdaptationSet>',
       ]

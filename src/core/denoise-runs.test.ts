@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { AAC_FRAME_SAMPLES } from './media-units.js';
-import { DENOISE_CROSSFADE_SAMPLES, DENOISE_FRAME_SAMPLES, DENOISE_HANDOVER_BEFORE_JOIN, DENOISE_WARMUP_SAMPLES, planDenoiseRuns, runWeight, type DenoiseRun } from './denoise-runs.js';
+import {
+  DENOISE_CROSSFADE_SAMPLES,
+  DENOISE_FRAME_SAMPLES,
+  DENOISE_HANDOVER_BEFORE_JOIN,
+  DENOISE_WARMUP_SAMPLES,
+  planDenoiseRuns,
+  runWeight,
+  type DenoiseRun,
+} from './denoise-runs.js';
 import { planRevision } from './plan.js';
 import type { Clip, SourceInfo } from './types.js';
 
@@ -10,19 +18,43 @@ const source = (key: string, duration: number, channels = 2): SourceInfo => ({
   size: 1,
   format: 'mov,mp4',
   duration,
-  video: { codec: 'h264', width: 1280, height: 720, displayWidth: 1280, displayHeight: 720, rotation: 0, frameRate: 30, startTime: 0 },
+  video: {
+    codec: 'h264',
+    width: 1280,
+    height: 720,
+    displayWidth: 1280,
+    displayHeight: 720,
+    rotation: 0,
+    frameRate: 30,
+    startTime: 0,
+  },
   audio: { codec: 'aac', sampleRate: 48000, channels, startTime: 0 },
 });
 
 function timeline(clips: Clip[], sources: SourceInfo[]) {
-  const plan = planRevision({ id: 'r', version: 1, createdAt: '', edits: { clips, noiseSuppression: true, overlays: [] }, sources: Object.fromEntries(sources.map((s) => [s.key, s])) }, { segmentDuration: 4 });
+  const plan = planRevision(
+    {
+      id: 'r',
+      version: 1,
+      createdAt: '',
+      edits: { clips, noiseSuppression: true, overlays: [] },
+      sources: Object.fromEntries(sources.map((s) => [s.key, s])),
+    },
+    { segmentDuration: 4 },
+  );
   const joins = plan.audio!.slices.slice(1).map((s) => s.firstFrame * AAC_FRAME_SAMPLES);
   const total = plan.audio!.slices.reduce((n, s) => n + s.frameCount, 0) * AAC_FRAME_SAMPLES;
-  return { plan, joins, total, runs: (from: number, to: number) => planDenoiseRuns(plan.spans, 1600, joins, { from, to }) };
+  return {
+    plan,
+    joins,
+    total,
+    runs: (from: number, to: number) => planDenoiseRuns(plan.spans, 1600, joins, { from, to }),
+  };
 }
 
 /** The runs that make sample t, as (stateFrom, weight) pairs: what a listener hears there. */
-const makers = (runs: DenoiseRun[], t: number) => runs.filter((r) => r.from <= t && t < r.to).map((r) => [r.stateFrom, runWeight(r, t)]);
+const makers = (runs: DenoiseRun[], t: number) =>
+  runs.filter((r) => r.from <= t && t < r.to).map((r) => [r.stateFrom, runWeight(r, t)]);
 
 describe('planDenoiseRuns', () => {
   const { joins, total, runs } = timeline([{ source: 'talk.mp4' }], [source('talk.mp4', 60)]);
@@ -32,8 +64,16 @@ describe('planDenoiseRuns', () => {
     const segment1 = runs(first - 8 * 1024, second + 2 * 1024);
     const handover = second - DENOISE_HANDOVER_BEFORE_JOIN;
     expect(segment1).toHaveLength(2);
-    expect(segment1[0]).toMatchObject({ from: first - 8 * 1024, to: handover, fadeOut: { from: handover - DENOISE_CROSSFADE_SAMPLES, to: handover } });
-    expect(segment1[1]).toMatchObject({ from: handover - DENOISE_CROSSFADE_SAMPLES, to: second + 2 * 1024, fadeIn: { from: handover - DENOISE_CROSSFADE_SAMPLES, to: handover } });
+    expect(segment1[0]).toMatchObject({
+      from: first - 8 * 1024,
+      to: handover,
+      fadeOut: { from: handover - DENOISE_CROSSFADE_SAMPLES, to: handover },
+    });
+    expect(segment1[1]).toMatchObject({
+      from: handover - DENOISE_CROSSFADE_SAMPLES,
+      to: second + 2 * 1024,
+      fadeIn: { from: handover - DENOISE_CROSSFADE_SAMPLES, to: handover },
+    });
     for (const run of segment1) {
       const warm = (run.fadeIn?.from ?? run.from) - run.stateFrom;
       expect(warm).toBeGreaterThanOrEqual(DENOISE_WARMUP_SAMPLES);
@@ -56,7 +96,10 @@ describe('planDenoiseRuns', () => {
   });
 
   it('keeps each clip to itself: a fresh run at its start, none past its end, none for a clip without suppression', () => {
-    const stitched = timeline([{ source: 'a.mp4', end: 5 }, { source: 'b.mp4', noiseSuppression: false, end: 3 }, { source: 'c.mp4' }], [source('a.mp4', 10), source('b.mp4', 10), source('c.mp4', 20, 1)]);
+    const stitched = timeline(
+      [{ source: 'a.mp4', end: 5 }, { source: 'b.mp4', noiseSuppression: false, end: 3 }, { source: 'c.mp4' }],
+      [source('a.mp4', 10), source('b.mp4', 10), source('c.mp4', 20, 1)],
+    );
     const all = stitched.runs(0, stitched.total);
     expect(all.every((r) => r.to <= r.clipEnd && r.stateFrom < r.clipEnd)).toBe(true);
     expect(all.some((r) => r.from < 8 * 48000 && r.to > 5 * 48000)).toBe(false);

@@ -75,7 +75,12 @@ export function clipRanges(spans: readonly Span[], samplesPerFrame: number): Cli
  *   join k + 1, so no sample depends on a run started more than a segment and a warm-up earlier.
  * A chunk therefore needs at most two runs: its own, and the next one's start.
  */
-export function planDenoiseRuns(spans: readonly Span[], samplesPerFrame: number, joins: readonly number[], range: { from: number; to: number }): DenoiseRun[] {
+export function planDenoiseRuns(
+  spans: readonly Span[],
+  samplesPerFrame: number,
+  joins: readonly number[],
+  range: { from: number; to: number },
+): DenoiseRun[] {
   const runs: DenoiseRun[] = [];
   for (const clip of clipRanges(spans, samplesPerFrame)) {
     if (!clip.span.noiseSuppression || !clip.span.source.audio) continue;
@@ -83,7 +88,9 @@ export function planDenoiseRuns(spans: readonly Span[], samplesPerFrame: number,
     const to = Math.min(clip.to, range.to);
     if (from >= to) continue;
     // Handover points inside the clip, with room for the crossfade after the clip's start.
-    const handovers = joins.map((j) => j - DENOISE_HANDOVER_BEFORE_JOIN).filter((h) => h - DENOISE_CROSSFADE_SAMPLES > clip.from && h < clip.to);
+    const handovers = joins
+      .map((j) => j - DENOISE_HANDOVER_BEFORE_JOIN)
+      .filter((h) => h - DENOISE_CROSSFADE_SAMPLES > clip.from && h < clip.to);
     const starts = [clip.from, ...handovers.map((h) => h - DENOISE_CROSSFADE_SAMPLES)];
     starts.forEach((start, k) => {
       const end = k + 1 < starts.length ? handovers[k]! : clip.to;

@@ -13,13 +13,22 @@ const even = (n: number) => Math.max(2, 2 * Math.floor(n / 2));
  * match within 1% (a 1278×720 recording fills a 1280×720 canvas), otherwise the largest size with the
  * picture's aspect that fits, centred — letterbox or pillarbox.
  */
-export function fitInside(source: { width: number; height: number }, canvas: { width: number; height: number }): Placement {
-  if (Math.abs(source.width / source.height / (canvas.width / canvas.height) - 1) < 0.01) return { width: canvas.width, height: canvas.height, x: 0, y: 0 };
+export function fitInside(
+  source: { width: number; height: number },
+  canvas: { width: number; height: number },
+): Placement {
+  if (Math.abs(source.width / source.height / (canvas.width / canvas.height) - 1) < 0.01)
+    return { width: canvas.width, height: canvas.height, x: 0, y: 0 };
   const scale = Math.min(canvas.width / source.width, canvas.height / source.height);
   const width = Math.min(canvas.width, even(Math.round(source.width * scale)));
   const height = Math.min(canvas.height, even(Math.round(source.height * scale)));
   // Half the margin, rounded down to even: centred to within a pixel.
-  return { width, height, x: 2 * Math.floor((canvas.width - width) / 4), y: 2 * Math.floor((canvas.height - height) / 4) };
+  return {
+    width,
+    height,
+    x: 2 * Math.floor((canvas.width - width) / 4),
+    y: 2 * Math.floor((canvas.height - height) / 4),
+  };
 }
 
 /** zimg's names for the YUV matrices ffprobe reports (`color_space`). */

@@ -11,13 +11,29 @@ function source(overrides: Partial<SourceInfo['video']> = {}, audio = true, dura
     size: 1,
     format: 'mov,mp4',
     duration,
-    video: { codec: 'h264', width: 1920, height: 1080, displayWidth: 1920, displayHeight: 1080, rotation: 0, frameRate: 30, startTime: 0, ...overrides },
+    video: {
+      codec: 'h264',
+      width: 1920,
+      height: 1080,
+      displayWidth: 1920,
+      displayHeight: 1080,
+      rotation: 0,
+      frameRate: 30,
+      startTime: 0,
+      ...overrides,
+    },
     audio: audio ? { codec: 'aac', sampleRate: 48000, channels: 2, startTime: 0 } : undefined,
   };
 }
 
 function record(info: SourceInfo): RevisionRecord {
-  return { id: 'AAAAAAAAAAAAAAAAAAAAAA', version: 1, createdAt: '2026-01-01T00:00:00Z', edits: { clips: [{ source: info.key }], noiseSuppression: false, overlays: [] }, sources: { [info.key]: info } };
+  return {
+    id: 'AAAAAAAAAAAAAAAAAAAAAA',
+    version: 1,
+    createdAt: '2026-01-01T00:00:00Z',
+    edits: { clips: [{ source: info.key }], noiseSuppression: false, overlays: [] },
+    sources: { [info.key]: info },
+  };
 }
 
 const parse = (text: string) => {
@@ -97,13 +113,19 @@ describe('renderMediaPlaylist', () => {
   });
 
   it('ladders a rotated phone recording as portrait', () => {
-    const plan = planRevision(record(source({ width: 1920, height: 1080, displayWidth: 1080, displayHeight: 1920, rotation: 90 })), { segmentDuration: 4 });
+    const plan = planRevision(
+      record(source({ width: 1920, height: 1080, displayWidth: 1080, displayHeight: 1920, rotation: 90 })),
+      { segmentDuration: 4 },
+    );
     expect(plan.video[0]).toMatchObject({ id: '1080p', width: 1080, height: 1920 });
   });
 });
 
 describe('a stitched revision', () => {
-  const portrait = { ...source({ width: 360, height: 640, displayWidth: 360, displayHeight: 640 }, true, 3), key: 'intro.mp4' };
+  const portrait = {
+    ...source({ width: 360, height: 640, displayWidth: 360, displayHeight: 640 }, true, 3),
+    key: 'intro.mp4',
+  };
   const landscape = { ...source({ frameRate: 25 }, false, 4), key: 'main.mp4' };
   const rec: RevisionRecord = {
     ...record(portrait),

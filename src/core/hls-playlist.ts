@@ -21,7 +21,9 @@ export function renderMasterPlaylist(plan: Plan): string {
       `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="${AUDIO_GROUP}",NAME="Main",LANGUAGE="und",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="${audio.channels}",URI="${audio.id}.m3u8"`,
     );
   }
-  const ordered = [...plan.video].sort((a, b) => (a.id === plan.startRendition ? -1 : b.id === plan.startRendition ? 1 : 0));
+  const ordered = [...plan.video].sort((a, b) =>
+    a.id === plan.startRendition ? -1 : b.id === plan.startRendition ? 1 : 0,
+  );
   for (const r of ordered) {
     const audioBits = audio ? Math.ceil(audio.bitrate * 1.05) : 0;
     const attrs = [

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { imageHeader } from './image-header.js';
 
-const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../../fixtures/media/brand/${name}`, import.meta.url)));
+const fixture = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`../../fixtures/media/brand/${name}`, import.meta.url)));
 
 describe('image headers', () => {
   it.each([
@@ -37,7 +38,10 @@ describe('image headers', () => {
   it.each([
     ['nothing', Buffer.alloc(0)],
     ['text', Buffer.from('#EXTM3U\nhttp://169.254.169.254/\n')],
-    ['an MP4', readFileSync(fileURLToPath(new URL('../../fixtures/media/landscape.mp4', import.meta.url))).subarray(0, 4096)],
+    [
+      'an MP4',
+      readFileSync(fileURLToPath(new URL('../../fixtures/media/landscape.mp4', import.meta.url))).subarray(0, 4096),
+    ],
     ['a PNG cut before its IHDR', fixture('logo.png').subarray(0, 20)],
     ['a JPEG whose scan starts before any frame header', Buffer.from([0xff, 0xd8, 0xff, 0xda, 0x00, 0x02])],
     ['a JPEG cut short', fixture('logo.jpg').subarray(0, 6)],

@@ -10,7 +10,8 @@ export interface ImageHeader {
 }
 
 const be16 = (b: Uint8Array, at: number) => (b[at]! << 8) | b[at + 1]!;
-const be32 = (b: Uint8Array, at: number) => ((b[at]! << 24) >>> 0) + (b[at + 1]! << 16) + (b[at + 2]! << 8) + b[at + 3]!;
+const be32 = (b: Uint8Array, at: number) =>
+  ((b[at]! << 24) >>> 0) + (b[at + 1]! << 16) + (b[at + 2]! << 8) + b[at + 3]!;
 const le16 = (b: Uint8Array, at: number) => b[at]! | (b[at + 1]! << 8);
 const le24 = (b: Uint8Array, at: number) => b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16);
 const ascii = (b: Uint8Array, at: number, length: number) => String.fromCharCode(...b.subarray(at, at + length));
@@ -22,7 +23,12 @@ const ascii = (b: Uint8Array, at: number, length: number) => String.fromCharCode
  * anything decodes the picture (a small file may claim an enormous one).
  */
 export function imageHeader(bytes: Uint8Array): ImageHeader | undefined {
-  if (bytes.length >= 24 && be32(bytes, 0) === 0x89504e47 && be32(bytes, 4) === 0x0d0a1a0a && ascii(bytes, 12, 4) === 'IHDR') {
+  if (
+    bytes.length >= 24 &&
+    be32(bytes, 0) === 0x89504e47 &&
+    be32(bytes, 4) === 0x0d0a1a0a &&
+    ascii(bytes, 12, 4) === 'IHDR'
+  ) {
     return { format: 'png', width: be32(bytes, 16), height: be32(bytes, 20) };
   }
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return jpegHeader(bytes);

@@ -22,7 +22,12 @@ describe('planLadder', () => {
   ])('%sx%s', (w, h, expected) => expect(sizes(w, h)).toEqual(expected));
 
   it('is always at least one rendition with even dimensions', () => {
-    for (const [w, h] of [[2, 2], [3, 5], [4000, 3], [99, 1001]] as const) {
+    for (const [w, h] of [
+      [2, 2],
+      [3, 5],
+      [4000, 3],
+      [99, 1001],
+    ] as const) {
       const ladder = planLadder(w, h, 30);
       expect(ladder.length).toBeGreaterThanOrEqual(1);
       for (const r of ladder) expect([r.width % 2, r.height % 2]).toEqual([0, 0]);

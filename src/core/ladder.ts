@@ -36,7 +36,15 @@ export function planLadder(displayWidth: number, displayHeight: number, fps: num
     const shortOut = Math.min(side, even(shortSide));
     const longOut = even(shortOut * aspect);
     const [width, height] = portrait ? [shortOut, longOut] : [longOut, shortOut];
-    const maxBitrate = Math.round(REFERENCE.bitrate * ((width * height * fps) / REFERENCE.pixelRate) ** 0.75 / 1000) * 1000;
-    return { id: `${side}p`, width, height, maxBitrate, bufferBits: maxBitrate, levelIdc: h264Level(width, height, fps) };
+    const maxBitrate =
+      Math.round((REFERENCE.bitrate * ((width * height * fps) / REFERENCE.pixelRate) ** 0.75) / 1000) * 1000;
+    return {
+      id: `${side}p`,
+      width,
+      height,
+      maxBitrate,
+      bufferBits: maxBitrate,
+      levelIdc: h264Level(width, height, fps),
+    };
   });
 }

@@ -6,7 +6,10 @@ import { colourParts, type DrawingOverlay, type TextOverlay } from './overlays.j
  * SVG as character data, escaped, and nothing else reads it: no filter graph, no expansion.
  */
 
-/** The font every text overlay is drawn with, bundled with the origin (never a system font: every node draws the same pixels). */
+/**
+ * The font every text overlay is drawn with, bundled with the origin (never a system font: every node draws the same
+ * pixels).
+ */
 export const TEXT_FONT_FAMILY = 'DejaVu Sans';
 /** DejaVu Sans metrics (hhea): ascender 1901 and descender 483 in a 2048-unit em. */
 const ASCENT_EM = 1901 / 2048;
@@ -31,7 +34,9 @@ const num = (value: number) => {
 
 /** An SVG document of the canvas size; `view` renders only that part of it (same pixel grid, smaller image). */
 export function svgDocument(body: string, width: number, height: number, view?: Box): string {
-  const size = view ? `width="${view.width}" height="${view.height}" viewBox="${view.x} ${view.y} ${view.width} ${view.height}"` : `width="${width}" height="${height}"`;
+  const size = view
+    ? `width="${view.width}" height="${view.height}" viewBox="${view.x} ${view.y} ${view.width} ${view.height}"`
+    : `width="${width}" height="${height}"`;
   return `<svg xmlns="http://www.w3.org/2000/svg" ${size}>${body}</svg>`;
 }
 
@@ -47,7 +52,14 @@ export function xmlText(text: string): string {
     else if (char === '<') out += '&lt;';
     else if (char === '>') out += '&gt;';
     else if (char === '\t') out += ' ';
-    else if (code < 0x20 || (code >= 0x7f && code < 0xa0) || (code >= 0xd800 && code <= 0xdfff) || code === 0xfffe || code === 0xffff) continue;
+    else if (
+      code < 0x20 ||
+      (code >= 0x7f && code < 0xa0) ||
+      (code >= 0xd800 && code <= 0xdfff) ||
+      code === 0xfffe ||
+      code === 0xffff
+    )
+      continue;
     else out += char;
   }
   return out;
@@ -62,7 +74,16 @@ export function textLayout(overlay: TextOverlay, width: number, height: number) 
   const lineHeight = LINE_HEIGHT_EM * fontSize;
   // The first baseline sits half the leading plus the ascent below the top.
   const firstBaseline = top + ((LINE_HEIGHT_EM - ASCENT_EM - DESCENT_EM) / 2 + ASCENT_EM) * fontSize;
-  return { fontSize, left, top, lines, lineHeight, firstBaseline, blockHeight: lines.length * lineHeight, padding: BACKGROUND_PADDING_EM * fontSize };
+  return {
+    fontSize,
+    left,
+    top,
+    lines,
+    lineHeight,
+    firstBaseline,
+    blockHeight: lines.length * lineHeight,
+    padding: BACKGROUND_PADDING_EM * fontSize,
+  };
 }
 
 /**
@@ -94,7 +115,9 @@ export function drawingSvgBody(overlay: DrawingOverlay, width: number, height: n
   return overlay.strokes
     .map((stroke) => {
       const { rgb, opacity } = colourParts(stroke.color);
-      const d = stroke.points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${num(x * width)} ${num(y * height)}`).join(' ');
+      const d = stroke.points
+        .map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${num(x * width)} ${num(y * height)}`)
+        .join(' ');
       return `<path d="${d}" fill="none" stroke="${rgb}" stroke-opacity="${num(opacity)}" stroke-width="${num(stroke.width * height)}" stroke-linecap="round" stroke-linejoin="round"/>`;
     })
     .join('');

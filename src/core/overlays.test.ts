@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalEdits, parseEdits, revisionId } from './revision.js';
-import { checkOverlayTimes, colourParts, imagePlacement, overlayFrames, overlaysIn, type Overlay, type PlannedOverlay } from './overlays.js';
+import {
+  checkOverlayTimes,
+  colourParts,
+  imagePlacement,
+  overlayFrames,
+  overlaysIn,
+  type Overlay,
+  type PlannedOverlay,
+} from './overlays.js';
 
-const text = (extra: Partial<Overlay> = {}): Overlay => ({ kind: 'text', text: 'hi', x: 0.1, y: 0.1, size: 0.05, ...extra }) as Overlay;
+const text = (extra: Partial<Overlay> = {}): Overlay =>
+  ({ kind: 'text', text: 'hi', x: 0.1, y: 0.1, size: 0.05, ...extra }) as Overlay;
 
 describe('overlay times', () => {
   it.each([
@@ -19,8 +28,12 @@ describe('overlay times', () => {
   });
 
   it('refuses a start at or past the end of the video, and an end past it, naming the field', () => {
-    expect(() => checkOverlayTimes([text({ start: 4 })], 4)).toThrow(expect.objectContaining({ code: 'invalid_edit', field: 'overlays[0].start' }));
-    expect(() => checkOverlayTimes([text(), text({ end: 4.5 })], 4)).toThrow(expect.objectContaining({ code: 'invalid_edit', field: 'overlays[1].end' }));
+    expect(() => checkOverlayTimes([text({ start: 4 })], 4)).toThrow(
+      expect.objectContaining({ code: 'invalid_edit', field: 'overlays[0].start' }),
+    );
+    expect(() => checkOverlayTimes([text(), text({ end: 4.5 })], 4)).toThrow(
+      expect.objectContaining({ code: 'invalid_edit', field: 'overlays[1].end' }),
+    );
     expect(() => checkOverlayTimes([text({ start: 1, end: 4 })], 4)).not.toThrow();
   });
 
@@ -43,10 +56,50 @@ describe('canonical overlays', () => {
   const clips = [{ source: 'a.mp4' }];
 
   it.each([
-    ['colours in either case and an opaque alpha', { kind: 'text', text: 'A', x: 0, y: 0, size: 0.1, color: '#FF0000', background: '#000000FF' }, { kind: 'text', text: 'A', x: 0, y: 0, size: 0.1, color: '#ff0000', background: '#000000' }],
-    ['white text said or not', { kind: 'text', text: 'A', x: 0, y: 0, size: 0.1, color: '#ffffff' }, { kind: 'text', text: 'A', x: 0, y: 0, size: 0.1 }],
-    ['a start of 0 said or not', { kind: 'image', source: 'l.png', x: 0, y: 0, width: 0.2, start: 0, opacity: 1 }, { kind: 'image', source: 'l.png', x: 0, y: 0, width: 0.2 }],
-    ['stroke colours', { kind: 'drawing', strokes: [{ points: [[0, 0], [1, 1]], color: '#00FF00ff', width: 0.01 }] }, { kind: 'drawing', strokes: [{ points: [[0, 0], [1, 1]], color: '#00ff00', width: 0.01 }] }],
+    [
+      'colours in either case and an opaque alpha',
+      { kind: 'text', text: 'A', x: 0, y: 0, size: 0.1, color: '#FF0000', background: '#000000FF' },
+      { kind: 'text', text: 'A', x: 0, y: 0, size: 0.1, color: '#ff0000', background: '#000000' },
+    ],
+    [
+      'white text said or not',
+      { kind: 'text', text: 'A', x: 0, y: 0, size: 0.1, color: '#ffffff' },
+      { kind: 'text', text: 'A', x: 0, y: 0, size: 0.1 },
+    ],
+    [
+      'a start of 0 said or not',
+      { kind: 'image', source: 'l.png', x: 0, y: 0, width: 0.2, start: 0, opacity: 1 },
+      { kind: 'image', source: 'l.png', x: 0, y: 0, width: 0.2 },
+    ],
+    [
+      'stroke colours',
+      {
+        kind: 'drawing',
+        strokes: [
+          {
+            points: [
+              [0, 0],
+              [1, 1],
+            ],
+            color: '#00FF00ff',
+            width: 0.01,
+          },
+        ],
+      },
+      {
+        kind: 'drawing',
+        strokes: [
+          {
+            points: [
+              [0, 0],
+              [1, 1],
+            ],
+            color: '#00ff00',
+            width: 0.01,
+          },
+        ],
+      },
+    ],
   ])('are one revision for %s', (_name, a, b) => {
     expect(id({ clips, overlays: [a] })).toBe(id({ clips, overlays: [b] }));
     expect(id({ clips, overlays: [a] })).not.toBe(id({ clips }));
@@ -59,7 +112,9 @@ describe('canonical overlays', () => {
   });
 
   it('keep the text exactly as written', () => {
-    const edits = canonicalEdits(parseEdits({ clips, overlays: [{ kind: 'text', text: '  a\\n%{pts}\n', x: 0, y: 0, size: 0.1 }] }));
+    const edits = canonicalEdits(
+      parseEdits({ clips, overlays: [{ kind: 'text', text: '  a\\n%{pts}\n', x: 0, y: 0, size: 0.1 }] }),
+    );
     expect(edits.overlays[0]).toMatchObject({ text: '  a\\n%{pts}\n' });
   });
 });
@@ -79,9 +134,17 @@ describe('image placement', () => {
 
   it('scales the whole image when it fits, the height from its aspect ratio', () => {
     expect(imagePlacement(image, { width: 240, height: 120 }, 1280, 720)).toEqual({
-      x: 896, y: 36, source: { width: 240, height: 120 }, scaled: { width: 320, height: 160 }, visible: { width: 320, height: 160 },
+      x: 896,
+      y: 36,
+      source: { width: 240, height: 120 },
+      scaled: { width: 320, height: 160 },
+      visible: { width: 320, height: 160 },
     });
-    expect(imagePlacement(image, { width: 240, height: 120 }, 640, 360)).toMatchObject({ x: 448, y: 18, scaled: { width: 160, height: 80 } });
+    expect(imagePlacement(image, { width: 240, height: 120 }, 640, 360)).toMatchObject({
+      x: 448,
+      y: 18,
+      scaled: { width: 160, height: 80 },
+    });
   });
 
   it('scales only the source pixels that show when it runs off the canvas', () => {

@@ -62,9 +62,21 @@ export type Overlay = TextOverlay | ImageOverlay | DrawingOverlay;
 const number = z.number();
 const times = { start: number.optional(), end: number.optional() };
 
-/** The shape of `overlays[]`: wrong types and unknown fields are `invalid_field` (400); values are checked by `overlayProblem`. */
+/**
+ * The shape of `overlays[]`: wrong types and unknown fields are `invalid_field` (400); values are checked by
+ * `overlayProblem`.
+ */
 export const overlaySchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('text'), text: z.string(), x: number, y: number, size: number, color: z.string().optional(), background: z.string().optional(), ...times }),
+  z.strictObject({
+    kind: z.literal('text'),
+    text: z.string(),
+    x: number,
+    y: number,
+    size: number,
+    color: z.string().optional(),
+    background: z.string().optional(),
+    ...times,
+  }),
   z.strictObject({
     kind: z.literal('image'),
     source: z.string().superRefine((key, ctx) => {
@@ -86,7 +98,8 @@ export const overlaySchema = z.discriminatedUnion('kind', [
 
 const COLOUR = /^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$/;
 
-const invalid = (field: string, problem: string) => new OriginError(ErrorCode.InvalidEdit, `${field}: ${problem}`, field);
+const invalid = (field: string, problem: string) =>
+  new OriginError(ErrorCode.InvalidEdit, `${field}: ${problem}`, field);
 
 /** Characters of a text, as a person counts them (code points, not UTF-16 units). */
 const characters = (text: string) => [...text].length;
@@ -99,7 +112,8 @@ const characters = (text: string) => [...text].length;
  */
 export function checkOverlay(overlay: Overlay, field: string): void {
   const fraction = (value: number, name: string, { positive = false } = {}) => {
-    if (!(value >= 0 && value <= 1) || (positive && value === 0)) throw invalid(`${field}.${name}`, positive ? 'must be a fraction in (0, 1]' : 'must be a fraction in [0, 1]');
+    if (!(value >= 0 && value <= 1) || (positive && value === 0))
+      throw invalid(`${field}.${name}`, positive ? 'must be a fraction in (0, 1]' : 'must be a fraction in [0, 1]');
   };
   const colour = (value: string | undefined, name: string) => {
     if (value !== undefined && !COLOUR.test(value)) throw invalid(`${field}.${name}`, 'must be #rrggbb or #rrggbbaa');
@@ -107,7 +121,8 @@ export function checkOverlay(overlay: Overlay, field: string): void {
   switch (overlay.kind) {
     case 'text': {
       const count = characters(overlay.text);
-      if (count === 0 || count > LIMITS.overlayTextCharacters) throw invalid(`${field}.text`, `must have 1 to ${LIMITS.overlayTextCharacters} characters`);
+      if (count === 0 || count > LIMITS.overlayTextCharacters)
+        throw invalid(`${field}.text`, `must have 1 to ${LIMITS.overlayTextCharacters} characters`);
       fraction(overlay.x, 'x');
       fraction(overlay.y, 'y');
       fraction(overlay.size, 'size', { positive: true });
@@ -123,12 +138,15 @@ export function checkOverlay(overlay: Overlay, field: string): void {
       break;
     case 'drawing': {
       const { strokes } = overlay;
-      if (strokes.length === 0 || strokes.length > LIMITS.strokesPerDrawing) throw invalid(`${field}.strokes`, `must have 1 to ${LIMITS.strokesPerDrawing} strokes`);
+      if (strokes.length === 0 || strokes.length > LIMITS.strokesPerDrawing)
+        throw invalid(`${field}.strokes`, `must have 1 to ${LIMITS.strokesPerDrawing} strokes`);
       for (const [i, stroke] of strokes.entries()) {
         const at = `strokes[${i}]`;
-        if (stroke.points.length < 2 || stroke.points.length > LIMITS.pointsPerStroke) throw invalid(`${field}.${at}.points`, `must have 2 to ${LIMITS.pointsPerStroke} points`);
+        if (stroke.points.length < 2 || stroke.points.length > LIMITS.pointsPerStroke)
+          throw invalid(`${field}.${at}.points`, `must have 2 to ${LIMITS.pointsPerStroke} points`);
         for (const [j, [px, py]] of stroke.points.entries()) {
-          if (!(px >= 0 && px <= 1 && py >= 0 && py <= 1)) throw invalid(`${field}.${at}.points[${j}]`, 'must be fractions in [0, 1]');
+          if (!(px >= 0 && px <= 1 && py >= 0 && py <= 1))
+            throw invalid(`${field}.${at}.points[${j}]`, 'must be fractions in [0, 1]');
         }
         colour(stroke.color, `${at}.color`);
         fraction(stroke.width, `${at}.width`, { positive: true });
@@ -144,8 +162,10 @@ export function checkOverlay(overlay: Overlay, field: string): void {
 /** Checks `start < duration` and `end ≤ duration` (output seconds), naming the field. */
 export function checkOverlayTimes(overlays: readonly Overlay[], duration: number): void {
   for (const [i, overlay] of overlays.entries()) {
-    if (overlay.start !== undefined && overlay.start >= duration) throw invalid(`overlays[${i}].start`, `must be before the video's end (${duration.toFixed(3)} s)`);
-    if (overlay.end !== undefined && overlay.end > duration + 1e-6) throw invalid(`overlays[${i}].end`, `is past the video's end (${duration.toFixed(3)} s)`);
+    if (overlay.start !== undefined && overlay.start >= duration)
+      throw invalid(`overlays[${i}].start`, `must be before the video's end (${duration.toFixed(3)} s)`);
+    if (overlay.end !== undefined && overlay.end > duration + 1e-6)
+      throw invalid(`overlays[${i}].end`, `is past the video's end (${duration.toFixed(3)} s)`);
   }
 }
 
@@ -164,7 +184,12 @@ export function canonicalOverlay(overlay: Overlay): Overlay {
   switch (overlay.kind) {
     case 'text': {
       const color = overlay.color === undefined ? undefined : canonicalColour(overlay.color);
-      return { ...overlay, start, color: color === '#ffffff' ? undefined : color, background: overlay.background && canonicalColour(overlay.background) };
+      return {
+        ...overlay,
+        start,
+        color: color === '#ffffff' ? undefined : color,
+        background: overlay.background && canonicalColour(overlay.background),
+      };
     }
     case 'image':
       return { ...overlay, start, opacity: overlay.opacity === 1 ? undefined : overlay.opacity };
@@ -199,19 +224,31 @@ interface Size {
  * rows and columns that show are scaled (a tall image at full width would otherwise be scaled whole).
  * undefined when none of it is on the canvas.
  */
-export function imagePlacement(overlay: ImageOverlay, image: Size, width: number, height: number): { x: number; y: number; source: Size; scaled: Size; visible: Size } | undefined {
+export function imagePlacement(
+  overlay: ImageOverlay,
+  image: Size,
+  width: number,
+  height: number,
+): { x: number; y: number; source: Size; scaled: Size; visible: Size } | undefined {
   const x = Math.round(overlay.x * width);
   const y = Math.round(overlay.y * height);
   const w = Math.max(1, Math.round(overlay.width * width));
   const h = Math.max(1, Math.round((w * image.height) / image.width));
   const visible = { width: Math.min(w, width - x), height: Math.min(h, height - y) };
   if (visible.width <= 0 || visible.height <= 0) return undefined;
-  if (visible.width === w && visible.height === h) return { x, y, source: { width: image.width, height: image.height }, scaled: { width: w, height: h }, visible };
+  if (visible.width === w && visible.height === h)
+    return { x, y, source: { width: image.width, height: image.height }, scaled: { width: w, height: h }, visible };
   const fx = w / image.width;
   const fy = h / image.height;
   // Two source pixels beyond the edge, so the filter has its neighbours there too.
-  const source = { width: Math.min(image.width, Math.ceil(visible.width / fx) + 2), height: Math.min(image.height, Math.ceil(visible.height / fy) + 2) };
-  const scaled = { width: Math.max(visible.width, Math.round(source.width * fx)), height: Math.max(visible.height, Math.round(source.height * fy)) };
+  const source = {
+    width: Math.min(image.width, Math.ceil(visible.width / fx) + 2),
+    height: Math.min(image.height, Math.ceil(visible.height / fy) + 2),
+  };
+  const scaled = {
+    width: Math.max(visible.width, Math.round(source.width * fx)),
+    height: Math.max(visible.height, Math.round(source.height * fy)),
+  };
   return { x, y, source, scaled, visible };
 }
 
@@ -227,6 +264,10 @@ export interface PlannedOverlay {
 }
 
 /** The overlays visible on any frame of [startFrame, startFrame + frameCount), in drawing order. */
-export function overlaysIn(overlays: readonly PlannedOverlay[], startFrame: number, frameCount: number): PlannedOverlay[] {
+export function overlaysIn(
+  overlays: readonly PlannedOverlay[],
+  startFrame: number,
+  frameCount: number,
+): PlannedOverlay[] {
   return overlays.filter((o) => o.first < startFrame + frameCount && o.end > startFrame && o.first < o.end);
 }

@@ -1,7 +1,13 @@
 import { AAC_LC_CODEC, HIGH_PROFILE_IDC, avcCodecString } from './h264.js';
 import { AUDIO_BITRATE, AUDIO_CHANNELS, AUDIO_SAMPLE_RATE } from './media-units.js';
 import { planLadder, type VideoRendition } from './ladder.js';
-import { outputFrameRate, planAudioSlices, planSegmentGrid, type AudioSlice, type SegmentGrid } from './segment-grid.js';
+import {
+  outputFrameRate,
+  planAudioSlices,
+  planSegmentGrid,
+  type AudioSlice,
+  type SegmentGrid,
+} from './segment-grid.js';
 import { overlayFrames, type PlannedOverlay } from './overlays.js';
 import { compileTimeline, type Span } from './timeline.js';
 import type { RevisionRecord } from './types.js';
@@ -67,7 +73,13 @@ export function planRevision(record: RevisionRecord, options: PlanOptions): Plan
     startRendition: start.id,
     // One clip with audio gives the revision an audio track; clips without it play silence.
     audio: spans.some((s) => s.source.audio)
-      ? { id: 'audio', bitrate: AUDIO_BITRATE, channels: AUDIO_CHANNELS, sampleRate: AUDIO_SAMPLE_RATE, slices: planAudioSlices(grid) }
+      ? {
+          id: 'audio',
+          bitrate: AUDIO_BITRATE,
+          channels: AUDIO_CHANNELS,
+          sampleRate: AUDIO_SAMPLE_RATE,
+          slices: planAudioSlices(grid),
+        }
       : undefined,
     overlays: record.edits.overlays.map((overlay, index) => ({
       index,

@@ -18,7 +18,10 @@ const clipSchema = z.strictObject({
   }),
   start: seconds.optional(),
   end: seconds.optional(),
-  cuts: z.array(z.tuple([seconds, seconds])).max(LIMITS.cutsPerClip).optional(),
+  cuts: z
+    .array(z.tuple([seconds, seconds]))
+    .max(LIMITS.cutsPerClip)
+    .optional(),
   noiseSuppression: z.boolean().optional(),
 });
 
@@ -56,11 +59,19 @@ export function parseEdits(body: unknown): Edits {
 
 function checkCounts(edits: z.infer<typeof editsSchema>): void {
   const tooMany = (field: string, what: string, limit: number, count: number) => {
-    if (count > limit) throw new OriginError(ErrorCode.InvalidEdit, `${field}: at most ${limit} ${what} per revision, got ${count}`, field);
+    if (count > limit)
+      throw new OriginError(
+        ErrorCode.InvalidEdit,
+        `${field}: at most ${limit} ${what} per revision, got ${count}`,
+        field,
+      );
   };
   tooMany('clips', 'clips', MAX_CLIPS, edits.clips.length);
   tooMany('overlays', 'overlays', LIMITS.overlays, edits.overlays.length);
-  const points = edits.overlays.reduce((n, o) => n + (o.kind === 'drawing' ? o.strokes.reduce((m, s) => m + s.points.length, 0) : 0), 0);
+  const points = edits.overlays.reduce(
+    (n, o) => n + (o.kind === 'drawing' ? o.strokes.reduce((m, s) => m + s.points.length, 0) : 0),
+    0,
+  );
   tooMany('overlays', 'drawing points', LIMITS.pointsPerRevision, points);
 }
 

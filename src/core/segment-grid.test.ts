@@ -32,7 +32,8 @@ describe('gridUnitFrames', () => {
 });
 
 describe('planSegmentGrid', () => {
-  const lengths = (frames: number, fps: number, target = 4) => planSegmentGrid(frames, fps, target).segments.map((s) => s.frameCount);
+  const lengths = (frames: number, fps: number, target = 4) =>
+    planSegmentGrid(frames, fps, target).segments.map((s) => s.frameCount);
 
   it('starts with a 2.13 s segment, then 4.27 s ones at 30 fps', () => {
     const grid = planSegmentGrid(1800, 30, 4);
@@ -60,11 +61,22 @@ describe('planSegmentGrid', () => {
   });
 
   it('gives a clip shorter than the first step a single segment', () => {
-    expect(planSegmentGrid(10, 30, 4).segments).toEqual([{ index: 0, startFrame: 0, frameCount: 10, start: 0, duration: 10 / 30 }]);
+    expect(planSegmentGrid(10, 30, 4).segments).toEqual([
+      { index: 0, startFrame: 0, frameCount: 10, start: 0, duration: 10 / 30 },
+    ]);
   });
 
   it('covers every frame exactly once, on grid units, with no segment under 1 s but the last', () => {
-    for (const [frames, fps] of [[1, 30], [127, 30], [128, 30], [193, 30], [1000, 25], [12345, 30], [999, 24], [5000, 60]] as const) {
+    for (const [frames, fps] of [
+      [1, 30],
+      [127, 30],
+      [128, 30],
+      [193, 30],
+      [1000, 25],
+      [12345, 30],
+      [999, 24],
+      [5000, 60],
+    ] as const) {
       const grid = planSegmentGrid(frames, fps, 4);
       let next = 0;
       for (const s of grid.segments) {
@@ -96,7 +108,12 @@ describe('planAudioSlices', () => {
   });
 
   it('is contiguous and covers the whole video duration', () => {
-    for (const [frames, fps] of [[1, 30], [250, 25], [1001, 24], [777, 60]] as const) {
+    for (const [frames, fps] of [
+      [1, 30],
+      [250, 25],
+      [1001, 24],
+      [777, 60],
+    ] as const) {
       const grid = planSegmentGrid(frames, fps, 4);
       const slices = planAudioSlices(grid);
       let next = 0;

@@ -64,7 +64,8 @@ const RAMP_SECONDS = [2] as const;
  * so no segment but a lone one is much shorter than its neighbours (tiny segments stall players).
  */
 export function planSegmentGrid(frameCount: number, fps: number, targetSeconds: number): SegmentGrid {
-  if (!Number.isInteger(frameCount) || frameCount < 1) throw new RangeError(`frameCount must be a positive integer, got ${frameCount}`);
+  if (!Number.isInteger(frameCount) || frameCount < 1)
+    throw new RangeError(`frameCount must be a positive integer, got ${frameCount}`);
   const unit = gridUnitFrames(fps);
   const units = (seconds: number, round: (n: number) => number) => Math.max(unit, round((seconds * fps) / unit) * unit);
   const segmentFrames = units(targetSeconds, Math.round);
@@ -76,7 +77,13 @@ export function planSegmentGrid(frameCount: number, fps: number, targetSeconds: 
   if (last > 0 && tail < (starts[last]! - starts[last - 1]!) / 2) starts.pop();
   const segments = starts.map((startFrame, index) => {
     const end = index + 1 < starts.length ? starts[index + 1]! : frameCount;
-    return { index, startFrame, frameCount: end - startFrame, start: startFrame / fps, duration: (end - startFrame) / fps };
+    return {
+      index,
+      startFrame,
+      frameCount: end - startFrame,
+      start: startFrame / fps,
+      duration: (end - startFrame) / fps,
+    };
   });
   return { fps, frameCount, segmentFrames, segments };
 }
@@ -103,6 +110,12 @@ export function planAudioSlices(grid: SegmentGrid): AudioSlice[] {
     const firstFrame = toAudio(seg.startFrame);
     const end = index + 1 < grid.segments.length ? toAudio(grid.segments[index + 1]!.startFrame) : total;
     const frameSeconds = AAC_FRAME_SAMPLES / AUDIO_SAMPLE_RATE;
-    return { index, firstFrame, frameCount: end - firstFrame, start: firstFrame * frameSeconds, duration: (end - firstFrame) * frameSeconds };
+    return {
+      index,
+      firstFrame,
+      frameCount: end - firstFrame,
+      start: firstFrame * frameSeconds,
+      duration: (end - firstFrame) * frameSeconds,
+    };
   });
 }

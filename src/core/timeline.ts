@@ -14,7 +14,8 @@ export interface Span {
   frameCount: number;
 }
 
-const invalid = (field: string, problem: string) => new OriginError(ErrorCode.InvalidEdit, `${field}: ${problem}`, field);
+const invalid = (field: string, problem: string) =>
+  new OriginError(ErrorCode.InvalidEdit, `${field}: ${problem}`, field);
 
 /**
  * The source ranges a clip keeps, in seconds from the start of its source: [start, end] minus the
@@ -25,7 +26,8 @@ export function keptRanges(clip: Clip, duration: number, field: string): Array<[
   const start = clip.start ?? 0;
   const end = clip.end ?? duration;
   if (start >= duration) throw invalid(`${field}.start`, `must be before the source's end (${duration.toFixed(3)} s)`);
-  if (clip.end !== undefined && end > duration + 1e-6) throw invalid(`${field}.end`, `is past the source's end (${duration.toFixed(3)} s)`);
+  if (clip.end !== undefined && end > duration + 1e-6)
+    throw invalid(`${field}.end`, `is past the source's end (${duration.toFixed(3)} s)`);
   if (end <= start) throw invalid(`${field}.end`, 'must be after start');
   const cuts = [...(clip.cuts ?? [])].map((c, i) => ({ from: c[0], to: c[1], i })).sort((a, b) => a.from - b.from);
   const kept: Array<[number, number]> = [];
@@ -48,7 +50,12 @@ export function keptRanges(clip: Clip, duration: number, field: string): Array<[
  * nearest frame), and output time is continuous. A clip's `noiseSuppression` overrides the
  * revision's. Throws `invalid_edit` when nothing is left.
  */
-export function compileTimeline(clips: Clip[], sources: ReadonlyMap<string, SourceInfo>, fps: number, noiseSuppression = false): Span[] {
+export function compileTimeline(
+  clips: Clip[],
+  sources: ReadonlyMap<string, SourceInfo>,
+  fps: number,
+  noiseSuppression = false,
+): Span[] {
   const spans: Span[] = [];
   let outputFrame = 0;
   clips.forEach((clip, i) => {
@@ -60,7 +67,14 @@ export function compileTimeline(clips: Clip[], sources: ReadonlyMap<string, Sour
     for (const [from, to] of kept) {
       const frameCount = Math.round((to - from) * fps);
       if (frameCount === 0) continue;
-      spans.push({ source, clip: i, noiseSuppression: clip.noiseSuppression ?? noiseSuppression, sourceStart: source.video.startTime + from, outputFrame, frameCount });
+      spans.push({
+        source,
+        clip: i,
+        noiseSuppression: clip.noiseSuppression ?? noiseSuppression,
+        sourceStart: source.video.startTime + from,
+        outputFrame,
+        frameCount,
+      });
       outputFrame += frameCount;
       clipFrames += frameCount;
     }
@@ -70,7 +84,11 @@ export function compileTimeline(clips: Clip[], sources: ReadonlyMap<string, Sour
 }
 
 /** The pieces of the spans that output frames [first, first + count) come from, in order. */
-export function piecesOf(spans: readonly Span[], first: number, count: number): Array<{ span: Span; startFrame: number; frameCount: number }> {
+export function piecesOf(
+  spans: readonly Span[],
+  first: number,
+  count: number,
+): Array<{ span: Span; startFrame: number; frameCount: number }> {
   const pieces = [];
   for (const span of spans) {
     const from = Math.max(first, span.outputFrame);

@@ -7,7 +7,10 @@ import { ErrorCode, OriginError } from '../errors.js';
 export function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new OriginError(ErrorCode.Timeout, `${what} is still being made; retry shortly`)), ms);
+    timer = setTimeout(
+      () => reject(new OriginError(ErrorCode.Timeout, `${what} is still being made; retry shortly`)),
+      ms,
+    );
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

@@ -19,17 +19,27 @@ describe('Lookahead', () => {
   it('plans the next segments of the stream, each needed when a player playing from the request reaches it', () => {
     const { clock, ahead } = lookahead();
     clock.now = 1000;
-    expect(ahead.onRequest(plan, '720p', 2)).toEqual({ needAt: 1000, ahead: [
-      { rendition: '720p', index: 3, needAt: 1000 + (10.667 - 6.4) * 1000 },
-      { rendition: '720p', index: 4, needAt: 1000 + (14.933 - 6.4) * 1000 },
-    ] });
+    expect(ahead.onRequest(plan, '720p', 2)).toEqual({
+      needAt: 1000,
+      ahead: [
+        { rendition: '720p', index: 3, needAt: 1000 + (10.667 - 6.4) * 1000 },
+        { rendition: '720p', index: 4, needAt: 1000 + (14.933 - 6.4) * 1000 },
+      ],
+    });
     expect(ahead.onRequest(plan, '720p', 5).ahead).toEqual([]);
   });
 
   it('during the start-up ramp, adds the next segment of the rendition above, first', () => {
     const { ahead } = lookahead();
-    expect(ahead.onRequest(plan, '480p', 0).ahead.map((a) => `${a.rendition}/${a.index}`)).toEqual(['720p/1', '480p/1', '480p/2']);
-    expect(ahead.onRequest(plan, 'audio', 0).ahead.map((a) => `${a.rendition}/${a.index}`)).toEqual(['audio/1', 'audio/2']);
+    expect(ahead.onRequest(plan, '480p', 0).ahead.map((a) => `${a.rendition}/${a.index}`)).toEqual([
+      '720p/1',
+      '480p/1',
+      '480p/2',
+    ]);
+    expect(ahead.onRequest(plan, 'audio', 0).ahead.map((a) => `${a.rendition}/${a.index}`)).toEqual([
+      'audio/1',
+      'audio/2',
+    ]);
   });
 
   it('wants lookahead while its stream is watched, and not after nobody asked for idleMs', () => {

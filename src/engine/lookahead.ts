@@ -39,7 +39,9 @@ interface Anchor {
   position: number;
 }
 
-/** A request this far behind the estimated playhead, or this far ahead of it, is a seek: the estimate restarts there. */
+/**
+ * A request this far behind the estimated playhead, or this far ahead of it, is a seek: the estimate restarts there.
+ */
 const SEEK_BACK_SECONDS = 10;
 const SEEK_AHEAD_SECONDS = 45;
 
@@ -126,7 +128,10 @@ export class Lookahead {
     const stream = this.#streams.get(key);
     this.#streams.delete(key);
     // A player that asks again for an earlier segment (a seek back) moves the stream back too.
-    this.#streams.set(key, { lastAt: now, current: stream && now === stream.lastAt ? Math.max(index, stream.current) : index });
+    this.#streams.set(key, {
+      lastAt: now,
+      current: stream && now === stream.lastAt ? Math.max(index, stream.current) : index,
+    });
     if (this.#streams.size > MAX_STREAMS) this.#streams.delete(this.#streams.keys().next().value!);
   }
 

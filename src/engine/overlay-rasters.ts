@@ -38,16 +38,24 @@ export class OverlayRasters {
     const { overlay, image } = planned;
     const { width, height } = rendition;
     if (overlay.kind === 'image') return imagePicture(overlay, image!, await this.#imageBytes(image!), width, height);
-    const key = createHash('sha256').update(`${width}x${height}\n${canonicalJson(overlay)}`).digest('base64url');
+    const key = createHash('sha256')
+      .update(`${width}x${height}\n${canonicalJson(overlay)}`)
+      .digest('base64url');
     const picture = await this.#once(key, async () => {
-      const made = overlay.kind === 'text' ? await rasterText(overlay, width, height) : await rasterDrawing(overlay, width, height);
+      const made =
+        overlay.kind === 'text'
+          ? await rasterText(overlay, width, height)
+          : await rasterDrawing(overlay, width, height);
       return [made ?? null, made?.bytes.length ?? 1];
     });
     return (picture as OverlayPicture | null) ?? undefined;
   }
 
   /** A value from memory, or made once however many ask at the same time. */
-  async #once(key: string, make: () => Promise<[OverlayPicture | Buffer | null, number]>): Promise<OverlayPicture | Buffer | null> {
+  async #once(
+    key: string,
+    make: () => Promise<[OverlayPicture | Buffer | null, number]>,
+  ): Promise<OverlayPicture | Buffer | null> {
     const kept = this.#kept.get(key);
     if (kept !== undefined) return kept;
     return this.#flights.run(key, async () => {
@@ -59,7 +67,11 @@ export class OverlayRasters {
 
   /** An image's bytes, as long as it is still what the revision was minted with (else `source_changed`). */
   async #imageBytes(image: ImageInfo): Promise<Buffer> {
-    const changed = () => new OriginError(ErrorCode.SourceChanged, `the image ${JSON.stringify(image.key)} changed after this revision was minted; mint it again`);
+    const changed = () =>
+      new OriginError(
+        ErrorCode.SourceChanged,
+        `the image ${JSON.stringify(image.key)} changed after this revision was minted; mint it again`,
+      );
     await this.options.verify(image);
     const bytes = await this.#once(`image\n${image.key}\n${image.etag}`, async () => {
       const read = await this.options.objects.read(image.key, LIMITS.imageBytes).catch((err: unknown) => {

@@ -13,7 +13,11 @@ function gated(log: string[], name: string, { pausable = false } = {}) {
   const gate = deferred();
   const work = async (handle: JobHandle) => {
     log.push(`start ${name}`);
-    if (pausable) handle.onPause(() => log.push(`pause ${name}`), () => log.push(`resume ${name}`));
+    if (pausable)
+      handle.onPause(
+        () => log.push(`pause ${name}`),
+        () => log.push(`resume ${name}`),
+      );
     await gate.promise;
     log.push(`end ${name}`);
     return name;
@@ -52,7 +56,12 @@ describe('Scheduler', () => {
     ];
     [blocker, player, other, own].forEach((j) => j.open());
     await Promise.all(runs);
-    expect(log.filter((l) => l.startsWith('start'))).toEqual(['start blocker', 'start player', 'start other revision lookahead', 'start own lookahead']);
+    expect(log.filter((l) => l.startsWith('start'))).toEqual([
+      'start blocker',
+      'start player',
+      'start other revision lookahead',
+      'start own lookahead',
+    ]);
   });
 
   it('pauses running lookahead for a player, and resumes it after', async () => {
@@ -61,7 +70,10 @@ describe('Scheduler', () => {
     const soon = gated(log, 'needed soon', { pausable: true });
     const later = gated(log, 'needed later', { pausable: true });
     const player = gated(log, 'player');
-    const runs = [scheduler.run(soon.work, { class: 'lookahead', needAt: 10_000, preemptible: true }), scheduler.run(later.work, { class: 'lookahead', needAt: 20_000, preemptible: true })];
+    const runs = [
+      scheduler.run(soon.work, { class: 'lookahead', needAt: 10_000, preemptible: true }),
+      scheduler.run(later.work, { class: 'lookahead', needAt: 20_000, preemptible: true }),
+    ];
     await settle();
     runs.push(scheduler.run(player.work));
     await settle();
@@ -101,10 +113,18 @@ describe('Scheduler', () => {
     const blocker = gated(log, 'blocker');
     const buffering = gated(log, 'buffering player');
     const upswitch = gated(log, 'upswitch lookahead');
-    const runs = [scheduler.run(blocker.work), scheduler.run(buffering.work, { needAt: 20_000 }), scheduler.run(upswitch.work, { class: 'lookahead', needAt: 2000 })];
+    const runs = [
+      scheduler.run(blocker.work),
+      scheduler.run(buffering.work, { needAt: 20_000 }),
+      scheduler.run(upswitch.work, { class: 'lookahead', needAt: 2000 }),
+    ];
     [blocker, buffering, upswitch].forEach((j) => j.open());
     await Promise.all(runs);
-    expect(log.filter((l) => l.startsWith('start'))).toEqual(['start blocker', 'start upswitch lookahead', 'start buffering player']);
+    expect(log.filter((l) => l.startsWith('start'))).toEqual([
+      'start blocker',
+      'start upswitch lookahead',
+      'start buffering player',
+    ]);
   });
 
   it('never lets lookahead that cannot be paused take the last slot', async () => {

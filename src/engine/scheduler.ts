@@ -121,7 +121,10 @@ export class Scheduler {
   }
 
   /** Runs `work` when the scheduler gives it a slot; resolves with its value and timing. */
-  run<T>(work: (handle: JobHandle) => Promise<T>, options: ScheduleOptions = {}): Promise<{ value: T; timing: JobTiming }> {
+  run<T>(
+    work: (handle: JobHandle) => Promise<T>,
+    options: ScheduleOptions = {},
+  ): Promise<{ value: T; timing: JobTiming }> {
     if (this.#closed) return Promise.reject(shuttingDown());
     const cls = options.class ?? 'player';
     const now = this.#now();
@@ -160,7 +163,11 @@ export class Scheduler {
           }
           result
             .then(
-              (value) => resolve({ value, timing: { queueMs: started - job.enqueuedAt, runMs: this.#now() - started - job.pausedMs } }),
+              (value) =>
+                resolve({
+                  value,
+                  timing: { queueMs: started - job.enqueuedAt, runMs: this.#now() - started - job.pausedMs },
+                }),
               reject,
             )
             .finally(() => {
@@ -176,9 +183,14 @@ export class Scheduler {
     });
   }
 
-  /** The queue is over its limit because of `job`: a player's job evicts the lookahead needed last; lookahead is refused. */
+  /**
+   * The queue is over its limit because of `job`: a player's job evicts the lookahead needed last; lookahead is
+   * refused.
+   */
   #overflow(job: Job): void {
-    const latest = [...this.#jobs].filter((j) => j.state === 'queued' && j.class === 'lookahead').sort((a, b) => b.needAt - a.needAt)[0];
+    const latest = [...this.#jobs]
+      .filter((j) => j.state === 'queued' && j.class === 'lookahead')
+      .sort((a, b) => b.needAt - a.needAt)[0];
     if (job.class === 'player' && latest) {
       this.#drop(latest, new OriginError(ErrorCode.Overloaded, 'dropped to make room for a waiting player'));
       return;
@@ -243,7 +255,9 @@ export class Scheduler {
       }
       // No slot: pause the running job that can be paused and is needed last, if it is needed well
       // after the head of the queue.
-      const victim = running.filter((j) => j.preemptible && priority(j) > priority(head) + PREEMPT_MARGIN_MS).sort((a, b) => priority(b) - priority(a))[0];
+      const victim = running
+        .filter((j) => j.preemptible && priority(j) > priority(head) + PREEMPT_MARGIN_MS)
+        .sort((a, b) => priority(b) - priority(a))[0];
       if (!victim || this.paused >= (this.options.pausedLimit ?? this.options.concurrency)) return;
       this.#pause(victim);
     }
@@ -262,6 +276,7 @@ export class Scheduler {
   /** Refuses new jobs and fails every waiting and paused one; running jobs finish (or their runner kills them). */
   close(): void {
     this.#closed = true;
-    for (const job of [...this.#jobs]) if (job.state === 'queued' || job.state === 'paused') this.#drop(job, shuttingDown());
+    for (const job of [...this.#jobs])
+      if (job.state === 'queued' || job.state === 'paused') this.#drop(job, shuttingDown());
   }
 }

@@ -4,7 +4,14 @@ import { join, posix } from 'node:path';
 import { LIMITS } from '../core/limits.js';
 import type { SourceInfo } from '../core/types.js';
 import { ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
-import { chunkDemuxer, chunksCovering, isManifestKey, readManifest, type ChunkedRecording, type ManifestTrack } from '../media/manifest-source.js';
+import {
+  chunkDemuxer,
+  chunksCovering,
+  isManifestKey,
+  readManifest,
+  type ChunkedRecording,
+  type ManifestTrack,
+} from '../media/manifest-source.js';
 import { containerOf, inputOptions, SNIFF_BYTES } from '../media/container.js';
 import type { ProbeTarget } from '../media/probe.js';
 import { ProcessError, type ProcessRunner } from '../media/process-runner.js';
@@ -26,7 +33,6 @@ export interface SourceCacheOptions {
 /** Where ffmpeg reads a source from for one job, and what to do once the job is done with it. */
 export type { SourceLease } from '../media/probe.js';
 import type { SourceLease } from '../media/probe.js';
-
 
 /** How far into a source that cannot seek a job still reads the original from its start. */
 const LINEAR_READ_SECONDS = 30;
@@ -70,14 +76,19 @@ export class SourceCache {
       const recording = await this.#manifest(source.key, source.etag);
       if (!recording.independent) return kept(await this.assembled(source.key, source.etag));
       const track = recording.tracks.find((t) => t.kind === kind) ?? recording.tracks.find((t) => t.kind === 'muxed')!;
-      return this.#partial(track, chunksCovering(track, from, to).map((c) => c.key));
+      return this.#partial(
+        track,
+        chunksCovering(track, from, to).map((c) => c.key),
+      );
     }
-    if (source.seekable === false && from - source.video.startTime >= LINEAR_READ_SECONDS) return kept(await this.#indexed(source));
+    if (source.seekable === false && from - source.video.startTime >= LINEAR_READ_SECONDS)
+      return kept(await this.#indexed(source));
     return kept(await this.options.objects.input(source.key));
   }
 
   /**
-   * Checks that a source (or an overlay's image) is still what its revision was minted from (its ETag, or size and mtime): a
+   * Checks that a source (or an overlay's image) is still what its revision was minted from (its ETag, or size and
+   * mtime): a
    * revision's segments are immutable, so one made from a source changed or deleted since would be a
    * lie under the same URL — `source_changed` (409) instead. Checked at most once a second per source
    * (`fresh` forces a check).
@@ -92,7 +103,10 @@ export class SourceCache {
     });
     if (now?.etag !== source.etag) {
       this.#verified.delete(key);
-      throw new OriginError(ErrorCode.SourceChanged, `the source ${JSON.stringify(source.key)} changed after this revision was minted; mint it again`);
+      throw new OriginError(
+        ErrorCode.SourceChanged,
+        `the source ${JSON.stringify(source.key)} changed after this revision was minted; mint it again`,
+      );
     }
     this.#verified.set(key, performance.now(), 1);
   }
@@ -112,7 +126,13 @@ export class SourceCache {
     const audio = recording.tracks.find((t) => t.kind === 'audio');
     const last = video.chunks.at(-1)!;
     const [videoLease, audioLease] = await Promise.all([first(video), audio ? first(audio) : undefined]);
-    return { kind: 'chunks', video: videoLease, audio: audioLease, demuxer: chunkDemuxer(video.chunks[0]!.key), end: last.start + last.duration };
+    return {
+      kind: 'chunks',
+      video: videoLease,
+      audio: audioLease,
+      demuxer: chunkDemuxer(video.chunks[0]!.key),
+      end: last.start + last.duration,
+    };
   }
 
   /** The manifest, read and parsed once per key + ETag. */
@@ -120,7 +140,9 @@ export class SourceCache {
     const id = `${key}\n${etag}`;
     let recording = this.#manifests.get(id);
     if (!recording) {
-      recording = this.options.objects.read(key, LIMITS.manifestBytes).then((text) => readManifest(key, text.toString('utf8')));
+      recording = this.options.objects
+        .read(key, LIMITS.manifestBytes)
+        .then((text) => readManifest(key, text.toString('utf8')));
       recording.catch(() => this.#manifests.delete(id));
       this.#manifests.set(id, recording, 1);
     }
@@ -133,7 +155,11 @@ export class SourceCache {
     const path = join(this.options.dir, `chunks-${randomBytes(8).toString('hex')}${posix.extname(chunks[0]!)}`);
     const handle = await open(path, 'w');
     try {
-      const parts = await Promise.all([...(track.init ? [track.init] : []), ...chunks].map((key) => this.options.objects.read(key, LIMITS.chunkBytes)));
+      const parts = await Promise.all(
+        [...(track.init ? [track.init] : []), ...chunks].map((key) =>
+          this.options.objects.read(key, LIMITS.chunkBytes),
+        ),
+      );
       for (const part of parts) await handle.write(part);
     } catch (err) {
       await handle.close();
@@ -164,7 +190,8 @@ export class SourceCache {
             for (const key of [...(track.init ? [track.init] : []), ...track.chunks.map((c) => c.key)]) {
               const part = await this.options.objects.read(key, LIMITS.chunkBytes);
               total += part.length;
-              if (total > LIMITS.assembledBytes) throw new UnusableSourceError(`is larger than ${LIMITS.assembledBytes} bytes in all`);
+              if (total > LIMITS.assembledBytes)
+                throw new UnusableSourceError(`is larger than ${LIMITS.assembledBytes} bytes in all`);
               await handle.write(part);
             }
           } finally {
@@ -173,12 +200,26 @@ export class SourceCache {
           inputs.push(...inputOptions(file, chunkDemuxer(track.chunks[0]!.key)), '-i', file);
         }
         const maps = tracks.flatMap((_, i) => ['-map', String(i)]);
-        const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...inputs, ...maps, '-c', 'copy', '-f', 'matroska', output];
+        const args = [
+          '-hide_banner',
+          '-nostdin',
+          '-loglevel',
+          'error',
+          '-y',
+          ...inputs,
+          ...maps,
+          '-c',
+          'copy',
+          '-f',
+          'matroska',
+          output,
+        ];
         try {
           await this.#run('assemble', args);
         } catch (err) {
           // Chunks that do not make one recording are the source's fault, not a fault of ours.
-          if (err instanceof ProcessError && err.reason === 'exit') throw new UnusableSourceError(`has chunks ffmpeg cannot join (${err.message.slice(0, 200)})`);
+          if (err instanceof ProcessError && err.reason === 'exit')
+            throw new UnusableSourceError(`has chunks ffmpeg cannot join (${err.message.slice(0, 200)})`);
           throw err;
         }
       } finally {
@@ -190,7 +231,23 @@ export class SourceCache {
   #indexed(source: SourceInfo): Promise<string> {
     return this.#materialize(`index\n${source.key}\n${source.etag}`, async (output) => {
       const input = await this.options.objects.input(source.key);
-      const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...inputOptions(input, 'matroska'), '-i', input, '-map', '0', '-c', 'copy', '-f', 'matroska', output];
+      const args = [
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'error',
+        '-y',
+        ...inputOptions(input, 'matroska'),
+        '-i',
+        input,
+        '-map',
+        '0',
+        '-c',
+        'copy',
+        '-f',
+        'matroska',
+        output,
+      ];
       await this.#run('index', args);
     });
   }

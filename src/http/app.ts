@@ -29,7 +29,6 @@ export interface AppDeps {
   onMinted?: (revisionId: string) => void;
 }
 
-
 /** The whole HTTP surface, built from its dependencies; no sockets, so tests call `app.request()`. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
@@ -46,7 +45,12 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/play', playbackRoutes(deps.playback, { cacheMaxAge: deps.cacheMaxAge }));
   if (deps.extra) app.route('/', deps.extra);
 
-  app.notFound((c) => errorResponse(new OriginError(ErrorCode.NotFound, `no route for ${c.req.path}`), { notFoundMaxAge: deps.notFoundMaxAge, cacheable: c.req.path.startsWith('/play/') }));
+  app.notFound((c) =>
+    errorResponse(new OriginError(ErrorCode.NotFound, `no route for ${c.req.path}`), {
+      notFoundMaxAge: deps.notFoundMaxAge,
+      cacheable: c.req.path.startsWith('/play/'),
+    }),
+  );
   app.onError((err, c) => {
     // A failed job was logged once, by the job (services/job-context.ts); anything else unexpected here.
     if (!(err instanceof OriginError)) deps.logger.error('request failed', { path: c.req.path, err });

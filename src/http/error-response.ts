@@ -48,7 +48,14 @@ export function errorResponse(err: unknown, options: ErrorResponseOptions): Resp
   if (retryAfter !== undefined) headers.set('retry-after', String(retryAfter));
   // A changed source is not a property of the URL: it may be put back, and a new revision has its own URL.
   // Nor is a refused caller (401, 403): the next one may be allowed.
-  const briefly = options.cacheable && status >= 400 && status < 500 && status !== 401 && status !== 403 && e.code !== ErrorCode.SourceChanged && !isTransient(e.code);
+  const briefly =
+    options.cacheable &&
+    status >= 400 &&
+    status < 500 &&
+    status !== 401 &&
+    status !== 403 &&
+    e.code !== ErrorCode.SourceChanged &&
+    !isTransient(e.code);
   headers.set('cache-control', briefly ? `public, max-age=${options.notFoundMaxAge}` : 'no-store');
   if (e.code === ErrorCode.Unauthorized) headers.set('www-authenticate', 'Bearer realm="avserver"');
   const body = { error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } };

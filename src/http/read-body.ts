@@ -1,6 +1,9 @@
 import { ErrorCode, OriginError } from '../errors.js';
 
-/** Bytes read and thrown away past the limit, so the client can still read the 413 (beyond it, the connection is closed). */
+/**
+ * Bytes read and thrown away past the limit, so the client can still read the 413 (beyond it, the connection is
+ * closed).
+ */
 const DRAIN_BYTES = 64 * 1024 * 1024;
 /** How long a request body may take to arrive. */
 const BODY_TIMEOUT_MS = 10_000;

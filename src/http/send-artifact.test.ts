@@ -18,7 +18,13 @@ describe('parseRange', () => {
 });
 
 describe('sendArtifact', () => {
-  const artifact = { body: Buffer.from('0123456789'), etag: '"abc"', contentType: 'video/mp4', cacheStatus: 'miss' as const, timing: { resolve: 0.25, queue: 3, ffmpeg: 412.5 } };
+  const artifact = {
+    body: Buffer.from('0123456789'),
+    etag: '"abc"',
+    contentType: 'video/mp4',
+    cacheStatus: 'miss' as const,
+    timing: { resolve: 0.25, queue: 3, ffmpeg: 412.5 },
+  };
   const send = (headers: Record<string, string> = {}, method = 'GET') =>
     sendArtifact(new Request('http://x/', { method, headers }), artifact, 'public, max-age=60');
 

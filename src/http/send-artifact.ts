@@ -3,7 +3,10 @@ import type { Artifact } from '../services/playback-service.js';
 import { errorResponse } from './error-response.js';
 
 /** A single byte range, or 'unsatisfiable', or undefined when the header is absent or not understood. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
   const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
   if (!m || (m[1] === '' && m[2] === '')) return undefined; // multiple ranges or garbage: send it all (RFC 9110 §14.2)
   if (m[1] === '') {
@@ -35,25 +38,37 @@ export function sendArtifact(request: Request, artifact: Artifact, cacheControl:
     'x-origin-cache': artifact.cacheStatus,
   });
   const { resolve, queue, ffmpeg } = artifact.timing;
-  const timing = [['resolve', resolve], ['queue', queue], ['ffmpeg', ffmpeg]] as const;
-  headers.set('server-timing', timing.filter(([, ms]) => ms !== undefined).map(([name, ms]) => `${name};dur=${ms!.toFixed(1)}`).join(', '));
+  const timing = [
+    ['resolve', resolve],
+    ['queue', queue],
+    ['ffmpeg', ffmpeg],
+  ] as const;
+  headers.set(
+    'server-timing',
+    timing
+      .filter(([, ms]) => ms !== undefined)
+      .map(([name, ms]) => `${name};dur=${ms!.toFixed(1)}`)
+      .join(', '),
+  );
   if (etagMatches(request.headers.get('if-none-match') ?? undefined, artifact.etag)) {
     return new Response(null, { status: 304, headers });
   }
   const size = artifact.body.length;
   const ifRange = request.headers.get('if-range');
-  const range = ifRange && ifRange !== artifact.etag ? undefined : parseRange(request.headers.get('range') ?? undefined, size);
+  const range =
+    ifRange && ifRange !== artifact.etag ? undefined : parseRange(request.headers.get('range') ?? undefined, size);
   if (range === 'unsatisfiable') {
     // The error model's JSON body, not the artifact's type; never cached (RFC 9110 §15.5.17).
-    const error = new OriginError(ErrorCode.RangeNotSatisfiable, `the range does not overlap the ${size} bytes of this artifact`);
+    const error = new OriginError(
+      ErrorCode.RangeNotSatisfiable,
+      `the range does not overlap the ${size} bytes of this artifact`,
+    );
     const res = errorResponse(error, { notFoundMaxAge: 0, cacheable: false });
     res.headers.set('content-range', `bytes */${size}`);
     res.headers.set('accept-ranges', 'bytes');
     return res;
   }
-  const [status, body] = range
-    ? [206, artifact.body.subarray(range.start, range.end + 1)]
-    : [200, artifact.body];
+  const [status, body] = range ? [206, artifact.body.subarray(range.start, range.end + 1)] : [200, artifact.body];
   if (range) headers.set('content-range', `bytes ${range.start}-${range.end}/${size}`);
   headers.set('content-length', String(body.length));
   return new Response(request.method === 'HEAD' ? null : (body as unknown as BodyInit), { status, headers });

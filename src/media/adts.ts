@@ -16,7 +16,8 @@ export function audioSpecificConfig(objectType: number, sampleRate: number, chan
 }
 
 /** AudioSpecificConfig of AAC-LC at a sample rate and channel count: 0x1190 for 48 kHz stereo. */
-export const aacLcConfig = (sampleRate: number, channels: number) => audioSpecificConfig(AAC_LC_OBJECT_TYPE, sampleRate, channels);
+export const aacLcConfig = (sampleRate: number, channels: number) =>
+  audioSpecificConfig(AAC_LC_OBJECT_TYPE, sampleRate, channels);
 
 /** The stream parameters an MP4 audio sample entry needs. */
 export interface AdtsConfig {

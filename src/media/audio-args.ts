@@ -51,21 +51,46 @@ export function audioDecodeArgs(pieces: ReadonlyArray<{ piece: AudioPiece; input
   const { inputs, chains } = pieceChains(pieces);
   const joined = pieces.map((_, i) => `[a${i}]`).join('');
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-copyts',
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-copyts',
     ...inputs,
-    '-filter_complex', `${chains.join(';')};${joined}concat=n=${pieces.length}:v=0:a=1[a]`,
-    '-map', '[a]', '-vn', '-sn', '-dn', '-map_metadata', '-1',
-    '-c:a', 'pcm_f32le', '-f', 'f32le', 'pipe:1',
+    '-filter_complex',
+    `${chains.join(';')};${joined}concat=n=${pieces.length}:v=0:a=1[a]`,
+    '-map',
+    '[a]',
+    '-vn',
+    '-sn',
+    '-dn',
+    '-map_metadata',
+    '-1',
+    '-c:a',
+    'pcm_f32le',
+    '-f',
+    'f32le',
+    'pipe:1',
   ];
 }
 
 /** Each piece's input arguments and its filter chain, ending in `[a<i>]` with exactly `count` samples. */
-function pieceChains(pieces: ReadonlyArray<{ piece: AudioPiece; input: string }>): { inputs: string[]; chains: string[] } {
+function pieceChains(pieces: ReadonlyArray<{ piece: AudioPiece; input: string }>): {
+  inputs: string[];
+  chains: string[];
+} {
   const inputs: string[] = [];
   const chains = pieces.map(({ piece, input }, i) => {
     const rate = piece.span.source.audio!.sampleRate;
     const { anchor, skip } = resampleAnchor(piece);
-    inputs.push('-ss', exactSeconds(Math.max(0, anchor / rate - SEEK_MARGIN_SECONDS)), '-noaccurate_seek', ...inputOptions(input, demuxerOf(piece.span.source.format)), '-i', input);
+    inputs.push(
+      '-ss',
+      exactSeconds(Math.max(0, anchor / rate - SEEK_MARGIN_SECONDS)),
+      '-noaccurate_seek',
+      ...inputOptions(input, demuxerOf(piece.span.source.format)),
+      '-i',
+      input,
+    );
     return [
       `[${i}:a:0]atrim=start_pts=${anchor}`,
       `asetpts=PTS-${anchor}`,
@@ -84,12 +109,18 @@ function pieceChains(pieces: ReadonlyArray<{ piece: AudioPiece; input: string }>
  * write — the pieces, silence between and after them, [from, to) exactly — and one process instead of
  * two saves ffmpeg's start-up (about 70 ms of CPU).
  */
-export function audioSegmentArgs(pieces: ReadonlyArray<{ piece: AudioPiece; input: string }>, range: { from: number; to: number }, bitrate: number): string[] {
+export function audioSegmentArgs(
+  pieces: ReadonlyArray<{ piece: AudioPiece; input: string }>,
+  range: { from: number; to: number },
+  bitrate: number,
+): string[] {
   const { inputs, chains } = pieceChains(pieces);
   const parts: string[] = [];
   const silence = (samples: number) => {
     const label = `s${parts.length}`;
-    chains.push(`anullsrc=channel_layout=stereo:sample_rate=${AUDIO_SAMPLE_RATE},aformat=sample_fmts=flt,atrim=end_sample=${samples}[${label}]`);
+    chains.push(
+      `anullsrc=channel_layout=stereo:sample_rate=${AUDIO_SAMPLE_RATE},aformat=sample_fmts=flt,atrim=end_sample=${samples}[${label}]`,
+    );
     parts.push(`[${label}]`);
   };
   let at = range.from;
@@ -100,23 +131,58 @@ export function audioSegmentArgs(pieces: ReadonlyArray<{ piece: AudioPiece; inpu
   });
   if (range.to > at) silence(range.to - at);
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-copyts',
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-copyts',
     ...inputs,
-    '-filter_complex', `${chains.join(';')};${parts.join('')}concat=n=${parts.length}:v=0:a=1[a]`,
-    '-map', '[a]', '-vn', '-sn', '-dn', '-map_metadata', '-1',
+    '-filter_complex',
+    `${chains.join(';')};${parts.join('')}concat=n=${parts.length}:v=0:a=1[a]`,
+    '-map',
+    '[a]',
+    '-vn',
+    '-sn',
+    '-dn',
+    '-map_metadata',
+    '-1',
     ...aacOutputArgs(bitrate),
   ];
 }
 
 function aacOutputArgs(bitrate: number): string[] {
-  return ['-c:a', 'aac', '-b:a', String(bitrate), '-ac', String(AUDIO_CHANNELS), '-fflags', '+bitexact', '-flags:a', '+bitexact', '-f', 'adts', 'pipe:1'];
+  return [
+    '-c:a',
+    'aac',
+    '-b:a',
+    String(bitrate),
+    '-ac',
+    String(AUDIO_CHANNELS),
+    '-fflags',
+    '+bitexact',
+    '-flags:a',
+    '+bitexact',
+    '-f',
+    'adts',
+    'pipe:1',
+  ];
 }
 
 /** ffmpeg arguments that encode interleaved float stereo 48 kHz from stdin to ADTS AAC-LC on stdout. */
 export function aacEncodeArgs(bitrate: number): string[] {
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error',
-    '-f', 'f32le', '-ar', String(AUDIO_SAMPLE_RATE), '-ac', String(AUDIO_CHANNELS), '-i', 'pipe:0',
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-f',
+    'f32le',
+    '-ar',
+    String(AUDIO_SAMPLE_RATE),
+    '-ac',
+    String(AUDIO_CHANNELS),
+    '-i',
+    'pipe:0',
     ...aacOutputArgs(bitrate),
   ];
 }

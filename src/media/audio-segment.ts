@@ -30,7 +30,11 @@ export async function makeAudioSegment(ctx: FfmpegContext, job: AudioSegmentJob,
   if (chunk.denoise.length === 0) {
     // Nothing between decoding and encoding: one ffmpeg run does both.
     const pieces = chunk.pieces.map((piece, i) => ({ piece, input: job.inputs[i]! }));
-    const { stdout } = await ctx.runner.run(ctx.ffmpegPath, audioSegmentArgs(pieces, { from: chunk.encodeFrom, to: chunk.encodeTo }, job.bitrate), { timeoutMs: ctx.timeoutMs, signal: ctx.signal });
+    const { stdout } = await ctx.runner.run(
+      ctx.ffmpegPath,
+      audioSegmentArgs(pieces, { from: chunk.encodeFrom, to: chunk.encodeTo }, job.bitrate),
+      { timeoutMs: ctx.timeoutMs, signal: ctx.signal },
+    );
     return keepChunkFrames(job, stdout);
   }
   // The encoder starts at once and waits for its input: its start-up overlaps decoding and RNNoise.
@@ -47,31 +51,49 @@ export async function chunkPcm(ctx: FfmpegContext, job: AudioSegmentJob, denoise
     if (!denoiser) throw new Error('noise suppression needs a denoiser');
     await denoiseRuns(pcm, chunk.decodeFrom, chunk.denoise, denoiser, ctx.timeoutMs);
   }
-  return pcm.subarray((chunk.encodeFrom - chunk.decodeFrom) * AUDIO_CHANNELS, (chunk.encodeTo - chunk.decodeFrom) * AUDIO_CHANNELS);
+  return pcm.subarray(
+    (chunk.encodeFrom - chunk.decodeFrom) * AUDIO_CHANNELS,
+    (chunk.encodeTo - chunk.decodeFrom) * AUDIO_CHANNELS,
+  );
 }
 
 /** Encodes a chunk's input and keeps exactly its frames: the preroll and postroll are encoded, then dropped. */
-export async function encodeChunk(ctx: FfmpegContext, job: AudioSegmentJob, input: Float32Array | Promise<Float32Array>): Promise<Buffer> {
+export async function encodeChunk(
+  ctx: FfmpegContext,
+  job: AudioSegmentJob,
+  input: Float32Array | Promise<Float32Array>,
+): Promise<Buffer> {
   const bytes = Promise.resolve(input).then((pcm) => new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength));
   // The input's own failure is reported by whoever made it; here it only stops the encoder.
   bytes.catch(() => {});
-  const { stdout } = await ctx.runner.run(ctx.ffmpegPath, aacEncodeArgs(job.bitrate), { timeoutMs: ctx.timeoutMs, signal: ctx.signal, stdin: bytes });
+  const { stdout } = await ctx.runner.run(ctx.ffmpegPath, aacEncodeArgs(job.bitrate), {
+    timeoutMs: ctx.timeoutMs,
+    signal: ctx.signal,
+    stdin: bytes,
+  });
   return keepChunkFrames(job, stdout);
 }
 
-/** The chunk's own AAC frames from the encoder's ADTS output (priming, preroll and postroll dropped), as an fMP4 fragment. */
+/**
+ * The chunk's own AAC frames from the encoder's ADTS output (priming, preroll and postroll dropped), as an fMP4
+ * fragment.
+ */
 function keepChunkFrames(job: AudioSegmentJob, stdout: Buffer): Buffer {
   const { chunk } = job;
   const adts = indexAdts(stdout);
   // The init segment is written from constants; the encoder's stream must be what it describes.
   if (!adts.audioSpecificConfig.equals(aacLcConfig(AUDIO_SAMPLE_RATE, AUDIO_CHANNELS))) {
-    throw new Error(`the encoder wrote AAC config ${adts.audioSpecificConfig.toString('hex')} (${adts.sampleRate} Hz, ${adts.channels} channels)`);
+    throw new Error(
+      `the encoder wrote AAC config ${adts.audioSpecificConfig.toString('hex')} (${adts.sampleRate} Hz, ${adts.channels} channels)`,
+    );
   }
   const first = AAC_PRIMING_FRAMES + chunk.skipFrames;
   if (adts.frames.length < first + chunk.frameCount) {
     throw new Error(`the encoder wrote ${adts.frames.length} frames, the chunk needs ${first + chunk.frameCount}`);
   }
-  const frames = adts.frames.slice(first, first + chunk.frameCount).map((f) => stdout.subarray(f.payload, f.payload + f.size));
+  const frames = adts.frames
+    .slice(first, first + chunk.frameCount)
+    .map((f) => stdout.subarray(f.payload, f.payload + f.size));
   return aacMediaSegment(frames, chunk.firstFrame, job.sequenceNumber);
 }
 
@@ -81,7 +103,11 @@ async function decodeChunk(ctx: FfmpegContext, job: AudioSegmentJob): Promise<Fl
   const pcm = new Float32Array((chunk.decodeTo - chunk.decodeFrom) * AUDIO_CHANNELS);
   if (chunk.pieces.length === 0) return pcm;
   const args = audioDecodeArgs(chunk.pieces.map((piece, i) => ({ piece, input: job.inputs[i]! })));
-  const { stdout } = await ctx.runner.run(ctx.ffmpegPath, args, { timeoutMs: ctx.timeoutMs, signal: ctx.signal, maxOutputBytes: pcm.byteLength });
+  const { stdout } = await ctx.runner.run(ctx.ffmpegPath, args, {
+    timeoutMs: ctx.timeoutMs,
+    signal: ctx.signal,
+    maxOutputBytes: pcm.byteLength,
+  });
   const expected = chunk.pieces.reduce((n, p) => n + p.count, 0) * BYTES_PER_SAMPLE;
   // Exact sample accounting: each span's audio is exactly as long as its video.
   if (stdout.length !== expected) throw new Error(`decoded ${stdout.length} bytes of audio, planned ${expected}`);

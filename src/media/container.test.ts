@@ -10,7 +10,11 @@ const ts = () => {
 describe('containerOf', () => {
   it.each([
     ['an MP4', Buffer.concat([Buffer.from([0, 0, 0, 0x20]), Buffer.from('ftypisom')]), 'mov'],
-    ['a QuickTime file that starts with its movie', Buffer.concat([Buffer.from([0, 0, 1, 0]), Buffer.from('moov')]), 'mov'],
+    [
+      'a QuickTime file that starts with its movie',
+      Buffer.concat([Buffer.from([0, 0, 1, 0]), Buffer.from('moov')]),
+      'mov',
+    ],
     ['a WebM', Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81]), 'matroska'],
     ['MPEG-TS packets', ts(), 'mpegts'],
     ['an HLS playlist named .mp4', Buffer.from('#EXTM3U\n#EXTINF:1,\nfile:///etc/passwd\n'), undefined],

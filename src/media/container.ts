@@ -21,7 +21,13 @@ export function containerOf(head: Uint8Array): Demuxer | undefined {
   // EBML header (Matroska, WebM).
   if (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) return 'matroska';
   // Transport stream packets: a sync byte every 188 bytes.
-  if (head.length >= 2 * MPEGTS_PACKET + 1 && head[0] === 0x47 && head[MPEGTS_PACKET] === 0x47 && head[2 * MPEGTS_PACKET] === 0x47) return 'mpegts';
+  if (
+    head.length >= 2 * MPEGTS_PACKET + 1 &&
+    head[0] === 0x47 &&
+    head[MPEGTS_PACKET] === 0x47 &&
+    head[2 * MPEGTS_PACKET] === 0x47
+  )
+    return 'mpegts';
   return undefined;
 }
 

@@ -5,16 +5,45 @@ import type { RevisionRecord, SourceInfo } from '../core/types.js';
 import { videoSegmentArgs, type VideoSegmentJob } from './ffmpeg-args.js';
 
 const source: SourceInfo = {
-  key: 'a.mp4', etag: 'e', size: 1, format: 'mov,mp4,m4a,3gp,3g2,mj2', duration: 4,
-  video: { codec: 'h264', width: 1280, height: 720, displayWidth: 1280, displayHeight: 720, rotation: 0, frameRate: 30, startTime: 0 },
+  key: 'a.mp4',
+  etag: 'e',
+  size: 1,
+  format: 'mov,mp4,m4a,3gp,3g2,mj2',
+  duration: 4,
+  video: {
+    codec: 'h264',
+    width: 1280,
+    height: 720,
+    displayWidth: 1280,
+    displayHeight: 720,
+    rotation: 0,
+    frameRate: 30,
+    startTime: 0,
+  },
 };
-const record: RevisionRecord = { id: 'r', version: 1, createdAt: '', edits: { clips: [{ source: 'a.mp4' }], noiseSuppression: false, overlays: [] }, sources: { 'a.mp4': source } };
+const record: RevisionRecord = {
+  id: 'r',
+  version: 1,
+  createdAt: '',
+  edits: { clips: [{ source: 'a.mp4' }], noiseSuppression: false, overlays: [] },
+  sources: { 'a.mp4': source },
+};
 const plan = planRevision(record, { segmentDuration: 4 });
 
 function job(index: number, overlays?: VideoSegmentJob['overlays']): VideoSegmentJob {
   const segment = plan.grid.segments[index]!;
-  const pieces = piecesOf(plan.spans, segment.startFrame, segment.frameCount).map((p) => ({ ...p, input: '/media/a.mp4' }));
-  return { pieces, segment, rendition: plan.video[0]!, fps: 30, encoder: { preset: 'veryfast', threads: 1, crf: 21 }, overlays };
+  const pieces = piecesOf(plan.spans, segment.startFrame, segment.frameCount).map((p) => ({
+    ...p,
+    input: '/media/a.mp4',
+  }));
+  return {
+    pieces,
+    segment,
+    rendition: plan.video[0]!,
+    fps: 30,
+    encoder: { preset: 'veryfast', threads: 1, crf: 21 },
+    overlays,
+  };
 }
 const graph = (args: string[]) => args[args.indexOf('-filter_complex') + 1]!;
 
@@ -26,19 +55,47 @@ describe('video segment arguments with overlays', () => {
 
   it('read each picture from a file only, by its own demuxer, after the sources, and composite them in order', () => {
     // Segment 1 is frames 64–119: the first overlay covers all of it, the second frames 70–89.
-    const args = videoSegmentArgs(job(1, [
-      { input: '/w/a.png', demuxer: 'png_pipe', filters: [], x: 10, y: 20, first: 0, end: 120 },
-      { input: '/w/b.jpg', demuxer: 'jpeg_pipe', filters: ['format=rgba', 'scale=20:10'], x: 30, y: 40, first: 70, end: 90 },
-    ]));
+    const args = videoSegmentArgs(
+      job(1, [
+        { input: '/w/a.png', demuxer: 'png_pipe', filters: [], x: 10, y: 20, first: 0, end: 120 },
+        {
+          input: '/w/b.jpg',
+          demuxer: 'jpeg_pipe',
+          filters: ['format=rgba', 'scale=20:10'],
+          x: 30,
+          y: 40,
+          first: 70,
+          end: 90,
+        },
+      ]),
+    );
     const inputs = args.flatMap((a, i) => (a === '-i' ? [args[i + 1]] : []));
     expect(inputs).toEqual(['/media/a.mp4', '/w/a.png', '/w/b.jpg']);
-    expect(args.slice(args.indexOf('/w/a.png') - 5, args.indexOf('/w/a.png') + 1)).toEqual(['-protocol_whitelist', 'file', '-f', 'png_pipe', '-i', '/w/a.png']);
-    expect(args.slice(args.indexOf('/w/b.jpg') - 5, args.indexOf('/w/b.jpg') + 1)).toEqual(['-protocol_whitelist', 'file', '-f', 'jpeg_pipe', '-i', '/w/b.jpg']);
+    expect(args.slice(args.indexOf('/w/a.png') - 5, args.indexOf('/w/a.png') + 1)).toEqual([
+      '-protocol_whitelist',
+      'file',
+      '-f',
+      'png_pipe',
+      '-i',
+      '/w/a.png',
+    ]);
+    expect(args.slice(args.indexOf('/w/b.jpg') - 5, args.indexOf('/w/b.jpg') + 1)).toEqual([
+      '-protocol_whitelist',
+      'file',
+      '-f',
+      'jpeg_pipe',
+      '-i',
+      '/w/b.jpg',
+    ]);
     const chains = graph(args).split(';');
     expect(chains).toContain('[1:v:0]scale=out_color_matrix=bt709:out_range=tv,format=yuva420p[o0]');
-    expect(chains).toContain('[2:v:0]format=rgba,scale=20:10,scale=out_color_matrix=bt709:out_range=tv,format=yuva420p[o1]');
+    expect(chains).toContain(
+      '[2:v:0]format=rgba,scale=20:10,scale=out_color_matrix=bt709:out_range=tv,format=yuva420p[o1]',
+    );
     expect(chains).toContain('[c0][o0]overlay=x=10:y=20:format=yuv420:eof_action=repeat[c1]');
     // Enabled from half a frame before its first frame to half a frame after its last.
-    expect(chains).toContain(`[c1][o1]overlay=x=30:y=40:format=yuv420:eof_action=repeat:enable='between(t,2.3166666666666669,2.9833333333333334)'[v]`);
+    expect(chains).toContain(
+      `[c1][o1]overlay=x=30:y=40:format=yuv420:eof_action=repeat:enable='between(t,2.3166666666666669,2.9833333333333334)'[v]`,
+    );
   });
 });

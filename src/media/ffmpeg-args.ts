@@ -73,14 +73,31 @@ export interface VideoSegmentJob {
  * tfdt is T0 with no composition offset (`frag_discont` keeps the absolute tfdt). Capped CRF with
  * pinned threads, so every run on every node writes the same bytes.
  */
-export function videoSegmentArgs({ pieces, segment, rendition, fps, encoder, decodeThreads = 0, overlays = [] }: VideoSegmentJob): string[] {
+export function videoSegmentArgs({
+  pieces,
+  segment,
+  rendition,
+  fps,
+  encoder,
+  decodeThreads = 0,
+  overlays = [],
+}: VideoSegmentJob): string[] {
   const inputs: string[] = [];
   const chains = pieces.map((piece, i) => {
     const { span } = piece;
     const sourceAt = span.sourceStart + (piece.startFrame - span.outputFrame) / fps;
     const seek = Math.max(0, sourceAt - span.source.video.startTime - PREROLL_SECONDS);
     const shift = span.outputFrame / fps - span.sourceStart;
-    inputs.push('-threads', String(decodeThreads), '-ss', exact(seek), '-noaccurate_seek', ...inputOptions(piece.input, demuxerOf(span.source.format)), '-i', piece.input);
+    inputs.push(
+      '-threads',
+      String(decodeThreads),
+      '-ss',
+      exact(seek),
+      '-noaccurate_seek',
+      ...inputOptions(piece.input, demuxerOf(span.source.format)),
+      '-i',
+      piece.input,
+    );
     return [
       `[${i}:v:0]setpts=PTS${shift >= 0 ? '+' : '-'}${exact(Math.abs(shift))}/TB`,
       `fps=fps=${fps}:start_time=${exact(piece.startFrame / fps)}`,
@@ -92,33 +109,60 @@ export function videoSegmentArgs({ pieces, segment, rendition, fps, encoder, dec
       `format=yuv420p[p${i}]`,
     ].join(',');
   });
-  for (const overlay of overlays) inputs.push('-protocol_whitelist', 'file', '-f', overlay.demuxer, '-i', overlay.input);
+  for (const overlay of overlays)
+    inputs.push('-protocol_whitelist', 'file', '-f', overlay.demuxer, '-i', overlay.input);
   const joined = pieces.map((_, i) => `[p${i}]`).join('');
   const timeline = `${joined}concat=n=${pieces.length}:v=1:a=0,setpts=PTS+${exact(segment.startFrame / fps)}/TB`;
   const graph = [...chains, ...composite(timeline, overlays, pieces.length, segment, fps)].join(';');
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-copyts',
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-copyts',
     ...inputs,
-    '-filter_complex', graph, '-map', '[v]', '-an', '-sn', '-dn', '-map_metadata', '-1', '-map_chapters', '-1',
-    '-frames:v', String(segment.frameCount),
+    '-filter_complex',
+    graph,
+    '-map',
+    '[v]',
+    '-an',
+    '-sn',
+    '-dn',
+    '-map_metadata',
+    '-1',
+    '-map_chapters',
+    '-1',
+    '-frames:v',
+    String(segment.frameCount),
     ...encoderArgs(rendition, segment.frameCount, encoder),
   ];
 }
 
 /**
  * The filter chains that draw `overlays` over the joined pieces (`timeline`), ending in `[v]`
- * (docs/media-rules.md, "Overlays"). Each picture (an image scaled by its own filters first) is converted to YUV with the output's BT.709
+ * (docs/media-rules.md, "Overlays"). Each picture (an image scaled by its own filters first) is converted to YUV with
+ * the output's BT.709
  * matrix (the default would be BT.601: a different green) and composited in order; one that is not
  * visible on every frame of the segment is enabled by output time, half a frame inside its first
  * and last frames so rounding cannot move it by one.
  */
-function composite(timeline: string, overlays: readonly OverlayInput[], firstInput: number, segment: Segment, fps: number): string[] {
+function composite(
+  timeline: string,
+  overlays: readonly OverlayInput[],
+  firstInput: number,
+  segment: Segment,
+  fps: number,
+): string[] {
   if (overlays.length === 0) return [`${timeline}[v]`];
   const chains = [`${timeline}[c0]`];
   for (const [i, overlay] of overlays.entries()) {
-    chains.push(`[${firstInput + i}:v:0]${[...overlay.filters, 'scale=out_color_matrix=bt709:out_range=tv', 'format=yuva420p'].join(',')}[o${i}]`);
+    chains.push(
+      `[${firstInput + i}:v:0]${[...overlay.filters, 'scale=out_color_matrix=bt709:out_range=tv', 'format=yuva420p'].join(',')}[o${i}]`,
+    );
     const whole = overlay.first <= segment.startFrame && overlay.end >= segment.startFrame + segment.frameCount;
-    const enable = whole ? '' : `:enable='between(t,${exact((overlay.first - 0.5) / fps)},${exact((overlay.end - 0.5) / fps)})'`;
+    const enable = whole
+      ? ''
+      : `:enable='between(t,${exact((overlay.first - 0.5) / fps)},${exact((overlay.end - 0.5) / fps)})'`;
     const out = i === overlays.length - 1 ? '[v]' : `[c${i + 1}]`;
     chains.push(`[c${i}][o${i}]overlay=x=${overlay.x}:y=${overlay.y}:format=yuv420:eof_action=repeat${enable}${out}`);
   }
@@ -132,14 +176,51 @@ function composite(timeline: string, overlays: readonly OverlayInput[], firstInp
  */
 function encoderArgs(rendition: VideoRendition, gop: number, encoder: EncoderSettings): string[] {
   return [
-    '-c:v', 'libx264', '-preset', encoder.preset, '-profile:v', 'high', '-level:v', levelName(rendition.levelIdc),
-    '-crf', String(encoder.crf), '-maxrate', String(rendition.maxBitrate), '-bufsize', String(rendition.bufferBits),
-    '-bf', '0', '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-threads', String(encoder.threads),
+    '-c:v',
+    'libx264',
+    '-preset',
+    encoder.preset,
+    '-profile:v',
+    'high',
+    '-level:v',
+    levelName(rendition.levelIdc),
+    '-crf',
+    String(encoder.crf),
+    '-maxrate',
+    String(rendition.maxBitrate),
+    '-bufsize',
+    String(rendition.bufferBits),
+    '-bf',
+    '0',
+    '-g',
+    String(gop),
+    '-keyint_min',
+    String(gop),
+    '-sc_threshold',
+    '0',
+    '-threads',
+    String(encoder.threads),
     // Said, not inherited from the source: every segment's SPS (and so the init segment) is the same.
-    '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv',
-    '-fflags', '+bitexact', '-flags:v', '+bitexact',
-    '-video_track_timescale', String(VIDEO_TIMESCALE), '-avoid_negative_ts', 'disabled',
-    '-f', 'mp4', '-movflags', 'empty_moov+default_base_moof+frag_keyframe+frag_discont',
+    '-colorspace',
+    'bt709',
+    '-color_primaries',
+    'bt709',
+    '-color_trc',
+    'bt709',
+    '-color_range',
+    'tv',
+    '-fflags',
+    '+bitexact',
+    '-flags:v',
+    '+bitexact',
+    '-video_track_timescale',
+    String(VIDEO_TIMESCALE),
+    '-avoid_negative_ts',
+    'disabled',
+    '-f',
+    'mp4',
+    '-movflags',
+    'empty_moov+default_base_moof+frag_keyframe+frag_discont',
     'pipe:1',
   ];
 }
@@ -151,9 +232,21 @@ function encoderArgs(rendition: VideoRendition, gop: number, encoder: EncoderSet
  */
 export function videoInitArgs(rendition: VideoRendition, fps: number, gop: number, encoder: EncoderSettings): string[] {
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error',
-    '-f', 'lavfi', '-i', `color=black:size=${rendition.width}x${rendition.height}:rate=${fps}`,
-    '-vf', 'setsar=1,format=yuv420p', '-an', '-map_metadata', '-1', '-frames:v', '1',
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `color=black:size=${rendition.width}x${rendition.height}:rate=${fps}`,
+    '-vf',
+    'setsar=1,format=yuv420p',
+    '-an',
+    '-map_metadata',
+    '-1',
+    '-frames:v',
+    '1',
     ...encoderArgs(rendition, gop, encoder),
   ];
 }

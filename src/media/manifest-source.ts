@@ -32,7 +32,15 @@ export interface ChunkedRecording {
 }
 
 /** Chunk containers, by extension, and the ffmpeg demuxer forced on them (never guessed). */
-const CHUNK_DEMUXERS: Record<string, Demuxer> = { '.webm': 'matroska', '.mkv': 'matroska', '.ts': 'mpegts', '.m4s': 'mov', '.mp4': 'mov', '.m4v': 'mov', '.m4a': 'mov' };
+const CHUNK_DEMUXERS: Record<string, Demuxer> = {
+  '.webm': 'matroska',
+  '.mkv': 'matroska',
+  '.ts': 'mpegts',
+  '.m4s': 'mov',
+  '.mp4': 'mov',
+  '.m4v': 'mov',
+  '.m4a': 'mov',
+};
 
 /** True for keys that name a manifest of chunks rather than a media file. */
 export function isManifestKey(key: string): boolean {
@@ -51,7 +59,8 @@ export function chunkDemuxer(key: string): Demuxer {
  * bucket or media root — an absolute URL, an absolute path or a `..` that climbs out is refused.
  */
 export function chunkKey(manifestKey: string, uri: string): string {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(uri) || uri.startsWith('/')) throw new UnusableSourceError(`points outside the bucket (${uri})`);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(uri) || uri.startsWith('/'))
+    throw new UnusableSourceError(`points outside the bucket (${uri})`);
   let path: string;
   try {
     path = decodeURIComponent(uri.split(/[?#]/)[0]!);
@@ -59,7 +68,8 @@ export function chunkKey(manifestKey: string, uri: string): string {
     throw new UnusableSourceError(`has a chunk URI that is not valid percent-encoding (${uri.slice(0, 100)})`);
   }
   const key = posix.normalize(posix.join(posix.dirname(manifestKey), path));
-  if (key.startsWith('../') || key === '..' || objectKeyProblem(key)) throw new UnusableSourceError(`points outside the bucket (${uri})`);
+  if (key.startsWith('../') || key === '..' || objectKeyProblem(key))
+    throw new UnusableSourceError(`points outside the bucket (${uri})`);
   return key;
 }
 
@@ -68,7 +78,10 @@ export function chunkKey(manifestKey: string, uri: string): string {
  * separate) or an HLS media playlist, with every URI resolved and checked and each chunk's timing.
  */
 export function readManifest(manifestKey: string, text: string): ChunkedRecording {
-  const track = (kind: ManifestTrack['kind'], segments: Array<{ uri: string; duration: number; presentationTime?: number; map?: { uri: string } }>): ManifestTrack => {
+  const track = (
+    kind: ManifestTrack['kind'],
+    segments: Array<{ uri: string; duration: number; presentationTime?: number; map?: { uri: string } }>,
+  ): ManifestTrack => {
     if (segments.length === 0) throw new UnusableSourceError('lists no media chunks');
     const init = segments[0]!.map?.uri;
     let at = 0;
@@ -83,12 +96,17 @@ export function readManifest(manifestKey: string, text: string): ChunkedRecordin
     const parser = new M3u8Parser();
     parser.push(text);
     parser.end();
-    if ((parser.manifest.playlists?.length ?? 0) > 0) throw new UnusableSourceError('is an HLS multivariant playlist; give a media playlist of the recording');
-    if (parser.manifest.segments.length > LIMITS.manifestChunks) throw new UnusableSourceError(`lists more than ${LIMITS.manifestChunks} chunks`);
-    return checked({ tracks: [track('muxed', parser.manifest.segments)], independent: parser.manifest.independentSegments === true });
+    if ((parser.manifest.playlists?.length ?? 0) > 0)
+      throw new UnusableSourceError('is an HLS multivariant playlist; give a media playlist of the recording');
+    if (parser.manifest.segments.length > LIMITS.manifestChunks)
+      throw new UnusableSourceError(`lists more than ${LIMITS.manifestChunks} chunks`);
+    return checked({
+      tracks: [track('muxed', parser.manifest.segments)],
+      independent: parser.manifest.independentSegments === true,
+    });
   }
   refuseMpdBomb(text);
-  let manifest;
+  let manifest: ReturnType<typeof parseMpd>;
   try {
     manifest = parseMpd(text, { manifestUri: '' });
   } catch {
@@ -101,23 +119,31 @@ export function readManifest(manifestKey: string, text: string): ChunkedRecordin
   // mpd-parser drops startWithSAP; every video AdaptationSet must declare a SAP at each segment start.
   const videoSets = text.match(/<AdaptationSet\b[^>]*contentType="video"[^>]*>/g) ?? [];
   const independent = videoSets.length > 0 && videoSets.every((tag) => /\bstartWithSAP="[12]"/.test(tag));
-  return checked({ tracks: [track('video', video.segments), ...(audio ? [track('audio', audio.segments)] : [])], independent });
+  return checked({
+    tracks: [track('video', video.segments), ...(audio ? [track('audio', audio.segments)] : [])],
+    independent,
+  });
 }
 
 /** Chunk timing a player could use: finite, positive durations, within the longest recording accepted. */
 function checked(recording: ChunkedRecording): ChunkedRecording {
   for (const track of recording.tracks) {
     const last = track.chunks.at(-1)!;
-    const valid = track.chunks.every((c) => Number.isFinite(c.start) && Number.isFinite(c.duration) && c.duration > 0 && c.start >= 0);
+    const valid = track.chunks.every(
+      (c) => Number.isFinite(c.start) && Number.isFinite(c.duration) && c.duration > 0 && c.start >= 0,
+    );
     if (!valid) throw new UnusableSourceError('has chunks without a valid start and duration');
-    if (last.start + last.duration > LIMITS.sourceSeconds) throw new UnusableSourceError(`is longer than ${LIMITS.sourceSeconds / 3600} hours`);
+    if (last.start + last.duration > LIMITS.sourceSeconds)
+      throw new UnusableSourceError(`is longer than ${LIMITS.sourceSeconds / 3600} hours`);
   }
   return recording;
 }
 
 /** Seconds of an ISO 8601 duration as MPDs write them ("PT1H2M3.5S", "P1DT2H"); NaN if it is not one. */
 function isoSeconds(text: string | undefined): number {
-  const m = text ? /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text) : null;
+  const m = text
+    ? /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text)
+    : null;
   if (!m) return NaN;
   const [d, h, min, sec] = m.slice(1).map((v) => Number(v ?? 0));
   return d! * 86400 + h! * 3600 + min! * 60 + sec!;
@@ -132,7 +158,8 @@ function isoSeconds(text: string | undefined): number {
 function refuseMpdBomb(text: string): void {
   const attr = (tag: string, name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1];
   const presentation = isoSeconds(attr(/<MPD\b[^>]*>/.exec(text)?.[0] ?? '', 'mediaPresentationDuration'));
-  if (presentation > LIMITS.sourceSeconds) throw new UnusableSourceError(`is longer than ${LIMITS.sourceSeconds / 3600} hours`);
+  if (presentation > LIMITS.sourceSeconds)
+    throw new UnusableSourceError(`is longer than ${LIMITS.sourceSeconds / 3600} hours`);
   let chunks = 0;
   let timescale = 1;
   // Tags in document order: a timescale applies to the S elements after it.
@@ -145,16 +172,22 @@ function refuseMpdBomb(text: string): void {
       timescale = Number(attr(tag, 'timescale') ?? 1) || 1;
       const duration = Number(attr(tag, 'duration'));
       // A template or list with a duration and no timeline: one chunk per duration.
-      if (name === 'SegmentTemplate' && duration > 0) chunks += Number.isFinite(presentation) ? Math.ceil(presentation / (duration / timescale)) : Number.POSITIVE_INFINITY;
+      if (name === 'SegmentTemplate' && duration > 0)
+        chunks += Number.isFinite(presentation)
+          ? Math.ceil(presentation / (duration / timescale))
+          : Number.POSITIVE_INFINITY;
       continue;
     }
     const repeat = Number(attr(tag, 'r') ?? 0);
     const d = Number(attr(tag, 'd'));
     // r="-1": repeat to the end of the presentation, one chunk per d.
-    if (repeat < 0) chunks += d > 0 && Number.isFinite(presentation) ? Math.ceil(presentation / (d / timescale)) : Number.POSITIVE_INFINITY;
+    if (repeat < 0)
+      chunks +=
+        d > 0 && Number.isFinite(presentation) ? Math.ceil(presentation / (d / timescale)) : Number.POSITIVE_INFINITY;
     else chunks += 1 + (Number.isFinite(repeat) ? repeat : Number.POSITIVE_INFINITY);
   }
-  if (!(chunks <= LIMITS.manifestChunks * 4)) throw new UnusableSourceError(`lists more than ${LIMITS.manifestChunks} chunks per track`);
+  if (!(chunks <= LIMITS.manifestChunks * 4))
+    throw new UnusableSourceError(`lists more than ${LIMITS.manifestChunks} chunks per track`);
 }
 
 /** The chunks of a track that cover [from, to) seconds of the recording's clock. */

@@ -1,7 +1,15 @@
 import { createRequire } from 'node:module';
 import { Resvg, renderAsync, type ResvgRenderOptions } from '@resvg/resvg-js';
 import { IMAGE_DEMUXERS, type ImageDemuxer } from '../core/image-header.js';
-import { drawingSvgBody, pixelBox, svgDocument, textLayout, textSvgBody, TEXT_FONT_FAMILY, type Box } from '../core/overlay-svg.js';
+import {
+  drawingSvgBody,
+  pixelBox,
+  svgDocument,
+  textLayout,
+  textSvgBody,
+  TEXT_FONT_FAMILY,
+  type Box,
+} from '../core/overlay-svg.js';
 import { imagePlacement, type DrawingOverlay, type ImageOverlay, type TextOverlay } from '../core/overlays.js';
 import type { ImageInfo } from '../core/types.js';
 
@@ -48,7 +56,11 @@ async function rasterSvg(body: string, width: number, height: number): Promise<O
 }
 
 /** A text overlay at a rendition's size; a background box is sized from the text as first laid out. */
-export async function rasterText(overlay: TextOverlay, width: number, height: number): Promise<OverlayPicture | undefined> {
+export async function rasterText(
+  overlay: TextOverlay,
+  width: number,
+  height: number,
+): Promise<OverlayPicture | undefined> {
   let body = textSvgBody(overlay, width, height);
   if (overlay.background !== undefined) {
     const ink = drawnBounds(body, width, height);
@@ -58,7 +70,11 @@ export async function rasterText(overlay: TextOverlay, width: number, height: nu
 }
 
 /** A drawing at a rendition's size, rasterised from its vectors (never a bitmap scaled). */
-export function rasterDrawing(overlay: DrawingOverlay, width: number, height: number): Promise<OverlayPicture | undefined> {
+export function rasterDrawing(
+  overlay: DrawingOverlay,
+  width: number,
+  height: number,
+): Promise<OverlayPicture | undefined> {
   return rasterSvg(drawingSvgBody(overlay, width, height), width, height);
 }
 
@@ -68,7 +84,13 @@ export function rasterDrawing(overlay: DrawingOverlay, width: number, height: nu
  * is cut out, scaled once with Lanczos on premultiplied alpha (no dark fringes at transparent edges),
  * its opacity applied, and cut to what falls on the canvas. undefined when none of it is on the canvas.
  */
-export function imagePicture(overlay: ImageOverlay, image: ImageInfo, bytes: Buffer, width: number, height: number): OverlayPicture | undefined {
+export function imagePicture(
+  overlay: ImageOverlay,
+  image: ImageInfo,
+  bytes: Buffer,
+  width: number,
+  height: number,
+): OverlayPicture | undefined {
   const place = imagePlacement(overlay, image, width, height);
   if (!place) return undefined;
   const { source, scaled, visible } = place;
@@ -81,5 +103,13 @@ export function imagePicture(overlay: ImageOverlay, image: ImageInfo, bytes: Buf
     `crop=${visible.width}:${visible.height}:0:0`,
     ...(overlay.opacity !== undefined && overlay.opacity < 1 ? [`colorchannelmixer=aa=${overlay.opacity}`] : []),
   ];
-  return { bytes, demuxer: IMAGE_DEMUXERS[image.format], filters, x: place.x, y: place.y, width: visible.width, height: visible.height };
+  return {
+    bytes,
+    demuxer: IMAGE_DEMUXERS[image.format],
+    filters,
+    x: place.x,
+    y: place.y,
+    width: visible.width,
+    height: visible.height,
+  };
 }

@@ -60,7 +60,8 @@ export type Demuxer = (typeof DEMUXERS)[number];
 export function demuxerOf(format: string): Demuxer {
   const names = format.split(',');
   const demuxer = DEMUXERS.find((d) => names.includes(d));
-  if (!demuxer) throw new UnusableSourceError(`is not a supported container (${format}); use MP4, MOV, WebM/Matroska or MPEG-TS`);
+  if (!demuxer)
+    throw new UnusableSourceError(`is not a supported container (${format}); use MP4, MOV, WebM/Matroska or MPEG-TS`);
   return demuxer;
 }
 
@@ -95,7 +96,17 @@ export async function probeSource(
   tools: ProbeTools,
   demuxer: Demuxer,
 ): Promise<SourceInfo> {
-  const args = ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', ...inputOptions(input, demuxer), '-i', input];
+  const args = [
+    '-v',
+    'error',
+    '-show_format',
+    '-show_streams',
+    '-of',
+    'json',
+    ...inputOptions(input, demuxer),
+    '-i',
+    input,
+  ];
   let out: FfprobeOutput;
   try {
     const { stdout } = await tools.runner.run(tools.ffprobePath, args, { timeoutMs: tools.timeoutMs });
@@ -106,14 +117,15 @@ export async function probeSource(
   demuxerOf(out.format?.format_name ?? 'unknown');
   const streams = out.streams ?? [];
   const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
-  if (!video || !video.width || !video.height) throw new UnusableSourceError('has no video stream');
+  if (!video?.width || !video.height) throw new UnusableSourceError('has no video stream');
   const audio = streams.find((s) => s.codec_type === 'audio' && s.sample_rate && s.channels);
 
   const startTime = seconds(video.start_time) ?? 0;
   const headerDuration = seconds(out.format?.duration);
   // Without a stream duration (Matroska), the container's end measured from the first video frame:
   // audio that starts earlier must not lengthen the video.
-  const containerEnd = headerDuration === undefined ? undefined : headerDuration + (seconds(out.format?.start_time) ?? 0);
+  const containerEnd =
+    headerDuration === undefined ? undefined : headerDuration + (seconds(out.format?.start_time) ?? 0);
   let duration = seconds(video.duration) ?? (containerEnd === undefined ? undefined : containerEnd - startTime);
   let frameRate = ratio(video.r_frame_rate);
   // Matroska reports its 1 ms time base as r_frame_rate for variable-rate streams.
@@ -163,7 +175,11 @@ export async function probeSource(
  * its first chunks — its streams from them, its length from the manifest — so minting a 30-minute
  * recording costs what a 30-second one does. The chunk files are released either way.
  */
-export async function probeTarget(target: ProbeTarget, identity: { key: string; etag: string; size: number }, tools: ProbeTools): Promise<SourceInfo> {
+export async function probeTarget(
+  target: ProbeTarget,
+  identity: { key: string; etag: string; size: number },
+  tools: ProbeTools,
+): Promise<SourceInfo> {
   if (target.kind === 'file') return probeSource(target.input, identity, tools, target.demuxer);
   try {
     const [info, separateAudio] = await Promise.all([
@@ -189,12 +205,33 @@ async function probeAudio(input: string, tools: ProbeTools, demuxer: Demuxer): P
   }
   const audio = (out.streams ?? []).find((s) => s.codec_type === 'audio' && s.sample_rate && s.channels);
   if (!audio) return undefined;
-  return { codec: audio.codec_name ?? 'unknown', sampleRate: Number(audio.sample_rate), channels: audio.channels!, startTime: seconds(audio.start_time) ?? 0 };
+  return {
+    codec: audio.codec_name ?? 'unknown',
+    sampleRate: Number(audio.sample_rate),
+    channels: audio.channels!,
+    startTime: seconds(audio.start_time) ?? 0,
+  };
 }
 
 /** Reads every video packet's timestamp: the end of the last frame and the frame count. */
-async function scanVideoPackets(input: string, tools: ProbeTools, demuxer: Demuxer): Promise<{ end: number; count: number }> {
-  const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', ...inputOptions(input, demuxer), '-i', input];
+async function scanVideoPackets(
+  input: string,
+  tools: ProbeTools,
+  demuxer: Demuxer,
+): Promise<{ end: number; count: number }> {
+  const args = [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'packet=pts_time,duration_time',
+    '-of',
+    'csv=p=0',
+    ...inputOptions(input, demuxer),
+    '-i',
+    input,
+  ];
   const { stdout } = await tools.runner.run(tools.ffprobePath, args, { timeoutMs: tools.timeoutMs });
   let end = 0;
   let count = 0;

@@ -13,13 +13,18 @@ describe('ProcessRunner', () => {
 
   it('streams stdout when asked to', async () => {
     const chunks: string[] = [];
-    const out = await new ProcessRunner().run('sh', ['-c', 'printf a; printf b'], { timeoutMs: 5000, onStdout: (c) => chunks.push(c.toString()) });
+    const out = await new ProcessRunner().run('sh', ['-c', 'printf a; printf b'], {
+      timeoutMs: 5000,
+      onStdout: (c) => chunks.push(c.toString()),
+    });
     expect(chunks.join('')).toBe('ab');
     expect(out.stdout.length).toBe(0);
   });
 
   it('fails with the exit code and the end of stderr', async () => {
-    const err = await new ProcessRunner().run('sh', ['-c', 'echo broken input >&2; exit 3'], { timeoutMs: 5000 }).catch((e: unknown) => e);
+    const err = await new ProcessRunner()
+      .run('sh', ['-c', 'echo broken input >&2; exit 3'], { timeoutMs: 5000 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProcessError);
     expect(err).toMatchObject({ reason: 'exit', message: expect.stringContaining('exited with 3: broken input') });
   });
@@ -49,12 +54,17 @@ describe('ProcessRunner', () => {
   });
 
   it('refuses output beyond its limit', async () => {
-    await expect(new ProcessRunner().run('sh', ['-c', 'yes'], { timeoutMs: 5000, maxOutputBytes: 1000 })).rejects.toMatchObject({ reason: 'output-limit' });
+    await expect(
+      new ProcessRunner().run('sh', ['-c', 'yes'], { timeoutMs: 5000, maxOutputBytes: 1000 }),
+    ).rejects.toMatchObject({ reason: 'output-limit' });
   });
 
   it('shuts down every running child', async () => {
     const runner = new ProcessRunner();
-    const runs = [runner.run('sleep', ['30'], { timeoutMs: 60_000 }), runner.run('sleep', ['30'], { timeoutMs: 60_000 })].map((p) => p.catch((e: unknown) => e));
+    const runs = [
+      runner.run('sleep', ['30'], { timeoutMs: 60_000 }),
+      runner.run('sleep', ['30'], { timeoutMs: 60_000 }),
+    ].map((p) => p.catch((e: unknown) => e));
     expect(runner.running).toBe(2);
     await runner.shutdown();
     expect(runner.running).toBe(0);
@@ -62,6 +72,8 @@ describe('ProcessRunner', () => {
   });
 
   it('reports a missing binary', async () => {
-    await expect(new ProcessRunner().run('no-such-binary-avserver', [], { timeoutMs: 1000 })).rejects.toMatchObject({ reason: 'spawn' });
+    await expect(new ProcessRunner().run('no-such-binary-avserver', [], { timeoutMs: 1000 })).rejects.toMatchObject({
+      reason: 'spawn',
+    });
   });
 });

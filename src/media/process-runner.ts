@@ -70,7 +70,10 @@ export class ProcessRunner {
         return;
       }
       // Its own process group, so a kill reaches anything the child started too.
-      const child = spawn(command, args, { stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
+      const child = spawn(command, args, {
+        stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
       this.#running.add(child);
       if (options.stdin) {
         // A child that exits early closes its end: its exit status tells why, not the EPIPE.
@@ -94,7 +97,8 @@ export class ProcessRunner {
         killGroup(child, 'SIGCONT');
         killTimer ??= setTimeout(() => killGroup(child, 'SIGKILL'), KILL_GRACE_MS);
       };
-      const timeout = () => kill(new ProcessError(`${command} timed out after ${options.timeoutMs} ms`, 'timeout', stderr));
+      const timeout = () =>
+        kill(new ProcessError(`${command} timed out after ${options.timeoutMs} ms`, 'timeout', stderr));
       let timer = setTimeout(timeout, options.timeoutMs);
       let left = options.timeoutMs;
       let since = performance.now();

@@ -59,7 +59,8 @@ export async function mintRevision(deps: MintDeps, body: unknown): Promise<MintR
   checkOverlayTimes(requested.overlays, spans.reduce((n, s) => n + s.frameCount, 0) / fps);
   const images = new Map<string, ImageInfo>();
   for (const [i, overlay] of requested.overlays.entries()) {
-    if (overlay.kind === 'image' && !images.has(overlay.source)) images.set(overlay.source, await imageInfo(deps, overlay.source, `overlays[${i}].source`));
+    if (overlay.kind === 'image' && !images.has(overlay.source))
+      images.set(overlay.source, await imageInfo(deps, overlay.source, `overlays[${i}].source`));
   }
   const record: RevisionRecord = {
     id,
@@ -89,8 +90,10 @@ async function imageInfo(deps: MintDeps, key: string, field: string): Promise<Im
  */
 function named(err: unknown, field: string, missing: ErrorCode): unknown {
   if (err instanceof OriginError && err.field) return err;
-  if (err instanceof UnusableSourceError) return new OriginError(ErrorCode.SourceUnusable, `${field}: ${err.message}`, field);
-  if (err instanceof OriginError && err.code === ErrorCode.SourceMissing) return new OriginError(missing, `${field}: ${err.message}`, field);
+  if (err instanceof UnusableSourceError)
+    return new OriginError(ErrorCode.SourceUnusable, `${field}: ${err.message}`, field);
+  if (err instanceof OriginError && err.code === ErrorCode.SourceMissing)
+    return new OriginError(missing, `${field}: ${err.message}`, field);
   return err;
 }
 

@@ -20,15 +20,31 @@ const source = (key: string): SourceInfo => ({
   size: 1,
   format: 'mov,mp4',
   duration: 60,
-  video: { codec: 'h264', width: 1920, height: 1080, displayWidth: 1920, displayHeight: 1080, rotation: 0, frameRate: 30, startTime: 0 },
+  video: {
+    codec: 'h264',
+    width: 1920,
+    height: 1080,
+    displayWidth: 1920,
+    displayHeight: 1080,
+    rotation: 0,
+    frameRate: 30,
+    startTime: 0,
+  },
   audio: { codec: 'aac', sampleRate: 48000, channels: 2, startTime: 0 },
 });
-const record = (id: string): RevisionRecord => ({ id, version: 1, createdAt: '', edits: { clips: [{ source: `${id}.mp4` }], noiseSuppression: false, overlays: [] }, sources: { [`${id}.mp4`]: source(`${id}.mp4`) } });
+const record = (id: string): RevisionRecord => ({
+  id,
+  version: 1,
+  createdAt: '',
+  edits: { clips: [{ source: `${id}.mp4` }], noiseSuppression: false, overlays: [] },
+  sources: { [`${id}.mp4`]: source(`${id}.mp4`) },
+});
 const A = 'AAAAAAAAAAAAAAAAAAAAAA';
 const B = 'BBBBBBBBBBBBBBBBBBBBBB';
 
 /** Just enough of an init segment for the codec check: a moov holding an avcC for High at the rendition's level. */
-const fakeInit = (r: VideoRendition) => box('moov', Buffer.from('avcC', 'latin1'), Buffer.from([1, 100, 0, r.levelIdc]));
+const fakeInit = (r: VideoRendition) =>
+  box('moov', Buffer.from('avcC', 'latin1'), Buffer.from([1, 100, 0, r.levelIdc]));
 
 interface FakeJob {
   name: string;
@@ -72,7 +88,16 @@ function harness(options: { lookahead?: number; cost?: (name: string) => number 
   const store = new MemoryRevisionStore();
   const scheduler = new Scheduler({ concurrency: 2, queueLimit: 50, now: () => clock.now });
   const lookahead = new Lookahead({ segments: options.lookahead ?? 2, idleMs: 60_000, now: () => clock.now });
-  const playback = new PlaybackService({ store, scheduler, maker, lookahead, logger: silentLogger, requestWaitMs: 600_000, planOptions: { segmentDuration: 4 }, artifactCacheBytes: 1 << 30 });
+  const playback = new PlaybackService({
+    store,
+    scheduler,
+    maker,
+    lookahead,
+    logger: silentLogger,
+    requestWaitMs: 600_000,
+    planOptions: { segmentDuration: 4 },
+    artifactCacheBytes: 1 << 30,
+  });
   const settle = async () => {
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
   };
@@ -94,7 +119,15 @@ function harness(options: { lookahead?: number; cost?: (name: string) => number 
     }
     await settle();
   };
-  return { clock, log, playback, scheduler, advance, settle, save: (id: string) => store.saveRevision(record(id), 3600) };
+  return {
+    clock,
+    log,
+    playback,
+    scheduler,
+    advance,
+    settle,
+    save: (id: string) => store.saveRevision(record(id), 3600),
+  };
 }
 
 describe('scheduling, through the playback service', () => {
@@ -115,7 +148,8 @@ describe('scheduling, through the playback service', () => {
     // A's paused lookahead resumes before any lookahead queued after it starts.
     const resumed = h.log.indexOf('resume A/720p/1');
     expect(resumed).toBeGreaterThan(0);
-    for (const later of ['start A/480p/1', 'start A/480p/2']) expect(h.log.indexOf(later) === -1 || h.log.indexOf(later) > resumed).toBe(true);
+    for (const later of ['start A/480p/1', 'start A/480p/2'])
+      expect(h.log.indexOf(later) === -1 || h.log.indexOf(later) > resumed).toBe(true);
     await h.advance(5000);
   });
 
@@ -155,7 +189,10 @@ describe('scheduling, through the playback service', () => {
       const t0 = h.clock.now;
       const request = h.playback.mediaSegment(A, '720p', i);
       while (!statuses[i]) {
-        const done = await Promise.race([request.then((r) => r.cacheStatus), new Promise<undefined>((r) => setImmediate(() => r(undefined)))]);
+        const done = await Promise.race([
+          request.then((r) => r.cacheStatus),
+          new Promise<undefined>((r) => setImmediate(() => r(undefined))),
+        ]);
         if (done) statuses[i] = `${done} after ${h.clock.now - t0} ms`;
         else await h.advance(10);
       }

@@ -88,7 +88,8 @@ type Rendition = VideoRendition | 'audio';
 const renditionName = (r: Rendition) => (r === 'audio' ? 'audio' : r.id);
 
 /** What a video init segment depends on: the rendition's shape and the frame rate (the encoder is the process's). */
-const initKey = (plan: Plan, r: VideoRendition) => `init/${r.width}x${r.height}/${r.levelIdc}/${r.maxBitrate}/${plan.fps}`;
+const initKey = (plan: Plan, r: VideoRendition) =>
+  `init/${r.width}x${r.height}/${r.levelIdc}/${r.maxBitrate}/${plan.fps}`;
 
 /** What lookahead needs of a plan. */
 function lookaheadPlan(plan: Plan): LookaheadPlan {
@@ -121,7 +122,12 @@ export class PlaybackService {
   constructor(private readonly deps: PlaybackDeps) {
     this.#artifacts = new ByteLru(deps.artifactCacheBytes);
     this.#audioInit = stored(
-      aacInitSegment({ audioSpecificConfig: aacLcConfig(AUDIO_SAMPLE_RATE, AUDIO_CHANNELS), sampleRate: AUDIO_SAMPLE_RATE, channels: AUDIO_CHANNELS, bitrate: AUDIO_BITRATE }),
+      aacInitSegment({
+        audioSpecificConfig: aacLcConfig(AUDIO_SAMPLE_RATE, AUDIO_CHANNELS),
+        sampleRate: AUDIO_SAMPLE_RATE,
+        channels: AUDIO_CHANNELS,
+        bitrate: AUDIO_BITRATE,
+      }),
     );
   }
 
@@ -144,18 +150,29 @@ export class PlaybackService {
 
   async masterPlaylist(revisionId: string): Promise<Artifact> {
     const { plan, resolve } = await this.#resolve(revisionId);
-    return { ...this.#playlist(artifactKeys.playlist(plan.revisionId, 'master.m3u8'), () => renderMasterPlaylist(plan)), timing: { resolve } };
+    return {
+      ...this.#playlist(artifactKeys.playlist(plan.revisionId, 'master.m3u8'), () => renderMasterPlaylist(plan)),
+      timing: { resolve },
+    };
   }
 
   async mediaPlaylist(revisionId: string, renditionId: string): Promise<Artifact> {
     const { plan, resolve } = await this.#resolve(revisionId);
     this.#rendition(plan, renditionId);
-    return { ...this.#playlist(artifactKeys.playlist(plan.revisionId, `${renditionId}.m3u8`), () => renderMediaPlaylist(plan, renditionId)), timing: { resolve } };
+    return {
+      ...this.#playlist(artifactKeys.playlist(plan.revisionId, `${renditionId}.m3u8`), () =>
+        renderMediaPlaylist(plan, renditionId),
+      ),
+      timing: { resolve },
+    };
   }
 
   async dashManifest(revisionId: string): Promise<Artifact> {
     const { plan, resolve } = await this.#resolve(revisionId);
-    return { ...this.#playlist(artifactKeys.playlist(plan.revisionId, 'manifest.mpd'), () => renderDashManifest(plan), DASH), timing: { resolve } };
+    return {
+      ...this.#playlist(artifactKeys.playlist(plan.revisionId, 'manifest.mpd'), () => renderDashManifest(plan), DASH),
+      timing: { resolve },
+    };
   }
 
   /** Playlists are immutable per revision: rendered and hashed once, then served from memory. */
@@ -171,16 +188,28 @@ export class PlaybackService {
   async initSegment(revisionId: string, renditionId: string): Promise<Artifact> {
     const { plan, resolve } = await this.#resolve(revisionId);
     const rendition = this.#rendition(plan, renditionId);
-    if (rendition === 'audio') return { ...this.#audioInit, contentType: 'audio/mp4', cacheStatus: 'hit', timing: { resolve } };
-    const { made, cacheStatus } = await this.#wait(this.#init(plan, rendition, 'player'), `the init segment of ${rendition.id}`);
-    return { ...made.value, contentType: 'video/mp4', cacheStatus, timing: { resolve, queue: made.timing.queueMs, ffmpeg: made.timing.runMs } };
+    if (rendition === 'audio')
+      return { ...this.#audioInit, contentType: 'audio/mp4', cacheStatus: 'hit', timing: { resolve } };
+    const { made, cacheStatus } = await this.#wait(
+      this.#init(plan, rendition, 'player'),
+      `the init segment of ${rendition.id}`,
+    );
+    return {
+      ...made.value,
+      contentType: 'video/mp4',
+      cacheStatus,
+      timing: { resolve, queue: made.timing.queueMs, ffmpeg: made.timing.runMs },
+    };
   }
 
   async mediaSegment(revisionId: string, renditionId: string, index: number): Promise<Artifact> {
     const { plan, resolve } = await this.#resolve(revisionId);
     const rendition = this.#rendition(plan, renditionId);
     if (!Number.isInteger(index) || index < 0 || index >= plan.grid.segments.length) {
-      throw new OriginError(ErrorCode.NotFound, `segment ${index} is out of range (0–${plan.grid.segments.length - 1})`);
+      throw new OriginError(
+        ErrorCode.NotFound,
+        `segment ${index} is out of range (0–${plan.grid.segments.length - 1})`,
+      );
     }
     const contentType = rendition === 'audio' ? 'audio/mp4' : 'video/mp4';
     const { needAt, ahead } = this.deps.lookahead.onRequest(lookaheadPlan(plan), renditionName(rendition), index);
@@ -189,7 +218,8 @@ export class PlaybackService {
     const job = this.#segment(plan, rendition, index, 'player', deadline);
     this.#queueAhead(plan, ahead);
     const { made, cacheStatus } = await this.#wait(job, `segment ${index} of ${renditionName(rendition)}`);
-    const timing = cacheStatus === 'hit' ? { resolve } : { resolve, queue: made.timing.queueMs, ffmpeg: made.timing.runMs };
+    const timing =
+      cacheStatus === 'hit' ? { resolve } : { resolve, queue: made.timing.queueMs, ffmpeg: made.timing.runMs };
     return { ...made.value, contentType, cacheStatus, timing };
   }
 
@@ -233,7 +263,13 @@ export class PlaybackService {
    * A segment from the cache, or the job that makes it (run or joined). Waiters get the bytes from the
    * job itself, so a segment too large for the cache is still delivered.
    */
-  async #segment(plan: Plan, rendition: Rendition, index: number, cls: JobClass, needAt?: number): Promise<{ made: Made; cacheStatus: CacheStatus }> {
+  async #segment(
+    plan: Plan,
+    rendition: Rendition,
+    index: number,
+    cls: JobClass,
+    needAt?: number,
+  ): Promise<{ made: Made; cacheStatus: CacheStatus }> {
     const name = renditionName(rendition);
     const key = artifactKeys.segment(plan.revisionId, name, index);
     const cached = this.#artifacts.get(key);
@@ -244,28 +280,49 @@ export class PlaybackService {
     // A player joining a lookahead job lifts it to a player's job, with the player's deadline.
     if (joining && cls === 'player') this.deps.scheduler.promote(key, needAt);
     const made = await this.#flights.run(key, async () => {
-      const { value, timing } = await this.deps.scheduler.run(
-        async (handle) => {
-          const media = rendition === 'audio' ? await this.#makeAudio(plan, index, key, handle) : await this.#makeVideo(plan, rendition, index, key, handle);
-          this.#artifacts.set(key, media, media.body.length);
-          return media;
-        },
-        { key, class: cls, needAt, preemptible: rendition !== 'audio', wanted: () => this.deps.lookahead.wanted(lookaheadPlan(plan), name, index) },
-      ).catch((err: unknown) => {
-        if (err instanceof OriginError && !isTransient(err.code)) this.#failures.set(key, { error: err, until: performance.now() + FAILURE_MEMORY_MS }, 1);
-        throw err;
-      });
+      const { value, timing } = await this.deps.scheduler
+        .run(
+          async (handle) => {
+            const media =
+              rendition === 'audio'
+                ? await this.#makeAudio(plan, index, key, handle)
+                : await this.#makeVideo(plan, rendition, index, key, handle);
+            this.#artifacts.set(key, media, media.body.length);
+            return media;
+          },
+          {
+            key,
+            class: cls,
+            needAt,
+            preemptible: rendition !== 'audio',
+            wanted: () => this.deps.lookahead.wanted(lookaheadPlan(plan), name, index),
+          },
+        )
+        .catch((err: unknown) => {
+          if (err instanceof OriginError && !isTransient(err.code))
+            this.#failures.set(key, { error: err, until: performance.now() + FAILURE_MEMORY_MS }, 1);
+          throw err;
+        });
       this.deps.observeJob?.(rendition === 'audio' ? 'audio' : 'video', name, timing.runMs / 1000);
       return { value, timing };
     });
     return { made, cacheStatus: joining ? 'coalesced' : 'miss' };
   }
 
-  async #makeVideo(plan: Plan, rendition: VideoRendition, index: number, key: string, handle: JobHandle): Promise<Stored> {
-    const out = await this.deps.maker.video(plan, rendition, index, handle).catch((err: unknown) => this.#failed('video segment', key, err, handle));
+  async #makeVideo(
+    plan: Plan,
+    rendition: VideoRendition,
+    index: number,
+    key: string,
+    handle: JobHandle,
+  ): Promise<Stored> {
+    const out = await this.deps.maker
+      .video(plan, rendition, index, handle)
+      .catch((err: unknown) => this.#failed('video segment', key, err, handle));
     // The init the playlist points at must be the one this segment was encoded for.
     const known = this.#inits.get(initKey(plan, rendition)) ?? this.#adoptInit(plan, rendition, out.init, key);
-    if (!known.body.equals(out.init)) this.#failed('video segment', key, new Error(`${rendition.id} init segment differs from the rendition's`));
+    if (!known.body.equals(out.init))
+      this.#failed('video segment', key, new Error(`${rendition.id} init segment differs from the rendition's`));
     return stored(out.media);
   }
 
@@ -273,14 +330,23 @@ export class PlaybackService {
   #adoptInit(plan: Plan, rendition: VideoRendition, init: Buffer, key: string): Stored {
     const avc = readAvcConfig(init);
     const actual = avcCodecString(avc.profileIdc, avc.constraints, avc.levelIdc);
-    if (actual !== videoCodec(rendition)) this.#failed('init segment', key, new Error(`the encoder wrote ${actual}, the playlist says ${videoCodec(rendition)}`));
+    if (actual !== videoCodec(rendition))
+      this.#failed(
+        'init segment',
+        key,
+        new Error(`the encoder wrote ${actual}, the playlist says ${videoCodec(rendition)}`),
+      );
     const value = stored(init);
     this.#inits.set(initKey(plan, rendition), value, 1);
     return value;
   }
 
   async #makeAudio(plan: Plan, index: number, key: string, handle: JobHandle): Promise<Stored> {
-    return stored(await this.deps.maker.audio(plan, index, handle).catch((err: unknown) => this.#failed('audio segment', key, err, handle)));
+    return stored(
+      await this.deps.maker
+        .audio(plan, index, handle)
+        .catch((err: unknown) => this.#failed('audio segment', key, err, handle)),
+    );
   }
 
   /**
@@ -297,7 +363,9 @@ export class PlaybackService {
     const made = await this.#flights.run(key, () =>
       this.deps.scheduler.run(
         async (handle) => {
-          const init = await this.deps.maker.init(rendition, plan.fps, plan.grid.segmentFrames, handle).catch((err: unknown) => this.#failed('init segment', key, err));
+          const init = await this.deps.maker
+            .init(rendition, plan.fps, plan.grid.segmentFrames, handle)
+            .catch((err: unknown) => this.#failed('init segment', key, err));
           return this.#inits.get(key) ?? this.#adoptInit(plan, rendition, init, key);
         },
         { key, class: cls, needAt: performance.now() },
@@ -313,7 +381,8 @@ export class PlaybackService {
    */
   #failed(what: string, key: string, err: unknown, handle?: JobHandle): never {
     if (handle?.signal.aborted) throw handle.signal.reason;
-    if (this.#closing) throw new OriginError(ErrorCode.Unavailable, 'the server is shutting down', undefined, { cause: err });
+    if (this.#closing)
+      throw new OriginError(ErrorCode.Unavailable, 'the server is shutting down', undefined, { cause: err });
     return failed(this.deps.logger, what, key, err);
   }
 

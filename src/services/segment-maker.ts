@@ -55,25 +55,46 @@ export class FfmpegSegmentMaker implements SegmentMaker {
   constructor(private readonly deps: FfmpegSegmentMakerDeps) {}
 
   #context(handle: JobHandle, pausable: boolean) {
-    return { runner: this.deps.runner, ffmpegPath: this.deps.ffmpegPath, timeoutMs: this.deps.jobTimeoutMs, signal: handle.signal, pausable: pausable ? handle : undefined };
+    return {
+      runner: this.deps.runner,
+      ffmpegPath: this.deps.ffmpegPath,
+      timeoutMs: this.deps.jobTimeoutMs,
+      signal: handle.signal,
+      pausable: pausable ? handle : undefined,
+    };
   }
 
   async video(plan: Plan, rendition: VideoRendition, index: number, handle: JobHandle): Promise<FragmentedMp4> {
     const segment = plan.grid.segments[index]!;
     const parts = piecesOf(plan.spans, segment.startFrame, segment.frameCount);
-    return this.#withOverlays(plan, rendition, segment, (overlays) => this.#withSources(
-      parts.map((p) => {
-        const from = p.span.sourceStart + (p.startFrame - p.span.outputFrame) / plan.fps;
-        return { span: p.span, kind: 'video' as const, from: from - SOURCE_MARGIN_SECONDS, to: from + p.frameCount / plan.fps + SOURCE_MARGIN_SECONDS };
-      }),
-      (inputs) => {
-        const pieces = parts.map((p, i) => ({ ...p, input: inputs[i]! }));
-        // One ffmpeg process: it can be paused while a player's job runs. Alone, it decodes on every
-        // core (latency); beside other jobs, on its own thread (throughput).
-        const job = { pieces, segment, rendition, fps: plan.fps, encoder: this.deps.encoder, decodeThreads: handle.alone() ? 0 : 1, overlays };
-        return makeVideoSegment(this.#context(handle, true), job);
-      },
-    ));
+    return this.#withOverlays(plan, rendition, segment, (overlays) =>
+      this.#withSources(
+        parts.map((p) => {
+          const from = p.span.sourceStart + (p.startFrame - p.span.outputFrame) / plan.fps;
+          return {
+            span: p.span,
+            kind: 'video' as const,
+            from: from - SOURCE_MARGIN_SECONDS,
+            to: from + p.frameCount / plan.fps + SOURCE_MARGIN_SECONDS,
+          };
+        }),
+        (inputs) => {
+          const pieces = parts.map((p, i) => ({ ...p, input: inputs[i]! }));
+          // One ffmpeg process: it can be paused while a player's job runs. Alone, it decodes on every
+          // core (latency); beside other jobs, on its own thread (throughput).
+          const job = {
+            pieces,
+            segment,
+            rendition,
+            fps: plan.fps,
+            encoder: this.deps.encoder,
+            decodeThreads: handle.alone() ? 0 : 1,
+            overlays,
+          };
+          return makeVideoSegment(this.#context(handle, true), job);
+        },
+      ),
+    );
   }
 
   /**
@@ -81,7 +102,12 @@ export class FfmpegSegmentMaker implements SegmentMaker {
    * per rendition and kept, image bytes once per ETag; the files live as long as the job). A segment
    * without any is made exactly as it would be without overlays.
    */
-  async #withOverlays<T>(plan: Plan, rendition: VideoRendition, segment: Segment, work: (overlays: OverlayInput[]) => Promise<T>): Promise<T> {
+  async #withOverlays<T>(
+    plan: Plan,
+    rendition: VideoRendition,
+    segment: Segment,
+    work: (overlays: OverlayInput[]) => Promise<T>,
+  ): Promise<T> {
     const visible = overlaysIn(plan.overlays, segment.startFrame, segment.frameCount);
     if (visible.length === 0) return work([]);
     const pictures = await Promise.all(visible.map((o) => this.deps.rasters.get(o, rendition)));
@@ -93,7 +119,15 @@ export class FfmpegSegmentMaker implements SegmentMaker {
         if (!picture) continue;
         const input = `${prefix}-${i}`;
         await writeFile(input, picture.bytes);
-        inputs.push({ input, demuxer: picture.demuxer, filters: picture.filters, x: picture.x, y: picture.y, first: visible[i]!.first, end: visible[i]!.end });
+        inputs.push({
+          input,
+          demuxer: picture.demuxer,
+          filters: picture.filters,
+          x: picture.x,
+          y: picture.y,
+          first: visible[i]!.first,
+          end: visible[i]!.end,
+        });
       }
       return await work(inputs);
     } finally {
@@ -107,10 +141,20 @@ export class FfmpegSegmentMaker implements SegmentMaker {
     return this.#withSources(
       chunk.pieces.map((p) => {
         const from = p.span.sourceStart + (p.from - p.span.outputFrame * perFrame) / AUDIO_SAMPLE_RATE;
-        return { span: p.span, kind: 'audio' as const, from: from - SOURCE_MARGIN_SECONDS, to: from + p.count / AUDIO_SAMPLE_RATE + SOURCE_MARGIN_SECONDS };
+        return {
+          span: p.span,
+          kind: 'audio' as const,
+          from: from - SOURCE_MARGIN_SECONDS,
+          to: from + p.count / AUDIO_SAMPLE_RATE + SOURCE_MARGIN_SECONDS,
+        };
       }),
       // Short, and partly on RNNoise's worker threads: not paused.
-      (inputs) => makeAudioSegment(this.#context(handle, false), { chunk, inputs, bitrate: plan.audio!.bitrate, sequenceNumber: index + 1 }, this.deps.denoiser),
+      (inputs) =>
+        makeAudioSegment(
+          this.#context(handle, false),
+          { chunk, inputs, bitrate: plan.audio!.bitrate, sequenceNumber: index + 1 },
+          this.deps.denoiser,
+        ),
     );
   }
 
@@ -119,15 +163,25 @@ export class FfmpegSegmentMaker implements SegmentMaker {
    * releases them. A run killed at its timeout is a retryable `timeout`; a run that failed is first
    * held against its sources, which may have changed (409) or become unreachable (503) meanwhile.
    */
-  async #withSources<T>(reads: Array<{ span: Span; kind: 'video' | 'audio'; from: number; to: number }>, work: (inputs: string[]) => Promise<T>): Promise<T> {
-    const leases = await Promise.allSettled(reads.map((r) => this.deps.sources.open(r.span.source, r.kind, r.from, r.to)));
+  async #withSources<T>(
+    reads: Array<{ span: Span; kind: 'video' | 'audio'; from: number; to: number }>,
+    work: (inputs: string[]) => Promise<T>,
+  ): Promise<T> {
+    const leases = await Promise.allSettled(
+      reads.map((r) => this.deps.sources.open(r.span.source, r.kind, r.from, r.to)),
+    );
     try {
       const failure = leases.find((l) => l.status === 'rejected');
       if (failure) throw failure.reason;
       return await work(leases.map((l) => (l as PromiseFulfilledResult<SourceLease>).value.input));
     } catch (err) {
       if (err instanceof ProcessError && err.reason === 'timeout') {
-        throw new OriginError(ErrorCode.Timeout, 'making the segment took longer than its time limit; retry shortly', undefined, { cause: err });
+        throw new OriginError(
+          ErrorCode.Timeout,
+          'making the segment took longer than its time limit; retry shortly',
+          undefined,
+          { cause: err },
+        );
       }
       if (err instanceof ProcessError && err.reason === 'exit') {
         for (const source of new Set(reads.map((r) => r.span.source))) await this.deps.sources.verify(source, true);
@@ -139,8 +193,11 @@ export class FfmpegSegmentMaker implements SegmentMaker {
   }
 
   async init(rendition: VideoRendition, fps: number, gop: number, handle: JobHandle): Promise<Buffer> {
-    const { stdout } = await this.deps.runner.run(this.deps.ffmpegPath, videoInitArgs(rendition, fps, gop, this.deps.encoder), { timeoutMs: this.deps.jobTimeoutMs, signal: handle.signal });
+    const { stdout } = await this.deps.runner.run(
+      this.deps.ffmpegPath,
+      videoInitArgs(rendition, fps, gop, this.deps.encoder),
+      { timeoutMs: this.deps.jobTimeoutMs, signal: handle.signal },
+    );
     return splitFragmentedMp4(stdout).init;
   }
-
 }

@@ -31,7 +31,10 @@ export class FsObjectStore implements ObjectStore {
     return real.startsWith(root + sep) ? real : undefined;
   }
 
-  /** The path of a regular file, with its size; `source_missing` when there is none, unusable when it is not a regular file. */
+  /**
+   * The path of a regular file, with its size; `source_missing` when there is none, unusable when it is not a regular
+   * file.
+   */
   async #file(key: string): Promise<{ path: string; size: number }> {
     const path = await this.#path(key);
     if (!path) throw new OriginError(ErrorCode.SourceMissing, `no such source: ${key}`);
@@ -68,7 +71,10 @@ export class FsObjectStore implements ObjectStore {
       const buffer = Buffer.alloc(count);
       const reading = handle.read(buffer, 0, count, 0);
       const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new OriginError(ErrorCode.Unavailable, 'the media store did not answer in time')), this.timeoutMs);
+        timer = setTimeout(
+          () => reject(new OriginError(ErrorCode.Unavailable, 'the media store did not answer in time')),
+          this.timeoutMs,
+        );
       });
       const { bytesRead } = await Promise.race([reading, late]);
       return buffer.subarray(0, bytesRead);

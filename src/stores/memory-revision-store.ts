@@ -35,7 +35,10 @@ export class MemoryRevisionStore implements RevisionStore {
   }
 
   async saveProbe(info: SourceInfo, ttlSeconds: number): Promise<void> {
-    this.#probes.set(`${info.key}\n${info.etag}`, { value: structuredClone(info), expiresAt: this.now() + ttlSeconds * 1000 });
+    this.#probes.set(`${info.key}\n${info.etag}`, {
+      value: structuredClone(info),
+      expiresAt: this.now() + ttlSeconds * 1000,
+    });
   }
 
   async close(): Promise<void> {}

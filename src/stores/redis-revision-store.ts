@@ -19,7 +19,10 @@ export class RedisRevisionStore implements RevisionStore {
    * deadline (`commandTimeoutMs`): a Redis that hangs (a frozen process, a dead link) is a 503, not a
    * request that waits for the TCP stack to notice.
    */
-  static async connect(url: string, options: { commandTimeoutMs: number; password?: string }): Promise<RedisRevisionStore> {
+  static async connect(
+    url: string,
+    options: { commandTimeoutMs: number; password?: string },
+  ): Promise<RedisRevisionStore> {
     const redis = new Redis(url, {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -38,7 +41,9 @@ export class RedisRevisionStore implements RevisionStore {
     try {
       return await command();
     } catch (err) {
-      throw new OriginError(ErrorCode.Unavailable, `the revision store did not answer (${what})`, undefined, { cause: err });
+      throw new OriginError(ErrorCode.Unavailable, `the revision store did not answer (${what})`, undefined, {
+        cause: err,
+      });
     }
   }
 
@@ -65,7 +70,9 @@ export class RedisRevisionStore implements RevisionStore {
   }
 
   async saveProbe(info: SourceInfo, ttlSeconds: number): Promise<void> {
-    await this.#call('set', () => this.redis.set(this.#probeKey(info.key, info.etag), JSON.stringify(info), 'EX', ttlSeconds));
+    await this.#call('set', () =>
+      this.redis.set(this.#probeKey(info.key, info.etag), JSON.stringify(info), 'EX', ttlSeconds),
+    );
   }
 
   async close(): Promise<void> {

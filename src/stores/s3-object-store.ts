@@ -1,4 +1,10 @@
-import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
 import type { ObjectStat, ObjectStore } from './object-store.js';
@@ -6,8 +12,11 @@ import type { ObjectStat, ObjectStore } from './object-store.js';
 /** How long the URL handed to ffmpeg stays valid; longer than any job's timeout. */
 const URL_TTL_SECONDS = 3600;
 
-const notFound = (err: unknown) => err instanceof S3ServiceException && (err.$metadata.httpStatusCode === 404 || err.name === 'NotFound' || err.name === 'NoSuchKey');
-const unavailable = (err: unknown) => new OriginError(ErrorCode.Unavailable, 'the object store did not answer', undefined, { cause: err });
+const notFound = (err: unknown) =>
+  err instanceof S3ServiceException &&
+  (err.$metadata.httpStatusCode === 404 || err.name === 'NotFound' || err.name === 'NoSuchKey');
+const unavailable = (err: unknown) =>
+  new OriginError(ErrorCode.Unavailable, 'the object store did not answer', undefined, { cause: err });
 
 /**
  * Sources in an S3 bucket. ffmpeg reads them through a presigned URL, by HTTP range requests, so a
@@ -26,7 +35,12 @@ export class S3ObjectStore implements ObjectStore {
    * A client for AWS or an S3-compatible endpoint (path style for the latter). Without explicit
    * credentials the SDK's default chain applies (environment, then the ECS task role).
    */
-  static client(options: { region: string; endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string }; timeoutMs?: number }): S3Client {
+  static client(options: {
+    region: string;
+    endpoint?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+    timeoutMs?: number;
+  }): S3Client {
     return new S3Client({
       region: options.region,
       endpoint: options.endpoint,
@@ -47,7 +61,9 @@ export class S3ObjectStore implements ObjectStore {
 
   async stat(key: string): Promise<ObjectStat | undefined> {
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: this.#signal() });
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), {
+        abortSignal: this.#signal(),
+      });
       return { size: head.ContentLength ?? 0, etag: head.ETag ?? `${head.LastModified?.getTime() ?? 0}` };
     } catch (err) {
       if (notFound(err)) return undefined;
@@ -65,9 +81,11 @@ export class S3ObjectStore implements ObjectStore {
 
   async #get(key: string, range: string | undefined, maxBytes: number): Promise<Buffer> {
     const signal = this.#signal();
-    let object;
+    let object: GetObjectCommandOutput;
     try {
-      object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range }), { abortSignal: signal });
+      object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range }), {
+        abortSignal: signal,
+      });
     } catch (err) {
       if (notFound(err)) throw new OriginError(ErrorCode.SourceMissing, `no such source: ${key}`);
       // An empty object asked for by range: nothing to read.
@@ -91,6 +109,8 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async input(key: string): Promise<string> {
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: URL_TTL_SECONDS });
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+      expiresIn: URL_TTL_SECONDS,
+    });
   }
 }

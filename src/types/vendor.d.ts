@@ -6,7 +6,11 @@ declare module 'm3u8-parser' {
     map?: { uri: string };
   }
   export interface ParsedPlaylist {
-    attributes: Record<string, unknown> & { BANDWIDTH?: number; RESOLUTION?: { width: number; height: number }; CODECS?: string };
+    attributes: Record<string, unknown> & {
+      BANDWIDTH?: number;
+      RESOLUTION?: { width: number; height: number };
+      CODECS?: string;
+    };
     uri: string;
   }
   export interface Manifest {
@@ -36,7 +40,13 @@ declare module 'mpd-parser' {
     map?: { uri: string };
   }
   export interface DashPlaylist {
-    attributes: { NAME: string; BANDWIDTH: number; CODECS: string; RESOLUTION?: { width: number; height: number }; 'FRAME-RATE'?: number };
+    attributes: {
+      NAME: string;
+      BANDWIDTH: number;
+      CODECS: string;
+      RESOLUTION?: { width: number; height: number };
+      'FRAME-RATE'?: number;
+    };
     segments: DashSegment[];
   }
   export interface DashManifest {

@@ -8,7 +8,14 @@ import { RnnoisePool } from '../../src/media/denoise/rnnoise-pool.js';
 import type { RunOptions } from '../../src/media/process-runner.js';
 import { decodeAudio, joinResidual, rmsDb, subtractTone } from '../helpers/audio-analysis.js';
 import { makeSpeechFixture, makeToneFixture, SPEECH_LEAD_SECONDS, TONE_HZ } from '../helpers/audio-fixtures.js';
-import { chunkedAudio, continuousAudio, fetchAudioRendition, segmentBothWays, segmentPcm, type DirectAudio } from '../helpers/audio-rendition.js';
+import {
+  chunkedAudio,
+  continuousAudio,
+  fetchAudioRendition,
+  segmentBothWays,
+  segmentPcm,
+  type DirectAudio,
+} from '../helpers/audio-rendition.js';
 import { parsePlaylist } from '../helpers/hls-download.js';
 import { spawnOrigin } from '../helpers/origin-process.js';
 import { FIXTURES, startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
@@ -26,7 +33,11 @@ const out = (name: string) => join(media, name);
 
 beforeAll(async () => {
   media = await mkdtemp(join(tmpdir(), 'avserver-audio-'));
-  await Promise.all([makeToneFixture(media), makeSpeechFixture(media), ...['landscape.mp4', 'silent.mp4', 'odd.mp4'].map((f) => copyFile(join(FIXTURES, f), join(media, f)))]);
+  await Promise.all([
+    makeToneFixture(media),
+    makeSpeechFixture(media),
+    ...['landscape.mp4', 'silent.mp4', 'odd.mp4'].map((f) => copyFile(join(FIXTURES, f), join(media, f))),
+  ]);
   // 1 s segments: many joins.
   server = await startOrigin({ MEDIA_ROOT: media, SEGMENT_DURATION: '1' });
   direct = { runner: server.origin.runner, denoiser: new RnnoisePool(2), mediaRoot: media };
@@ -39,7 +50,9 @@ afterAll(async () => {
 });
 
 describe('audio segments made one by one', () => {
-  it('join a tone with no click: the residual at joins is the codec’s own, and a join without preroll is caught', { timeout: 120_000 }, async () => {
+  it('join a tone with no click: the residual at joins is the codec’s own, and a join without preroll is caught', {
+    timeout: 120_000,
+  }, async () => {
     const minted = await server.mint({ clips: [{ source: 'tone.mp4' }] });
     const plan = await server.origin.playback.plan(minted.revisionId);
     const { file, joins } = await fetchAudioRendition(server, minted.hls, out('tone-http.mp4'));
@@ -49,7 +62,18 @@ describe('audio segments made one by one', () => {
 
     const residual = (pcm: Float32Array) => joinResidual(subtractTone(pcm, TONE_HZ), joins);
     const chunked = residual(left!);
-    const broken = residual((await decodeAudio(await chunkedAudio(direct, plan, { ...DEFAULT_AUDIO_CHUNK_OPTIONS, prerollFrames: 0 }, out('tone-broken.mp4'))))[0]!);
+    const broken = residual(
+      (
+        await decodeAudio(
+          await chunkedAudio(
+            direct,
+            plan,
+            { ...DEFAULT_AUDIO_CHUNK_OPTIONS, prerollFrames: 0 },
+            out('tone-broken.mp4'),
+          ),
+        )
+      )[0]!,
+    );
     const codec = Math.max(...chunked.elsewhere);
     expect(chunked.atJoins.length).toBeGreaterThanOrEqual(6);
     for (const join of chunked.atJoins) expect(join).toBeLessThanOrEqual(codec + 3);
@@ -57,7 +81,9 @@ describe('audio segments made one by one', () => {
     expect(Math.max(...broken.atJoins)).toBeGreaterThan(Math.max(...broken.elsewhere) + 15);
   });
 
-  it('with noise suppression, match one continuous run of the same pipeline: the same denoised input, the codec’s own noise at joins', { timeout: 180_000 }, async () => {
+  it('with noise suppression, match one continuous run of the same pipeline: the same denoised input, the codec’s own noise at joins', {
+    timeout: 180_000,
+  }, async () => {
     const minted = await server.mint({ clips: [{ source: 'speech-noisy.mp4' }], noiseSuppression: true });
     const plan = await server.origin.playback.plan(minted.revisionId);
     const continuous = await continuousAudio(direct, plan, out('speech-continuous.mp4'));
@@ -75,14 +101,31 @@ describe('audio segments made one by one', () => {
     const around = (x: ArrayLike<number>, t: number) => rmsDb(x, t - 1024, t + 1024);
     for (const j of joins.filter((t) => t > SPEECH_LEAD_SECONDS * 48000)) {
       const difference = chunked!.map((v, i) => v - reference![i]!);
-      const codecNoise = Math.max(around(chunked!.map((v, i) => v - input[i]!), j), around(reference!.map((v, i) => v - input[i]!), j));
+      const codecNoise = Math.max(
+        around(
+          chunked!.map((v, i) => v - input[i]!),
+          j,
+        ),
+        around(
+          reference!.map((v, i) => v - input[i]!),
+          j,
+        ),
+      );
       // Two independent codec errors add up to twice the larger one at most (+6 dB).
       expect(around(difference, j), `join at ${j}`).toBeLessThanOrEqual(codecNoise + 6.1);
     }
   });
 
-  it('are the same bytes made in one ffmpeg run as through PCM, across cuts, silent clips and the end', { timeout: 60_000 }, async () => {
-    const minted = await server.mint({ clips: [{ source: 'landscape.mp4', cuts: [[1.1, 1.5]] }, { source: 'silent.mp4', end: 1.2 }, { source: 'odd.mp4', end: 1.6 }] });
+  it('are the same bytes made in one ffmpeg run as through PCM, across cuts, silent clips and the end', {
+    timeout: 60_000,
+  }, async () => {
+    const minted = await server.mint({
+      clips: [
+        { source: 'landscape.mp4', cuts: [[1.1, 1.5]] },
+        { source: 'silent.mp4', end: 1.2 },
+        { source: 'odd.mp4', end: 1.6 },
+      ],
+    });
     const plan = await server.origin.playback.plan(minted.revisionId);
     for (const slice of plan.audio!.slices) {
       const [oneRun, twoRuns] = await segmentBothWays(direct, plan, slice.index);
@@ -90,7 +133,9 @@ describe('audio segments made one by one', () => {
     }
   });
 
-  it('read only near themselves: a far segment seeks near it and decodes its chunk, preroll and warm-up', { timeout: 60_000 }, async () => {
+  it('read only near themselves: a far segment seeks near it and decodes its chunk, preroll and warm-up', {
+    timeout: 60_000,
+  }, async () => {
     // A revision nothing has asked for yet.
     const minted = await server.mint({ clips: [{ source: 'speech-noisy.mp4', start: 0.25 }], noiseSuppression: true });
     const plan = await server.origin.playback.plan(minted.revisionId);
@@ -124,10 +169,20 @@ describe('audio segments made one by one', () => {
     try {
       const bodies = await Promise.all(
         nodes.map(async (node) => {
-          const minted = await node.mint({ clips: [{ source: 'speech-noisy.mp4', start: 0.5 }], noiseSuppression: true });
+          const minted = await node.mint({
+            clips: [{ source: 'speech-noisy.mp4', start: 0.5 }],
+            noiseSuppression: true,
+          });
           const base = minted.hls.replace('/master.m3u8', '');
-          const video = parsePlaylist(await (await node.fetch(minted.hls)).text()).playlists![0]!.uri.replace('.m3u8', '');
-          return Promise.all(['audio/5.m4s', 'audio/0.m4s', `${video}/2.m4s`].map(async (path) => Buffer.from(await (await node.fetch(`${base}/${path}`)).arrayBuffer())));
+          const video = parsePlaylist(await (await node.fetch(minted.hls)).text()).playlists![0]!.uri.replace(
+            '.m3u8',
+            '',
+          );
+          return Promise.all(
+            ['audio/5.m4s', 'audio/0.m4s', `${video}/2.m4s`].map(async (path) =>
+              Buffer.from(await (await node.fetch(`${base}/${path}`)).arrayBuffer()),
+            ),
+          );
         }),
       );
       for (const [i, body] of bodies[0]!.entries()) {

@@ -29,9 +29,29 @@ afterAll(async () => {
 
 const CASES: Array<{ name: string; clips: Clip[]; duration: number; fps?: number }> = [
   { name: 'a trim', clips: [{ source: 'landscape.mp4', start: 1, end: 3 }], duration: 2 },
-  { name: 'two cuts', clips: [{ source: 'landscape.mp4', cuts: [[0.5, 1.1], [2.0, 2.5]] }], duration: 4 - 0.6 - 0.5 },
-  { name: 'a trim with a cut off frame edges', clips: [{ source: 'landscape.mp4', start: 0.52, end: 3.71, cuts: [[1.49, 2.03]] }], duration: 2.63 },
-  { name: 'cuts on a variable-frame-rate recording', clips: [{ source: 'recorder.webm', cuts: [[1.0, 1.6]] }], duration: 0 },
+  {
+    name: 'two cuts',
+    clips: [
+      {
+        source: 'landscape.mp4',
+        cuts: [
+          [0.5, 1.1],
+          [2.0, 2.5],
+        ],
+      },
+    ],
+    duration: 4 - 0.6 - 0.5,
+  },
+  {
+    name: 'a trim with a cut off frame edges',
+    clips: [{ source: 'landscape.mp4', start: 0.52, end: 3.71, cuts: [[1.49, 2.03]] }],
+    duration: 2.63,
+  },
+  {
+    name: 'cuts on a variable-frame-rate recording',
+    clips: [{ source: 'recorder.webm', cuts: [[1.0, 1.6]] }],
+    duration: 0,
+  },
   {
     // Portrait 30 fps stereo intro, a landscape 25 fps clip with no audio, an odd-sized 24 fps clip with
     // mono 44.1 kHz audio: one canvas (the intro's), one rate, one audio format, silence where none.
@@ -41,8 +61,17 @@ const CASES: Array<{ name: string; clips: Clip[]; duration: number; fps?: number
   },
   // Chunked recordings as sources, read back independently: the HLS one by ffmpeg's HLS demuxer, the DASH
   // one as MSE reads it — its video init and chunks appended (ffmpeg 5.1's DASH demuxer drops a chunk).
-  { name: 'a DASH MPD of WebM chunks (separate video and audio), cut', clips: [{ source: 'dash/recording.mpd', cuts: [[2.5, 3]] }], duration: 3.5 },
-  { name: 'an HLS playlist of TS chunks, cut', clips: [{ source: 'hls/recording.m3u8', cuts: [[1.5, 2.2]] }], duration: 3.3, fps: 25 },
+  {
+    name: 'a DASH MPD of WebM chunks (separate video and audio), cut',
+    clips: [{ source: 'dash/recording.mpd', cuts: [[2.5, 3]] }],
+    duration: 3.5,
+  },
+  {
+    name: 'an HLS playlist of TS chunks, cut',
+    clips: [{ source: 'hls/recording.m3u8', cuts: [[1.5, 2.2]] }],
+    duration: 3.3,
+    fps: 25,
+  },
 ];
 
 /** A file an independent reader decodes for `key`: the DASH video track is its init + chunks appended. */
@@ -51,7 +80,10 @@ async function readable(key: string): Promise<string> {
   const dir = join(FIXTURES, 'dash');
   const chunks = (await readdir(dir)).filter((f) => f.startsWith('chunk-0-')).sort();
   const file = join(work, 'dash-video.webm');
-  await writeFile(file, Buffer.concat(await Promise.all(['init-0.webm', ...chunks].map((f) => readFile(join(dir, f))))));
+  await writeFile(
+    file,
+    Buffer.concat(await Promise.all(['init-0.webm', ...chunks].map((f) => readFile(join(dir, f))))),
+  );
   return file;
 }
 
@@ -59,7 +91,11 @@ describe.each(CASES)('$name', ({ clips, duration, fps = 30 }) => {
   it('plays seamlessly and shows the right frames at every boundary', { timeout: 120_000 }, async () => {
     const minted = (await server.mint({ clips })) as { revisionId: string; hls: string; duration: number };
     const record = await (await server.fetch(`/v1/revisions/${minted.revisionId}`, { api: true })).json();
-    const spans = compileTimeline(clips, new Map(Object.entries((record as { sources: Record<string, SourceInfo> }).sources)), fps);
+    const spans = compileTimeline(
+      clips,
+      new Map(Object.entries((record as { sources: Record<string, SourceInfo> }).sources)),
+      fps,
+    );
     const frameCount = spans.reduce((n, s) => n + s.frameCount, 0);
     expect(minted.duration).toBeCloseTo(frameCount / fps, 6);
     if (duration > 0) expect(minted.duration).toBeCloseTo(duration, 1);
@@ -68,7 +104,7 @@ describe.each(CASES)('$name', ({ clips, duration, fps = 30 }) => {
     const { files } = await expectSeamlessHls(server, minted, { fps, audio: true, dir });
 
     // Content: output frames around each span boundary (and the first and last) against their source.
-    const [top] = Object.keys(files).sort((a, b) => parseInt(b) - parseInt(a));
+    const [top] = Object.keys(files).sort((a, b) => Number.parseInt(b, 10) - Number.parseInt(a, 10));
     const output = await tinyFrames(files[top!]!);
     const [width, height] = [spans[0]!.source.video.displayWidth, spans[0]!.source.video.displayHeight];
     const sourceFrames = new Map<string, Buffer[]>();
@@ -88,7 +124,10 @@ describe.each(CASES)('$name', ({ clips, duration, fps = 30 }) => {
       const sourceTime = span.sourceStart - span.source.video.startTime + (k - span.outputFrame) / fps;
       const expected = Math.round(sourceTime * fps);
       const found = bestMatch(output[k]!, await framesOf(span.source), expected);
-      expect(Math.abs(found - expected), `output frame ${k} (${span.source.key}) shows source frame ${found}, expected ${expected}`).toBeLessThanOrEqual(1);
+      expect(
+        Math.abs(found - expected),
+        `output frame ${k} (${span.source.key}) shows source frame ${found}, expected ${expected}`,
+      ).toBeLessThanOrEqual(1);
     }
   });
 });

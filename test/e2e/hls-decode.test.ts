@@ -11,7 +11,13 @@ import { startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
  * End to end, for every fixture: mint → master → every rendition's playlist, init and segments →
  * concatenate and decode. Short segments (SEGMENT_DURATION=1) put several joins in seconds-long media.
  */
-const FIXTURES: Array<{ file: string; fps: number; audio: boolean; top: [number, number]; segments?: 'default' | '1 s' }> = [
+const FIXTURES: Array<{
+  file: string;
+  fps: number;
+  audio: boolean;
+  top: [number, number];
+  segments?: 'default' | '1 s';
+}> = [
   { file: 'landscape.mp4', fps: 30, audio: true, top: [1280, 720] },
   // The production grid: a ramp of short start-up segments, then the target duration.
   { file: 'landscape.mp4', fps: 30, audio: true, top: [1280, 720], segments: 'default' },
@@ -57,7 +63,11 @@ describe.each(FIXTURES)('$file, $segments segments', ({ file, fps, audio, top, s
     expect(master.playlists!.length).toBeGreaterThanOrEqual(1);
     const audioUri = master.mediaGroups?.AUDIO?.audio?.Main?.uri;
     expect(audioUri !== undefined).toBe(audio);
-    expect([...master.playlists!].map((p) => p.attributes.RESOLUTION).some((r) => r!.width === top[0] && r!.height === top[1])).toBe(true);
+    expect(
+      [...master.playlists!]
+        .map((p) => p.attributes.RESOLUTION)
+        .some((r) => r!.width === top[0] && r!.height === top[1]),
+    ).toBe(true);
 
     await expectSeamlessHls(server, minted, { fps, audio, dir });
   });

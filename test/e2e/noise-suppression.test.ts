@@ -27,10 +27,14 @@ afterAll(async () => {
 });
 
 const left = async (minted: { hls: string; revisionId: string }) =>
-  (await decodeAudio((await fetchAudioRendition(server, minted.hls, join(media, `${minted.revisionId}.mp4`))).file))[0]!;
+  (
+    await decodeAudio((await fetchAudioRendition(server, minted.hls, join(media, `${minted.revisionId}.mp4`))).file)
+  )[0]!;
 
 describe('noise suppression', () => {
-  it('lowers the noise floor ≥ 30 dB and raises SI-SDR ≥ 8 dB, with no lag and the speech level kept', { timeout: 120_000 }, async () => {
+  it('lowers the noise floor ≥ 30 dB and raises SI-SDR ≥ 8 dB, with no lag and the speech level kept', {
+    timeout: 120_000,
+  }, async () => {
     const noisy = await left(await server.mint({ clips: [{ source: 'speech-noisy.mp4' }] }));
     const clean = await left(await server.mint({ clips: [{ source: 'speech-noisy.mp4' }], noiseSuppression: true }));
     const reference = speech.clean;
@@ -48,7 +52,10 @@ describe('noise suppression', () => {
   });
 
   it('keeps audio in sync with the timeline across cuts', { timeout: 120_000 }, async () => {
-    const cuts: Array<[number, number]> = [[4.5, 5.2], [8.1, 9.3]];
+    const cuts: Array<[number, number]> = [
+      [4.5, 5.2],
+      [8.1, 9.3],
+    ];
     const minted = await server.mint({ clips: [{ source: 'speech-noisy.mp4', cuts }], noiseSuppression: true });
     const output = await left(minted);
     // What the timeline says plays when: the clean speech with the same ranges removed.
@@ -56,9 +63,14 @@ describe('noise suppression', () => {
     const expected = speech.clean.filter((_, i) => keep(i / 48000));
     expect(Math.abs(output.length - expected.length)).toBeLessThan(1024 + 1600);
     // Each stretch between cuts lines up with the speech it should carry, within a millisecond.
-    const boundaries = [SPEECH_LEAD_SECONDS, 4.5, 4.5 + (8.1 - 5.2), expected.length / 48000 - 1].map((s) => Math.round(s * 48000));
+    const boundaries = [SPEECH_LEAD_SECONDS, 4.5, 4.5 + (8.1 - 5.2), expected.length / 48000 - 1].map((s) =>
+      Math.round(s * 48000),
+    );
     for (let k = 0; k + 1 < boundaries.length; k++) {
-      expect(Math.abs(bestLag(expected, output, 240, boundaries[k]! + 2400, boundaries[k + 1]! - 2400)), `stretch ${k}`).toBeLessThanOrEqual(48);
+      expect(
+        Math.abs(bestLag(expected, output, 240, boundaries[k]! + 2400, boundaries[k + 1]! - 2400)),
+        `stretch ${k}`,
+      ).toBeLessThanOrEqual(48);
     }
   });
 });

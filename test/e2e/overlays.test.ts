@@ -8,24 +8,59 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectSeamlessHls } from '../helpers/decode-checks.js';
 import { downloader, parsePlaylist } from '../helpers/hls-download.js';
 import { FIXTURES, startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
-import { boundingBox, colourAt, compare, differenceMask, overlap, rgbFrames, type Box, type RgbFrame } from '../helpers/rgb-frames.js';
+import {
+  boundingBox,
+  colourAt,
+  compare,
+  differenceMask,
+  overlap,
+  rgbFrames,
+  type Box,
+  type RgbFrame,
+} from '../helpers/rgb-frames.js';
 
 const run = promisify(execFile);
 
 /**
  * Overlays, decoded: every rendition of a revision with a caption, a logo and a drawing is compared
  * frame by frame with the same edits minted without them (the fixture is 1280×720 at 30 fps, 4 s, of
- * colour bars; SEGMENT_DURATION=1 gives segments of 32 frames, so segment 0 has no overlay at all). Boxes are the overlays' places in fractions of
+ * colour bars; SEGMENT_DURATION=1 gives segments of 32 frames, so segment 0 has no overlay at all). Boxes are the
+ * overlays' places in fractions of
  * the canvas, a little wider than what they draw (padding, anti-aliasing, round caps).
  */
 const FPS = 30;
 const CLIP = { source: 'landscape.mp4' };
 const CAPTION = 'Quarterly review';
 const OVERLAYS = [
-  { kind: 'text', text: CAPTION, x: 0.05, y: 0.72, size: 0.08, color: '#ffffff', background: '#000000', start: 1.5, end: 3.5 },
+  {
+    kind: 'text',
+    text: CAPTION,
+    x: 0.05,
+    y: 0.72,
+    size: 0.08,
+    color: '#ffffff',
+    background: '#000000',
+    start: 1.5,
+    end: 3.5,
+  },
   // 240×120: opaque magenta, a transparent stripe at columns 100–139, half transparent from row 100.
   { kind: 'image', source: 'brand/logo.png', x: 0.62, y: 0.08, width: 0.3, start: 2 },
-  { kind: 'drawing', strokes: [{ points: [[0.1, 0.4], [0.5, 0.4], [0.5, 0.55]], color: '#00ff00', width: 0.03 }], start: 1.1, end: 3 },
+  {
+    kind: 'drawing',
+    strokes: [
+      {
+        points: [
+          [0.1, 0.4],
+          [0.5, 0.4],
+          [0.5, 0.55],
+        ],
+        color: '#00ff00',
+        width: 0.03,
+      },
+    ],
+    start: 1.1,
+    end: 3,
+  },
 ];
 /** Per overlay: the output frames it is on, where it certainly draws, and a box around all it may touch. */
 const EXPECTED: Array<{ first: number; end: number; core: Box; around: Box }> = [
@@ -37,7 +72,10 @@ const AROUND = EXPECTED.map((e) => e.around);
 /** Each overlay's first and last frame and the frames either side, and one frame with nothing. */
 const FRAMES = [0, 31, 32, 33, 44, 45, 59, 60, 75, 89, 90, 104, 105, 119];
 /** Logo pixel (column, row) → canvas fractions (the logo is 0.3 of the width, so 0.2667 of the height). */
-const onLogo = (column: number, row: number): [number, number] => [0.62 + (column / 240) * 0.3, 0.08 + (row / 120) * (0.3 * (1280 / 720) * 0.5)];
+const onLogo = (column: number, row: number): [number, number] => [
+  0.62 + (column / 240) * 0.3,
+  0.08 + (row / 120) * (0.3 * (1280 / 720) * 0.5),
+];
 
 /**
  * Where no overlay is drawn the two encodes differ only by codec noise: measured (ffmpeg 5.1, x264) at
@@ -54,7 +92,12 @@ let withOverlays: Rendition[];
 let without: Map<string, Rendition>;
 
 /** A revision's renditions (those `pick` keeps, by height), downloaded; with `check`, decoded as seamless HLS first. */
-async function renditions(minted: { hls: string; duration: number }, dir: string, check: boolean, pick: (heights: number[]) => number[] = (h) => h): Promise<Rendition[]> {
+async function renditions(
+  minted: { hls: string; duration: number },
+  dir: string,
+  check: boolean,
+  pick: (heights: number[]) => number[] = (h) => h,
+): Promise<Rendition[]> {
   await mkdir(dir, { recursive: true });
   const { text, download } = downloader(server);
   const base = minted.hls.replace(/\/master\.m3u8$/, '');
@@ -62,21 +105,45 @@ async function renditions(minted: { hls: string; duration: number }, dir: string
   const variants = parsePlaylist(await text(minted.hls)).playlists!;
   const kept = pick(variants.map((v) => v.attributes.RESOLUTION!.height));
   return Promise.all(
-    variants.filter((v) => kept.includes(v.attributes.RESOLUTION!.height)).map(async (variant) => {
-      const id = variant.uri.replace(/\.m3u8$/, '');
-      const { whole, playlist } = await download(base, id, dir);
-      return { id, ...variant.attributes.RESOLUTION!, file: whole, segments: playlist.segments.map((s) => `${base}/${s.uri}`) };
-    }),
+    variants
+      .filter((v) => kept.includes(v.attributes.RESOLUTION!.height))
+      .map(async (variant) => {
+        const id = variant.uri.replace(/\.m3u8$/, '');
+        const { whole, playlist } = await download(base, id, dir);
+        return {
+          id,
+          ...variant.attributes.RESOLUTION!,
+          file: whole,
+          segments: playlist.segments.map((s) => `${base}/${s.uri}`),
+        };
+      }),
   );
 }
 
-const frames = (r: Rendition, indexes: readonly number[] | 'all' = FRAMES, filter?: string, size = { width: r.width, height: r.height }) => rgbFrames(r.file, indexes, size, filter);
+const frames = (
+  r: Rendition,
+  indexes: readonly number[] | 'all' = FRAMES,
+  filter?: string,
+  size = { width: r.width, height: r.height },
+) => rgbFrames(r.file, indexes, size, filter);
 
 async function ocr(file: string, frame: number, box: Box, dir: string): Promise<string> {
   const [l, t, r, b] = box;
   const png = join(dir, `ocr-${frame}-${Math.random().toString(36).slice(2)}.png`);
-  await run('ffmpeg', ['-v', 'error', '-i', file, '-vf', `select='eq(n\\,${frame})',crop=iw*${r - l}:ih*${b - t}:iw*${l}:ih*${t}`, '-frames:v', '1', png]);
-  const { stdout } = await run('tesseract', [png, '-', '--psm', '6'], { env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
+  await run('ffmpeg', [
+    '-v',
+    'error',
+    '-i',
+    file,
+    '-vf',
+    `select='eq(n\\,${frame})',crop=iw*${r - l}:ih*${b - t}:iw*${l}:ih*${t}`,
+    '-frames:v',
+    '1',
+    png,
+  ]);
+  const { stdout } = await run('tesseract', [png, '-', '--psm', '6'], {
+    env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+  });
   return stdout.replace(/\s+/g, ' ').trim();
 }
 
@@ -96,7 +163,9 @@ afterAll(async () => {
 
 describe('a caption, a logo and a drawing', () => {
   it('is in every rendition, and the revision still decodes as seamless HLS', () => {
-    expect(withOverlays.map((r) => r.height).sort((a, b) => a - b)).toEqual([...without.values()].map((r) => r.height).sort((a, b) => a - b));
+    expect(withOverlays.map((r) => r.height).sort((a, b) => a - b)).toEqual(
+      [...without.values()].map((r) => r.height).sort((a, b) => a - b),
+    );
     expect(withOverlays.length).toBeGreaterThanOrEqual(2);
   });
 
@@ -119,7 +188,9 @@ describe('a caption, a logo and a drawing', () => {
           if (n >= e.first && n < e.end) expect(inBox.mad, `${at}: overlay ${i} drawn`).toBeGreaterThan(DIFFERENT_MAD);
           else expect(inBox.psnr, `${at}: overlay ${i} not drawn`).toBeGreaterThan(SAME_PSNR);
         }
-        expect(compare(a.get(n)!, b.get(n)!, { outside: AROUND }).psnr, `${at}: outside the overlays`).toBeGreaterThan(SAME_PSNR);
+        expect(compare(a.get(n)!, b.get(n)!, { outside: AROUND }).psnr, `${at}: outside the overlays`).toBeGreaterThan(
+          SAME_PSNR,
+        );
       }
     }
   });
@@ -130,7 +201,11 @@ describe('a caption, a logo and a drawing', () => {
       const shown = a.get(75)!;
       const plain = b.get(75)!;
       const near = (actual: number[], expected: number[], tolerance: number, what: string) => {
-        for (let c = 0; c < 3; c++) expect(Math.abs(actual[c]! - expected[c]!), `${r.id} ${what}: ${actual.map(Math.round)} vs ${expected}`).toBeLessThan(tolerance);
+        for (let c = 0; c < 3; c++)
+          expect(
+            Math.abs(actual[c]! - expected[c]!),
+            `${r.id} ${what}: ${actual.map(Math.round)} vs ${expected}`,
+          ).toBeLessThan(tolerance);
       };
       // Over the blue bar, so magenta is the logo's.
       near(colourAt(shown, ...onLogo(20, 50)), [255, 0, 255], 30, 'opaque logo');
@@ -141,12 +216,15 @@ describe('a caption, a logo and a drawing', () => {
     }
   });
 
-  it('looks the same in every rendition: what it changes, scaled to the smallest, is the same', { timeout: 60_000 }, async () => {
+  it('looks the same in every rendition: what it changes, scaled to the smallest, is the same', {
+    timeout: 60_000,
+  }, async () => {
     // Each rendition and its plain twin scaled to the smallest size; the pixels the overlays change
     // must be the same ones (geometry in pixels rather than fractions would move and resize them).
     const smallest = withOverlays.reduce((s, r) => (r.height < s.height ? r : s));
     const size = { width: smallest.width, height: smallest.height };
-    const scaled = async (r: Rendition) => (await frames(r, [75], `scale=${size.width}:${size.height}:flags=area`, size)).get(75)!;
+    const scaled = async (r: Rendition) =>
+      (await frames(r, [75], `scale=${size.width}:${size.height}:flags=area`, size)).get(75)!;
     const changed = async (r: Rendition) => differenceMask(await scaled(r), await scaled(without.get(r.id)!), 48);
     const reference = await changed(smallest);
     for (const r of withOverlays) {
@@ -181,7 +259,10 @@ describe('text drawn literally', () => {
   }, 60_000);
 
   it.each(HOSTILE)('%j', { timeout: 60_000 }, async (text, word) => {
-    const minted = await server.mint({ clips: [{ ...CLIP, end: 1 }], overlays: [{ kind: 'text', text, x: 0.05, y: 0.05, size: 0.07, background: '#000000' }] });
+    const minted = await server.mint({
+      clips: [{ ...CLIP, end: 1 }],
+      overlays: [{ kind: 'text', text, x: 0.05, y: 0.05, size: 0.07, background: '#000000' }],
+    });
     const dir = join(work, `hostile-${Math.random().toString(36).slice(2)}`);
     const [r] = await renditions(minted, dir, false, () => [720]);
     const shown = (await frames(r!, [15])).get(15)!;
@@ -198,8 +279,25 @@ describe('text drawn literally', () => {
 describe('output time across edits', () => {
   it('shows an overlay over a cut and a clip boundary on exactly its output frames', { timeout: 60_000 }, async () => {
     // 0–1 s and 2–3 s of the landscape clip, then the portrait one (pillarboxed): cuts at 1 s and 2 s.
-    const bar = { kind: 'drawing', strokes: [{ points: [[0, 0.5], [1, 0.5]], color: '#00ff00', width: 0.1 }], start: 0.5, end: 2.5 };
-    const minted = await server.mint({ clips: [{ source: 'landscape.mp4', end: 3, cuts: [[1, 2]] }, { source: 'portrait.mp4' }], overlays: [bar] });
+    const bar = {
+      kind: 'drawing',
+      strokes: [
+        {
+          points: [
+            [0, 0.5],
+            [1, 0.5],
+          ],
+          color: '#00ff00',
+          width: 0.1,
+        },
+      ],
+      start: 0.5,
+      end: 2.5,
+    };
+    const minted = await server.mint({
+      clips: [{ source: 'landscape.mp4', end: 3, cuts: [[1, 2]] }, { source: 'portrait.mp4' }],
+      overlays: [bar],
+    });
     expect(minted.duration).toBeCloseTo(5, 2);
     const [r] = await renditions(minted, join(work, 'stitched'), false, (heights) => [Math.min(...heights)]);
     const tiny = await frames(r!, 'all', 'scale=64:36:flags=area', { width: 64, height: 36 });
@@ -221,7 +319,10 @@ describe('an image replaced after mint', () => {
     await copyFile(join(FIXTURES, 'brand/logo.png'), join(root, 'brand/logo.png'));
     const origin = await startOrigin({ MEDIA_ROOT: root, SEGMENT_DURATION: '1' });
     try {
-      const minted = await origin.mint({ clips: [CLIP], overlays: [{ kind: 'image', source: 'brand/logo.png', x: 0, y: 0, width: 0.2 }] });
+      const minted = await origin.mint({
+        clips: [CLIP],
+        overlays: [{ kind: 'image', source: 'brand/logo.png', x: 0, y: 0, width: 0.2 }],
+      });
       await copyFile(join(FIXTURES, 'brand/logo.webp'), join(root, 'brand/logo.png'));
       const base = minted.hls.replace(/\/master\.m3u8$/, '');
       const variant = parsePlaylist(await (await origin.fetch(minted.hls)).text()).playlists![0]!.uri;

@@ -29,7 +29,10 @@ afterAll(async () => {
 async function makeEverything(hls: string): Promise<void> {
   const base = hls.replace(/\/master\.m3u8$/, '');
   const master = parse(await (await server.fetch(hls)).text());
-  const ids = [...master.playlists!.map((p) => p.uri.replace('.m3u8', '')), ...(master.mediaGroups?.AUDIO ? ['audio'] : [])];
+  const ids = [
+    ...master.playlists!.map((p) => p.uri.replace('.m3u8', '')),
+    ...(master.mediaGroups?.AUDIO ? ['audio'] : []),
+  ];
   for (const id of ids) {
     const playlist = parse(await (await server.fetch(`${base}/${id}.m3u8`)).text());
     for (const path of [`${id}/init.mp4`, ...playlist.segments.map((s) => s.uri)]) {
@@ -48,7 +51,22 @@ const STITCHED = [{ source: 'portrait.mp4' }, { source: 'silent.mp4', end: 2 }, 
 const OVERLAYS = [
   { kind: 'text', text: 'Quarterly review', x: 0.05, y: 0.8, size: 0.06, background: '#000000b3', start: 0.5, end: 3 },
   { kind: 'image', source: 'brand/logo.png', x: 0.7, y: 0.05, width: 0.25, start: 1 },
-  { kind: 'drawing', strokes: [{ points: [[0.1, 0.5], [0.6, 0.5], [0.6, 0.7]], color: '#00ff00', width: 0.02 }], start: 1.5, end: 3.5 },
+  {
+    kind: 'drawing',
+    strokes: [
+      {
+        points: [
+          [0.1, 0.5],
+          [0.6, 0.5],
+          [0.6, 0.7],
+        ],
+        color: '#00ff00',
+        width: 0.02,
+      },
+    ],
+    start: 1.5,
+    end: 3.5,
+  },
 ];
 
 describe('hls.js in Chromium', () => {
@@ -56,13 +74,20 @@ describe('hls.js in Chromium', () => {
     ['landscape.mp4', { clips: [{ source: 'landscape.mp4' }] }],
     ['recorder.webm', { clips: [{ source: 'recorder.webm' }] }],
     ['a stitched revision (intro, silent clip, outro of other sizes and rates)', { clips: STITCHED }],
-    ['a stitched revision with noise suppression (off for the intro)', { noiseSuppression: true, clips: [{ ...STITCHED[0], noiseSuppression: false }, ...STITCHED.slice(1)] }],
+    [
+      'a stitched revision with noise suppression (off for the intro)',
+      { noiseSuppression: true, clips: [{ ...STITCHED[0], noiseSuppression: false }, ...STITCHED.slice(1)] },
+    ],
     ['a stitched revision with overlays', { clips: STITCHED, overlays: OVERLAYS }],
   ])('plays %s to the end while switching renditions every second', { timeout: 90_000 }, async (_name, edits) => {
     const minted = await server.mint(edits);
     await makeEverything(minted.hls);
     const hlsConfig = { maxBufferLength: 1, maxMaxBufferLength: 1 };
-    const result = await playHls(`${server.baseUrl}${minted.hls}`, { switchEveryMs: 1000, timeoutMs: 60_000, hlsConfig });
+    const result = await playHls(`${server.baseUrl}${minted.hls}`, {
+      switchEveryMs: 1000,
+      timeoutMs: 60_000,
+      hlsConfig,
+    });
     expect(originErrors(result.errors), result.log.join('\n')).toEqual([]);
     expect(result.stalls, result.log.join('\n')).toBe(0);
     expect(result.ended).toBe(true);
@@ -72,9 +97,24 @@ describe('hls.js in Chromium', () => {
 
   /** A player started on a revision nobody has requested yet, with its default settings. */
   it.each([
-    ['Shaka Player plays the DASH manifest', 'recorder.webm', [], (o: string, m: { dash: string }) => playDash(o + m.dash, { timeoutMs: 60_000 })],
-    ['Shaka Player plays the DASH manifest, with overlays,', 'landscape.mp4', OVERLAYS, (o: string, m: { dash: string }) => playDash(o + m.dash, { timeoutMs: 60_000 })],
-    ['hls.js plays the HLS playlists', 'landscape.mp4', [], (o: string, m: { hls: string }) => playHls(o + m.hls, { timeoutMs: 60_000 })],
+    [
+      'Shaka Player plays the DASH manifest',
+      'recorder.webm',
+      [],
+      (o: string, m: { dash: string }) => playDash(o + m.dash, { timeoutMs: 60_000 }),
+    ],
+    [
+      'Shaka Player plays the DASH manifest, with overlays,',
+      'landscape.mp4',
+      OVERLAYS,
+      (o: string, m: { dash: string }) => playDash(o + m.dash, { timeoutMs: 60_000 }),
+    ],
+    [
+      'hls.js plays the HLS playlists',
+      'landscape.mp4',
+      [],
+      (o: string, m: { hls: string }) => playHls(o + m.hls, { timeoutMs: 60_000 }),
+    ],
   ] as const)('%s of a cold revision to the end', { timeout: 90_000 }, async (_name, file, overlays, play) => {
     const cold = await startOrigin();
     try {

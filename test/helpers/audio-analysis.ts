@@ -5,10 +5,14 @@ const run = promisify(execFile);
 
 /** Decodes the first audio stream of a file or URL to 48 kHz floats, one array per channel. */
 export async function decodeAudio(input: string, channels = 2): Promise<Float32Array[]> {
-  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', input, '-map', '0:a:0', '-f', 'f32le', '-ac', String(channels), '-ar', '48000', 'pipe:1'], {
-    encoding: 'buffer',
-    maxBuffer: 1 << 30,
-  });
+  const { stdout } = await run(
+    'ffmpeg',
+    ['-v', 'error', '-i', input, '-map', '0:a:0', '-f', 'f32le', '-ac', String(channels), '-ar', '48000', 'pipe:1'],
+    {
+      encoding: 'buffer',
+      maxBuffer: 1 << 30,
+    },
+  );
   const all = new Float32Array(stdout.buffer.slice(stdout.byteOffset, stdout.byteOffset + stdout.length));
   return Array.from({ length: channels }, (_, c) => all.filter((_, i) => i % channels === c));
 }
@@ -17,17 +21,45 @@ export async function decodeAudio(input: string, channels = 2): Promise<Float32A
 export function subtractTone(x: Float32Array, hz: number, rate = 48000): Float32Array {
   const w = (2 * Math.PI * hz) / rate;
   // Normal equations for [sin, cos, 1].
-  let ss = 0, sc = 0, s1 = 0, cc = 0, c1 = 0, n = 0, xs = 0, xc = 0, x1 = 0;
+  let ss = 0,
+    sc = 0,
+    s1 = 0,
+    cc = 0,
+    c1 = 0,
+    n = 0,
+    xs = 0,
+    xc = 0,
+    x1 = 0;
   for (let i = 0; i < x.length; i++) {
-    const s = Math.sin(w * i), c = Math.cos(w * i), v = x[i]!;
-    ss += s * s; sc += s * c; s1 += s; cc += c * c; c1 += c; n += 1; xs += v * s; xc += v * c; x1 += v;
+    const s = Math.sin(w * i),
+      c = Math.cos(w * i),
+      v = x[i]!;
+    ss += s * s;
+    sc += s * c;
+    s1 += s;
+    cc += c * c;
+    c1 += c;
+    n += 1;
+    xs += v * s;
+    xc += v * c;
+    x1 += v;
   }
-  const [a, b, d] = solve3([[ss, sc, s1], [sc, cc, c1], [s1, c1, n]], [xs, xc, x1]);
+  const [a, b, d] = solve3(
+    [
+      [ss, sc, s1],
+      [sc, cc, c1],
+      [s1, c1, n],
+    ],
+    [xs, xc, x1],
+  );
   return x.map((v, i) => v - (a * Math.sin(w * i) + b * Math.cos(w * i) + d));
 }
 
 function solve3(m: number[][], y: number[]): [number, number, number] {
-  const det = (q: number[][]) => q[0]![0]! * (q[1]![1]! * q[2]![2]! - q[1]![2]! * q[2]![1]!) - q[0]![1]! * (q[1]![0]! * q[2]![2]! - q[1]![2]! * q[2]![0]!) + q[0]![2]! * (q[1]![0]! * q[2]![1]! - q[1]![1]! * q[2]![0]!);
+  const det = (q: number[][]) =>
+    q[0]![0]! * (q[1]![1]! * q[2]![2]! - q[1]![2]! * q[2]![1]!) -
+    q[0]![1]! * (q[1]![0]! * q[2]![2]! - q[1]![2]! * q[2]![0]!) +
+    q[0]![2]! * (q[1]![0]! * q[2]![1]! - q[1]![1]! * q[2]![0]!);
   const d = det(m);
   const col = (k: number) => det(m.map((row, i) => row.map((v, j) => (j === k ? y[i]! : v))));
   return [col(0) / d, col(1) / d, col(2) / d];
@@ -43,7 +75,8 @@ export function rmsDb(x: ArrayLike<number>, from = 0, to = x.length): number {
 /** The loudest short window (dB) within ±`radius` samples of `at`. */
 export function peakNear(x: Float32Array, at: number, radius = 1024, window = 128): number {
   let peak = -Infinity;
-  for (let from = Math.max(0, at - radius); from + window <= Math.min(x.length, at + radius); from += window / 4) peak = Math.max(peak, rmsDb(x, from, from + window));
+  for (let from = Math.max(0, at - radius); from + window <= Math.min(x.length, at + radius); from += window / 4)
+    peak = Math.max(peak, rmsDb(x, from, from + window));
   return peak;
 }
 
@@ -66,10 +99,15 @@ export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Ma
  */
 export function siSdr(reference: Float32Array, estimate: Float32Array): number {
   const n = Math.min(reference.length, estimate.length);
-  let dot = 0, energy = 0;
-  for (let i = 0; i < n; i++) { dot += reference[i]! * estimate[i]!; energy += reference[i]! ** 2; }
+  let dot = 0,
+    energy = 0;
+  for (let i = 0; i < n; i++) {
+    dot += reference[i]! * estimate[i]!;
+    energy += reference[i]! ** 2;
+  }
   const scale = dot / energy;
-  let signal = 0, error = 0;
+  let signal = 0,
+    error = 0;
   for (let i = 0; i < n; i++) {
     const target = scale * reference[i]!;
     signal += target ** 2;
@@ -79,11 +117,22 @@ export function siSdr(reference: Float32Array, estimate: Float32Array): number {
 }
 
 /** The delay (samples, within ±`range`) at which `estimate` best matches `reference` (normalised cross-correlation). */
-export function bestLag(reference: Float32Array, estimate: Float32Array, range = 240, from = 0, to = reference.length): number {
-  let best = 0, bestValue = -Infinity;
+export function bestLag(
+  reference: Float32Array,
+  estimate: Float32Array,
+  range = 240,
+  from = 0,
+  to = reference.length,
+): number {
+  let best = 0,
+    bestValue = -Infinity;
   for (let lag = -range; lag <= range; lag++) {
-    let dot = 0, energy = 0;
-    for (let i = Math.max(from, -lag); i < Math.min(to, estimate.length - lag); i++) { dot += reference[i]! * estimate[i + lag]!; energy += estimate[i + lag]! ** 2; }
+    let dot = 0,
+      energy = 0;
+    for (let i = Math.max(from, -lag); i < Math.min(to, estimate.length - lag); i++) {
+      dot += reference[i]! * estimate[i + lag]!;
+      energy += estimate[i + lag]! ** 2;
+    }
     const value = dot / Math.sqrt(energy + 1e-20);
     if (value > bestValue) [best, bestValue] = [lag, value];
   }

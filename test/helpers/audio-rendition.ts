@@ -29,7 +29,8 @@ export async function fetchAudioRendition(
   await writeFile(file, Buffer.concat(parts));
   const joins: number[] = [];
   let frames = 0;
-  for (const s of playlist.segments.slice(0, -1)) joins.push((frames += Math.round((s.duration * AUDIO_SAMPLE_RATE) / AAC_FRAME_SAMPLES)) * AAC_FRAME_SAMPLES);
+  for (const s of playlist.segments.slice(0, -1))
+    joins.push((frames += Math.round((s.duration * AUDIO_SAMPLE_RATE) / AAC_FRAME_SAMPLES)) * AAC_FRAME_SAMPLES);
   return { file, joins };
 }
 
@@ -40,18 +41,38 @@ export interface DirectAudio {
   mediaRoot: string;
 }
 
-const job = (deps: DirectAudio, plan: Plan, range: { firstFrame: number; frameCount: number }, options?: AudioChunkOptions): AudioSegmentJob => {
+const job = (
+  deps: DirectAudio,
+  plan: Plan,
+  range: { firstFrame: number; frameCount: number },
+  options?: AudioChunkOptions,
+): AudioSegmentJob => {
   const chunk = planAudioChunk(plan, range, options);
-  return { chunk, inputs: chunk.pieces.map((p) => join(deps.mediaRoot, p.span.source.key)), bitrate: plan.audio!.bitrate, sequenceNumber: 1 };
+  return {
+    chunk,
+    inputs: chunk.pieces.map((p) => join(deps.mediaRoot, p.span.source.key)),
+    bitrate: plan.audio!.bitrate,
+    sequenceNumber: 1,
+  };
 };
 const context = (deps: DirectAudio) => ({ runner: deps.runner, ffmpegPath: 'ffmpeg', timeoutMs: 60_000 });
-const init = (plan: Plan) => aacInitSegment({ audioSpecificConfig: aacLcConfig(AUDIO_SAMPLE_RATE, AUDIO_CHANNELS), sampleRate: AUDIO_SAMPLE_RATE, channels: AUDIO_CHANNELS, bitrate: plan.audio!.bitrate });
+const init = (plan: Plan) =>
+  aacInitSegment({
+    audioSpecificConfig: aacLcConfig(AUDIO_SAMPLE_RATE, AUDIO_CHANNELS),
+    sampleRate: AUDIO_SAMPLE_RATE,
+    channels: AUDIO_CHANNELS,
+    bitrate: plan.audio!.bitrate,
+  });
 
 /**
  * The revision's whole audio track as one run of the same pipeline (one chunk from the first frame
  * to the last): the continuous reference chunked output is held to. Also returns the encoder's input.
  */
-export async function continuousAudio(deps: DirectAudio, plan: Plan, file: string): Promise<{ file: string; pcm: Float32Array }> {
+export async function continuousAudio(
+  deps: DirectAudio,
+  plan: Plan,
+  file: string,
+): Promise<{ file: string; pcm: Float32Array }> {
   const whole = job(deps, plan, { firstFrame: 0, frameCount: audioFrameCount(plan.grid) });
   const pcm = await chunkPcm(context(deps), whole, deps.denoiser);
   await writeFile(file, Buffer.concat([init(plan), await encodeChunk(context(deps), whole, pcm)]));
@@ -59,7 +80,11 @@ export async function continuousAudio(deps: DirectAudio, plan: Plan, file: strin
 }
 
 /** The encoder's input of one segment's chunk, interleaved stereo, from its first encoded sample. */
-export async function segmentPcm(deps: DirectAudio, plan: Plan, index: number): Promise<{ pcm: Float32Array; from: number }> {
+export async function segmentPcm(
+  deps: DirectAudio,
+  plan: Plan,
+  index: number,
+): Promise<{ pcm: Float32Array; from: number }> {
   const segment = job(deps, plan, plan.audio!.slices[index]!);
   return { pcm: await chunkPcm(context(deps), segment, deps.denoiser), from: segment.chunk.encodeFrom };
 }
@@ -73,9 +98,21 @@ export async function segmentBothWays(deps: DirectAudio, plan: Plan, index: numb
 }
 
 /** Every audio segment made one by one with other chunk options (e.g. no preroll), as one file. */
-export async function chunkedAudio(deps: DirectAudio, plan: Plan, options: AudioChunkOptions, file: string): Promise<string> {
+export async function chunkedAudio(
+  deps: DirectAudio,
+  plan: Plan,
+  options: AudioChunkOptions,
+  file: string,
+): Promise<string> {
   const segments = [];
-  for (const slice of plan.audio!.slices) segments.push(await makeAudioSegment(context(deps), { ...job(deps, plan, slice, options), sequenceNumber: slice.index + 1 }, deps.denoiser));
+  for (const slice of plan.audio!.slices)
+    segments.push(
+      await makeAudioSegment(
+        context(deps),
+        { ...job(deps, plan, slice, options), sequenceNumber: slice.index + 1 },
+        deps.denoiser,
+      ),
+    );
   await writeFile(file, Buffer.concat([init(plan), ...segments]));
   return file;
 }

@@ -76,21 +76,52 @@ async function serveDir(root: string): Promise<{ server: Server; origin: string;
 
 // 6 s of 640x360 + 320x180 H.264 (High) with AAC-LC 48 kHz, 2 s GOPs/segments.
 const SRC = [
-  '-hide_banner', '-loglevel', 'error', '-y',
-  '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
-  '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-  '-t', '6',
-  '-filter_complex', '[0:v]split=2[a][b];[b]scale=320:180[b2]',
+  '-hide_banner',
+  '-loglevel',
+  'error',
+  '-y',
+  '-f',
+  'lavfi',
+  '-i',
+  'testsrc2=size=640x360:rate=30',
+  '-f',
+  'lavfi',
+  '-i',
+  'sine=frequency=440:sample_rate=48000',
+  '-t',
+  '6',
+  '-filter_complex',
+  '[0:v]split=2[a][b];[b]scale=320:180[b2]',
 ];
 const ENC = [
-  '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-pix_fmt', 'yuv420p',
-  '-g', '60', '-keyint_min', '60', '-sc_threshold', '0',
-  '-b:v:0', '800k', '-b:v:1', '300k',
-  '-c:a', 'aac', '-ar', '48000', '-b:a', '96k',
+  '-c:v',
+  'libx264',
+  '-preset',
+  'veryfast',
+  '-profile:v',
+  'high',
+  '-pix_fmt',
+  'yuv420p',
+  '-g',
+  '60',
+  '-keyint_min',
+  '60',
+  '-sc_threshold',
+  '0',
+  '-b:v:0',
+  '800k',
+  '-b:v:1',
+  '300k',
+  '-c:a',
+  'aac',
+  '-ar',
+  '48000',
+  '-b:a',
+  '96k',
 ];
 
 function describeFailure(r: PlayResult): string {
-  return JSON.stringify({ ...r, log: undefined }, null, 1) + '\n' + r.log.join('\n');
+  return `${JSON.stringify({ ...r, log: undefined }, null, 1)}\n${r.log.join('\n')}`;
 }
 
 describe('browser-player harness (ffmpeg-made media)', () => {
@@ -103,19 +134,52 @@ describe('browser-player harness (ffmpeg-made media)', () => {
     await Promise.all([
       run('ffmpeg', [
         ...SRC,
-        '-map', '[a]', '-map', '[b2]', '-map', '1:a', '-map', '1:a',
+        '-map',
+        '[a]',
+        '-map',
+        '[b2]',
+        '-map',
+        '1:a',
+        '-map',
+        '1:a',
         ...ENC,
-        '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4',
-        '-hls_segment_filename', join(dir, 'hls', 'v%v_%03d.m4s'), '-hls_fmp4_init_filename', 'init.mp4',
-        '-master_pl_name', 'master.m3u8', '-var_stream_map', 'v:0,a:0 v:1,a:1',
+        '-f',
+        'hls',
+        '-hls_time',
+        '2',
+        '-hls_playlist_type',
+        'vod',
+        '-hls_segment_type',
+        'fmp4',
+        '-hls_segment_filename',
+        join(dir, 'hls', 'v%v_%03d.m4s'),
+        '-hls_fmp4_init_filename',
+        'init.mp4',
+        '-master_pl_name',
+        'master.m3u8',
+        '-var_stream_map',
+        'v:0,a:0 v:1,a:1',
         join(dir, 'hls', 'v%v.m3u8'),
       ]),
       run('ffmpeg', [
         ...SRC,
-        '-map', '[a]', '-map', '[b2]', '-map', '1:a',
+        '-map',
+        '[a]',
+        '-map',
+        '[b2]',
+        '-map',
+        '1:a',
         ...ENC,
-        '-f', 'dash', '-seg_duration', '2', '-use_template', '1', '-use_timeline', '1',
-        '-adaptation_sets', 'id=0,streams=v id=1,streams=a',
+        '-f',
+        'dash',
+        '-seg_duration',
+        '2',
+        '-use_template',
+        '1',
+        '-use_timeline',
+        '1',
+        '-adaptation_sets',
+        'id=0,streams=v id=1,streams=a',
         join(dir, 'dash', 'manifest.mpd'),
       ]),
     ]);
@@ -150,8 +214,14 @@ describe('browser-player harness (ffmpeg-made media)', () => {
     expect(r.currentTime, why).toBeGreaterThan(5.5);
     expect(r.levelsPlayed.length, why).toBeGreaterThanOrEqual(2);
     // both renditions' media segments were really fetched (cross-origin)
-    expect(media!.requests.some((p) => /\/hls\/v0_\d+\.m4s$/.test(p)), why).toBe(true);
-    expect(media!.requests.some((p) => /\/hls\/v1_\d+\.m4s$/.test(p)), why).toBe(true);
+    expect(
+      media!.requests.some((p) => /\/hls\/v0_\d+\.m4s$/.test(p)),
+      why,
+    ).toBe(true);
+    expect(
+      media!.requests.some((p) => /\/hls\/v1_\d+\.m4s$/.test(p)),
+      why,
+    ).toBe(true);
   }, 40_000);
 
   it('plays the DASH MPD to the end with Shaka Player', async () => {
@@ -168,14 +238,20 @@ describe('browser-player harness (ffmpeg-made media)', () => {
     const r = await playHls(`${media!.origin}/nocors/hls/master.m3u8`, { timeoutMs: 20_000 });
     expect(r.ended).toBe(false);
     expect(r.errors, describeFailure(r)).toContain('networkError/manifestLoadError/fatal');
-    expect(r.log.some((l) => l.includes('blocked by CORS policy')), describeFailure(r)).toBe(true);
+    expect(
+      r.log.some((l) => l.includes('blocked by CORS policy')),
+      describeFailure(r),
+    ).toBe(true);
   }, 30_000);
 
   it('reports a missing stream as a fatal error instead of hanging', async () => {
     const t0 = Date.now();
     const r = await playHls(`${media!.origin}/hls/nope.m3u8`, { timeoutMs: 20_000 });
     expect(r.ended).toBe(false);
-    expect(r.errors.some((e) => e.startsWith('networkError/manifestLoadError') && e.endsWith('/fatal')), describeFailure(r)).toBe(true);
+    expect(
+      r.errors.some((e) => e.startsWith('networkError/manifestLoadError') && e.endsWith('/fatal')),
+      describeFailure(r),
+    ).toBe(true);
     expect(Date.now() - t0).toBeLessThan(15_000);
   }, 30_000);
 
@@ -195,7 +271,13 @@ describe('browser-player harness (ffmpeg-made media)', () => {
     expect(browsers).toHaveLength(1);
     const browserArgv = argv(browsers[0]!);
     expect(browserArgv[0]).toMatch(/\/chromium$/);
-    for (const arg of ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...CHROMIUM_ARGS]) {
+    for (const arg of [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      ...CHROMIUM_ARGS,
+    ]) {
       expect(browserArgv).toContain(arg);
     }
     const tree = [browsers[0]!, ...descendants(browsers[0]!)];

@@ -128,7 +128,9 @@ export async function playDash(mpdUrl: string, opts: PlayDashOptions = {}): Prom
   return runInPage('runDash', mpdUrl, opts);
 }
 
-/** Close the shared browser (leaving no chromium process behind) and the player-page server. Safe to call repeatedly. */
+/**
+ * Close the shared browser (leaving no chromium process behind) and the player-page server. Safe to call repeatedly.
+ */
 export async function closeBrowser(): Promise<void> {
   await closeChromium();
   await closePageServer();

@@ -14,10 +14,27 @@ const H = 36;
 export async function tinyFrames(input: string, grid?: { fps: number }, prefilter?: string): Promise<Buffer[]> {
   const fps = grid ? `fps=fps=${grid.fps},` : '';
   const pre = prefilter ? `${prefilter},` : '';
-  const { stdout } = await run('ffmpeg', ['-v', 'error', '-copyts', '-i', input, '-map', '0:v:0', '-vf', `${fps}${pre}scale=${W}:${H}:flags=area,format=gray`, '-f', 'rawvideo', '-'], {
-    encoding: 'buffer',
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const { stdout } = await run(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-copyts',
+      '-i',
+      input,
+      '-map',
+      '0:v:0',
+      '-vf',
+      `${fps}${pre}scale=${W}:${H}:flags=area,format=gray`,
+      '-f',
+      'rawvideo',
+      '-',
+    ],
+    {
+      encoding: 'buffer',
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
   const frames: Buffer[] = [];
   for (let at = 0; at + W * H <= stdout.length; at += W * H) frames.push(stdout.subarray(at, at + W * H));
   return frames;

@@ -46,16 +46,31 @@ describe('test harness: s3rver + redis-server', () => {
   it.skipIf(!existsSync(LANDSCAPE))('serves presigned URLs that ffprobe can read and that honour Range', async () => {
     const { client, bucket } = s3!;
     const body = await readFile(LANDSCAPE);
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'harness/landscape.mp4', Body: body, ContentType: 'video/mp4' }));
-    const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: 'harness/landscape.mp4' }), { expiresIn: 3600 });
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'harness/landscape.mp4', Body: body, ContentType: 'video/mp4' }),
+    );
+    const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: 'harness/landscape.mp4' }), {
+      expiresIn: 3600,
+    });
 
     const ranged = await fetch(url, { headers: { Range: 'bytes=100-199' } });
     expect(ranged.status).toBe(206);
     expect(ranged.headers.get('content-range')).toBe(`bytes 100-199/${body.length}`);
     expect(Buffer.from(await ranged.arrayBuffer()).equals(body.subarray(100, 200))).toBe(true);
 
-    const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name,width,height', '-of', 'json', url]);
-    const probe = JSON.parse(stdout) as { format: { duration: string }; streams: { codec_name: string; width?: number; height?: number }[] };
+    const { stdout } = await run('ffprobe', [
+      '-v',
+      'error',
+      '-show_entries',
+      'format=duration:stream=codec_name,width,height',
+      '-of',
+      'json',
+      url,
+    ]);
+    const probe = JSON.parse(stdout) as {
+      format: { duration: string };
+      streams: { codec_name: string; width?: number; height?: number }[];
+    };
     expect(probe.streams.map((s) => s.codec_name)).toEqual(['h264', 'aac']);
     expect(probe.streams[0]).toMatchObject({ width: 1280, height: 720 });
     expect(Number(probe.format.duration)).toBeCloseTo(4, 1);

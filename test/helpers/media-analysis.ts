@@ -24,7 +24,13 @@ async function ffprobeJson(args: string[]): Promise<Record<string, unknown>> {
 
 /** Demuxed packets of the first video ('v') or audio ('a') stream, in file order. */
 export async function packets(file: string, stream: 'v' | 'a'): Promise<Packet[]> {
-  const out = await ffprobeJson(['-select_streams', `${stream}:0`, '-show_entries', 'packet=pts_time,dts_time,duration_time,flags', file]);
+  const out = await ffprobeJson([
+    '-select_streams',
+    `${stream}:0`,
+    '-show_entries',
+    'packet=pts_time,dts_time,duration_time,flags',
+    file,
+  ]);
   return ((out.packets ?? []) as Array<Record<string, string>>).map((p) => ({
     pts: Number(p.pts_time),
     dts: Number(p.dts_time),
@@ -35,7 +41,14 @@ export async function packets(file: string, stream: 'v' | 'a'): Promise<Packet[]
 
 /** Decoded video frames (the decoder really ran): presentation time, size, key flag. */
 export async function decodedFrames(file: string): Promise<Frame[]> {
-  const out = await ffprobeJson(['-select_streams', 'v:0', '-show_entries', 'frame=pts_time,best_effort_timestamp_time,width,height,key_frame', '-show_frames', file]);
+  const out = await ffprobeJson([
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'frame=pts_time,best_effort_timestamp_time,width,height,key_frame',
+    '-show_frames',
+    file,
+  ]);
   return ((out.frames ?? []) as Array<Record<string, string | number>>).map((f) => ({
     pts: Number(f.pts_time ?? f.best_effort_timestamp_time),
     width: Number(f.width),
@@ -44,9 +57,18 @@ export async function decodedFrames(file: string): Promise<Frame[]> {
   }));
 }
 
-/** Number of decoded frames of the first stream of a kind, read through any input ffmpeg opens (a file or an HLS URL). */
+/**
+ * Number of decoded frames of the first stream of a kind, read through any input ffmpeg opens (a file or an HLS URL).
+ */
 export async function countDecodedFrames(input: string, stream: 'v' | 'a'): Promise<number> {
-  const out = await ffprobeJson(['-count_frames', '-select_streams', `${stream}:0`, '-show_entries', 'stream=nb_read_frames', input]);
+  const out = await ffprobeJson([
+    '-count_frames',
+    '-select_streams',
+    `${stream}:0`,
+    '-show_entries',
+    'stream=nb_read_frames',
+    input,
+  ]);
   return Number(((out.streams ?? []) as Array<Record<string, string>>)[0]?.nb_read_frames);
 }
 

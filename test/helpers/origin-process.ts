@@ -28,7 +28,10 @@ export interface OriginProcess {
  * The origin as its own process, the way `npm start` runs it (`tsx src/main.ts`), on a free port with
  * the test token: for what only separate processes show (identical bytes from two nodes, memory).
  */
-export async function spawnOrigin(env: Record<string, string>, options: { captureOutput?: boolean } = {}): Promise<OriginProcess> {
+export async function spawnOrigin(
+  env: Record<string, string>,
+  options: { captureOutput?: boolean } = {},
+): Promise<OriginProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     env: { ...process.env, AVSERVER_API_TOKEN: TEST_TOKEN, ...env, PORT: String(port), HOST: '127.0.0.1' },
@@ -59,7 +62,12 @@ export async function spawnOrigin(env: Record<string, string>, options: { captur
     pid: child.pid!,
     fetch: doFetch,
     async mint(body) {
-      const res = await doFetch('/v1/revisions', { method: 'POST', api: true, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+      const res = await doFetch('/v1/revisions', {
+        method: 'POST',
+        api: true,
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
       if (res.status !== 201 && res.status !== 200) throw new Error(`mint failed: ${res.status} ${await res.text()}`);
       return (await res.json()) as { revisionId: string; hls: string; dash: string; duration: number };
     },
@@ -75,7 +83,12 @@ export async function spawnOrigin(env: Record<string, string>, options: { captur
     output: () => output,
     runningChildren() {
       try {
-        return readdirSync(`/proc/${child.pid}/task`).reduce((n, task) => n + readFileSync(`/proc/${child.pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).length, 0);
+        return readdirSync(`/proc/${child.pid}/task`).reduce(
+          (n, task) =>
+            n +
+            readFileSync(`/proc/${child.pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).length,
+          0,
+        );
       } catch {
         return 0;
       }

@@ -21,7 +21,13 @@ export interface RunningOrigin {
 export async function startOrigin(env: Record<string, string> = {}): Promise<RunningOrigin> {
   const config = loadConfig(
     // No prewarm by default: tests count ffmpeg runs and queue slots from the first request.
-    { MEDIA_ROOT: FIXTURES, AVSERVER_API_TOKEN: TEST_TOKEN, REVISION_SECRET: 'test-secret-0123456789', PREWARM_ON_MINT: 'false', ...env },
+    {
+      MEDIA_ROOT: FIXTURES,
+      AVSERVER_API_TOKEN: TEST_TOKEN,
+      REVISION_SECRET: 'test-secret-0123456789',
+      PREWARM_ON_MINT: 'false',
+      ...env,
+    },
     { fixturesDir: FIXTURES, randomSecret: () => 'unused-secret-0123456789' },
   );
   const origin = await createOrigin(config, silentLogger);
@@ -39,7 +45,12 @@ export async function startOrigin(env: Record<string, string> = {}): Promise<Run
     baseUrl,
     fetch: doFetch,
     async mint(body) {
-      const res = await doFetch('/v1/revisions', { method: 'POST', api: true, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+      const res = await doFetch('/v1/revisions', {
+        method: 'POST',
+        api: true,
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
       if (res.status !== 201 && res.status !== 200) throw new Error(`mint failed: ${res.status} ${await res.text()}`);
       return (await res.json()) as { revisionId: string; hls: string; dash: string; duration: number };
     },

@@ -18,7 +18,9 @@ export async function startRedis(): Promise<TestRedis> {
   let child: ChildProcess;
   let exited: Promise<void>;
   const launch = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
     exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const deadline = Date.now() + 10_000;
     for (;;) {

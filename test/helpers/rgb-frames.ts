@@ -18,17 +18,27 @@ export type Box = [number, number, number, number];
  * matrix the origin tags its output with. `filter` runs after the selection (e.g. a crop and scale);
  * `size` is then the picture it leaves.
  */
-export async function rgbFrames(file: string, indexes: readonly number[] | 'all', size: { width: number; height: number }, filter?: string): Promise<Map<number, RgbFrame>> {
+export async function rgbFrames(
+  file: string,
+  indexes: readonly number[] | 'all',
+  size: { width: number; height: number },
+  filter?: string,
+): Promise<Map<number, RgbFrame>> {
   const wanted = indexes === 'all' ? undefined : [...new Set(indexes)].sort((a, b) => a - b);
   const select = wanted && `select='${wanted.map((n) => `eq(n\\,${n})`).join('+')}'`;
   const chain = [select, filter, 'scale=in_color_matrix=bt709:in_range=tv', 'format=rgb24'].filter(Boolean).join(',');
-  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', file, '-map', '0:v:0', '-vf', chain, '-fps_mode', 'passthrough', '-f', 'rawvideo', '-'], {
-    encoding: 'buffer',
-    maxBuffer: 1024 * 1024 * 1024,
-  });
+  const { stdout } = await run(
+    'ffmpeg',
+    ['-v', 'error', '-i', file, '-map', '0:v:0', '-vf', chain, '-fps_mode', 'passthrough', '-f', 'rawvideo', '-'],
+    {
+      encoding: 'buffer',
+      maxBuffer: 1024 * 1024 * 1024,
+    },
+  );
   const bytes = size.width * size.height * 3;
   const numbers = wanted ?? Array.from({ length: Math.floor(stdout.length / bytes) }, (_, n) => n);
-  if (stdout.length !== bytes * numbers.length) throw new Error(`${file}: decoded ${stdout.length / bytes} of ${numbers.length} frames`);
+  if (stdout.length !== bytes * numbers.length)
+    throw new Error(`${file}: decoded ${stdout.length / bytes} of ${numbers.length} frames`);
   return new Map(numbers.map((n, i) => [n, { ...size, rgb: stdout.subarray(i * bytes, (i + 1) * bytes) }]));
 }
 
@@ -52,7 +62,11 @@ const inside = (x: number, y: number, frame: RgbFrame, boxes: readonly Box[]) =>
  * How two pictures of one size compare over a region: mean absolute difference per sample and PSNR
  * (dB, Infinity when equal). `within` limits the comparison to a box; `outside` excludes boxes.
  */
-export function compare(a: RgbFrame, b: RgbFrame, { within, outside = [] }: { within?: Box; outside?: readonly Box[] } = {}): { mad: number; psnr: number } {
+export function compare(
+  a: RgbFrame,
+  b: RgbFrame,
+  { within, outside = [] }: { within?: Box; outside?: readonly Box[] } = {},
+): { mad: number; psnr: number } {
   const { x0, y0, x1, y1 } = within ? pixels(a, within) : { x0: 0, y0: 0, x1: a.width, y1: a.height };
   let absolute = 0;
   let squared = 0;

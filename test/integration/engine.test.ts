@@ -17,7 +17,8 @@ afterAll(async () => {
 
 async function idle(): Promise<void> {
   const { scheduler } = server.origin;
-  while (scheduler.active > 0 || scheduler.queued > 0 || scheduler.paused > 0) await new Promise((r) => setTimeout(r, 20));
+  while (scheduler.active > 0 || scheduler.queued > 0 || scheduler.paused > 0)
+    await new Promise((r) => setTimeout(r, 20));
 }
 
 const cacheOf = async (path: string) => {
@@ -80,7 +81,9 @@ describe('Server-Timing', () => {
   it('reports resolve, queue, ffmpeg and total on a miss, and resolve and total on a hit', async () => {
     const miss = await server.fetch(`${base}/480p/2.m4s`);
     await miss.arrayBuffer();
-    expect(miss.headers.get('server-timing')).toMatch(/^resolve;dur=[\d.]+, queue;dur=[\d.]+, ffmpeg;dur=[\d.]+, total;dur=[\d.]+$/);
+    expect(miss.headers.get('server-timing')).toMatch(
+      /^resolve;dur=[\d.]+, queue;dur=[\d.]+, ffmpeg;dur=[\d.]+, total;dur=[\d.]+$/,
+    );
     const hit = await server.fetch(`${base}/480p/2.m4s`);
     await hit.arrayBuffer();
     expect(hit.headers.get('server-timing')).toMatch(/^resolve;dur=[\d.]+, total;dur=[\d.]+$/);

@@ -49,7 +49,9 @@ describe('Redis', () => {
     await redis?.stop();
   });
 
-  it('frozen: every request that needs it is a 503 within the command deadline, and it recovers once thawed', { timeout: 30_000 }, async () => {
+  it('frozen: every request that needs it is a 503 within the command deadline, and it recovers once thawed', {
+    timeout: 30_000,
+  }, async () => {
     const minted = await minting.mint({ clips: [{ source: 'landscape.mp4' }] });
     redis.signal('SIGSTOP');
     try {
@@ -58,7 +60,12 @@ describe('Redis', () => {
         reading.fetch(minted.hls),
         reading.fetch(`/v1/revisions/${minted.revisionId}`, { api: true }),
         reading.fetch('/play/AAAAAAAAAAAAAAAAAAAAAA/master.m3u8'),
-        reading.fetch('/v1/revisions', { method: 'POST', api: true, body: JSON.stringify({ clips: [{ source: 'portrait.mp4' }] }), headers: { 'content-type': 'application/json' } }),
+        reading.fetch('/v1/revisions', {
+          method: 'POST',
+          api: true,
+          body: JSON.stringify({ clips: [{ source: 'portrait.mp4' }] }),
+          headers: { 'content-type': 'application/json' },
+        }),
       ];
       for (const { res, ms } of await Promise.all(requests.map(timed))) {
         expect(res.status).toBe(503);
@@ -80,7 +87,9 @@ describe('Redis', () => {
     expect(status).toBe(200);
   });
 
-  it('killed and restarted: 503 while it is gone, then back without restarting the origin', { timeout: 30_000 }, async () => {
+  it('killed and restarted: 503 while it is gone, then back without restarting the origin', {
+    timeout: 30_000,
+  }, async () => {
     await redis.stop();
     const res = await reading.fetch('/play/BBBBBBBBBBBBBBBBBBBBBB/master.m3u8');
     expect(res.status).toBe(503);
@@ -88,7 +97,14 @@ describe('Redis', () => {
     await redis.restart();
     let status = 0;
     for (let i = 0; i < 100 && status !== 201; i++) {
-      status = (await minting.fetch('/v1/revisions', { method: 'POST', api: true, body: JSON.stringify({ clips: [{ source: 'portrait.mp4', end: 2 }] }), headers: { 'content-type': 'application/json' } })).status;
+      status = (
+        await minting.fetch('/v1/revisions', {
+          method: 'POST',
+          api: true,
+          body: JSON.stringify({ clips: [{ source: 'portrait.mp4', end: 2 }] }),
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status;
       if (status !== 201) await new Promise((r) => setTimeout(r, 100));
     }
     expect(status).toBe(201);
@@ -96,18 +112,38 @@ describe('Redis', () => {
 });
 
 describe('S3', () => {
-  it('stalled or cut off mid-request: 503 within the deadline, never a hang or a 500', { timeout: 60_000 }, async () => {
+  it('stalled or cut off mid-request: 503 within the deadline, never a hang or a 500', {
+    timeout: 60_000,
+  }, async () => {
     const s3 = await startS3();
     const proxy = await startStallProxy(Number(new URL(s3.endpoint).port));
     process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
     process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
-    const origin = await startOrigin({ S3_BUCKET: s3.bucket, S3_ENDPOINT: `http://127.0.0.1:${proxy.port}`, S3_TIMEOUT_MS: '1000', JOB_TIMEOUT_MS: '3000' });
+    const origin = await startOrigin({
+      S3_BUCKET: s3.bucket,
+      S3_ENDPOINT: `http://127.0.0.1:${proxy.port}`,
+      S3_TIMEOUT_MS: '1000',
+      JOB_TIMEOUT_MS: '3000',
+    });
     try {
-      await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'rec/a.mp4', Body: await readFile(join(FIXTURES, 'landscape.mp4')) }));
+      await s3.client.send(
+        new PutObjectCommand({
+          Bucket: s3.bucket,
+          Key: 'rec/a.mp4',
+          Body: await readFile(join(FIXTURES, 'landscape.mp4')),
+        }),
+      );
       const minted = await origin.mint({ clips: [{ source: 'rec/a.mp4' }] });
       proxy.stall(true);
       const stalled = await Promise.all([
-        timed(origin.fetch('/v1/revisions', { method: 'POST', api: true, body: JSON.stringify({ clips: [{ source: 'rec/a.mp4', end: 2 }] }), headers: { 'content-type': 'application/json' } })),
+        timed(
+          origin.fetch('/v1/revisions', {
+            method: 'POST',
+            api: true,
+            body: JSON.stringify({ clips: [{ source: 'rec/a.mp4', end: 2 }] }),
+            headers: { 'content-type': 'application/json' },
+          }),
+        ),
         timed(origin.fetch(minted.hls.replace('master.m3u8', '480p/1.m4s'))),
       ]);
       for (const { res, ms } of stalled) {
@@ -130,18 +166,23 @@ describe('S3', () => {
 });
 
 describe('sources changed after mint', () => {
-  it('deleted, overwritten or truncated: 409 source_changed, not cached, not the new picture', { timeout: 60_000 }, async () => {
+  it('deleted, overwritten or truncated: 409 source_changed, not cached, not the new picture', {
+    timeout: 60_000,
+  }, async () => {
     const origin = await startOrigin({ MEDIA_ROOT: media, LOOKAHEAD_SEGMENTS: '0' });
     try {
       for (const [name, change] of [
         ['overwritten', async (f: string) => copyFile(join(FIXTURES, 'portrait.mp4'), f)],
         ['truncated', async (f: string) => truncate(f, (await stat(f)).size - 1000)],
-        ['touched with new content of the same size', async (f: string) => {
-          const bytes = await readFile(f);
-          bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
-          await writeFile(f, bytes);
-          await utimes(f, new Date(), new Date(Date.now() + 5000));
-        }],
+        [
+          'touched with new content of the same size',
+          async (f: string) => {
+            const bytes = await readFile(f);
+            bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
+            await writeFile(f, bytes);
+            await utimes(f, new Date(), new Date(Date.now() + 5000));
+          },
+        ],
         ['deleted', async (f: string) => unlink(f)],
       ] as const) {
         const file = join(media, `changing-${name.split(' ')[0]}.mp4`);
@@ -166,13 +207,24 @@ describe('reads that never return', () => {
     const dir = join(media, 'fifo');
     execFileSync('mkdir', ['-p', dir]);
     execFileSync('mkfifo', [join(dir, 'chunk-000.ts')]);
-    await writeFile(join(dir, 'recording.m3u8'), '#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nchunk-000.ts\n#EXT-X-ENDLIST\n');
+    await writeFile(
+      join(dir, 'recording.m3u8'),
+      '#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nchunk-000.ts\n#EXT-X-ENDLIST\n',
+    );
     execFileSync('mkfifo', [join(media, 'fifo.mp4')]);
     const origin = await startOrigin({ MEDIA_ROOT: media });
     try {
       const mints = await Promise.all(
-        ['fifo/recording.m3u8', 'fifo/recording.m3u8', 'fifo/recording.m3u8', 'fifo/recording.m3u8', 'fifo.mp4'].map((source) =>
-          timed(origin.fetch('/v1/revisions', { method: 'POST', api: true, body: JSON.stringify({ clips: [{ source }] }), headers: { 'content-type': 'application/json' } })),
+        ['fifo/recording.m3u8', 'fifo/recording.m3u8', 'fifo/recording.m3u8', 'fifo/recording.m3u8', 'fifo.mp4'].map(
+          (source) =>
+            timed(
+              origin.fetch('/v1/revisions', {
+                method: 'POST',
+                api: true,
+                body: JSON.stringify({ clips: [{ source }] }),
+                headers: { 'content-type': 'application/json' },
+              }),
+            ),
         ),
       );
       for (const { res, ms } of mints) {
@@ -191,11 +243,16 @@ describe('reads that never return', () => {
 
 describe('sources with awkward names and chunked recordings that are broken', () => {
   it('mints and plays sources named like JavaScript built-ins', { timeout: 30_000 }, async () => {
-    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) await copyFile(join(FIXTURES, 'portrait.mp4'), join(media, name));
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+      await copyFile(join(FIXTURES, 'portrait.mp4'), join(media, name));
     const origin = await startOrigin({ MEDIA_ROOT: media, LOOKAHEAD_SEGMENTS: '0' });
     try {
-      const minted = await origin.mint({ clips: ['constructor', '__proto__', 'toString', 'hasOwnProperty'].map((source) => ({ source, end: 1 })) });
-      const record = (await (await origin.fetch(`/v1/revisions/${minted.revisionId}`, { api: true })).json()) as { sources: Record<string, unknown> };
+      const minted = await origin.mint({
+        clips: ['constructor', '__proto__', 'toString', 'hasOwnProperty'].map((source) => ({ source, end: 1 })),
+      });
+      const record = (await (await origin.fetch(`/v1/revisions/${minted.revisionId}`, { api: true })).json()) as {
+        sources: Record<string, unknown>;
+      };
       expect(Object.keys(record.sources).sort()).toEqual(['__proto__', 'constructor', 'hasOwnProperty', 'toString']);
       expect((await origin.fetch(minted.hls.replace('master.m3u8', '360p/0.m4s'))).status).toBe(200);
     } finally {
@@ -204,41 +261,67 @@ describe('sources with awkward names and chunked recordings that are broken', ()
   });
 
   it.each([
-    ['a chunk URI that is not valid percent-encoding', (dir: string) => writeFile(join(dir, 'recording.m3u8'), '#EXTM3U\n#EXTINF:1,\nchunk%zz.ts\n#EXT-X-ENDLIST\n')],
-    ['a chunk that is a directory', async (dir: string) => {
-      execFileSync('mkdir', ['-p', join(dir, 'chunk-000.ts')]);
-      await writeFile(join(dir, 'recording.m3u8'), '#EXTM3U\n#EXTINF:1,\nchunk-000.ts\n#EXT-X-ENDLIST\n');
-    }],
-    ['a chunk over 2 GiB', async (dir: string) => {
-      await writeFile(join(dir, 'chunk-000.ts'), '');
-      await truncate(join(dir, 'chunk-000.ts'), Math.round(2.2 * 1024 ** 3));
-      await writeFile(join(dir, 'recording.m3u8'), '#EXTM3U\n#EXTINF:1,\nchunk-000.ts\n#EXT-X-ENDLIST\n');
-    }],
-    ['chunks ffmpeg cannot join', async (dir: string) => {
-      await writeFile(join(dir, 'chunk-000.ts'), Buffer.alloc(4096, 0x47));
-      await writeFile(join(dir, 'recording.m3u8'), '#EXTM3U\n#EXTINF:1,\nchunk-000.ts\n#EXT-X-ENDLIST\n');
-    }],
-    ['a chunk that is missing', (dir: string) => writeFile(join(dir, 'recording.m3u8'), '#EXTM3U\n#EXTINF:1,\nnowhere.ts\n#EXT-X-ENDLIST\n')],
-  ])('refuses a chunked recording with %s: 422 source_unusable naming the field', { timeout: 30_000 }, async (name, make) => {
-    const dir = join(media, `broken-${name.replace(/\W+/g, '-')}`);
-    execFileSync('mkdir', ['-p', dir]);
-    await make(dir);
-    const origin = await startOrigin({ MEDIA_ROOT: media });
-    try {
-      const source = `${dir.split('/').pop()}/recording.m3u8`;
-      const res = await origin.fetch('/v1/revisions', { method: 'POST', api: true, body: JSON.stringify({ clips: [{ source: 'portrait.mp4' }, { source }] }), headers: { 'content-type': 'application/json' } });
-      expect(res.status).toBe(422);
-      const { error } = (await res.json()) as { error: { code: string; field: string } };
-      expect(error).toMatchObject({ code: 'source_unusable', field: 'clips[1].source' });
-    } finally {
-      await origin.close();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    [
+      'a chunk URI that is not valid percent-encoding',
+      (dir: string) => writeFile(join(dir, 'recording.m3u8'), '#EXTM3U\n#EXTINF:1,\nchunk%zz.ts\n#EXT-X-ENDLIST\n'),
+    ],
+    [
+      'a chunk that is a directory',
+      async (dir: string) => {
+        execFileSync('mkdir', ['-p', join(dir, 'chunk-000.ts')]);
+        await writeFile(join(dir, 'recording.m3u8'), '#EXTM3U\n#EXTINF:1,\nchunk-000.ts\n#EXT-X-ENDLIST\n');
+      },
+    ],
+    [
+      'a chunk over 2 GiB',
+      async (dir: string) => {
+        await writeFile(join(dir, 'chunk-000.ts'), '');
+        await truncate(join(dir, 'chunk-000.ts'), Math.round(2.2 * 1024 ** 3));
+        await writeFile(join(dir, 'recording.m3u8'), '#EXTM3U\n#EXTINF:1,\nchunk-000.ts\n#EXT-X-ENDLIST\n');
+      },
+    ],
+    [
+      'chunks ffmpeg cannot join',
+      async (dir: string) => {
+        await writeFile(join(dir, 'chunk-000.ts'), Buffer.alloc(4096, 0x47));
+        await writeFile(join(dir, 'recording.m3u8'), '#EXTM3U\n#EXTINF:1,\nchunk-000.ts\n#EXT-X-ENDLIST\n');
+      },
+    ],
+    [
+      'a chunk that is missing',
+      (dir: string) => writeFile(join(dir, 'recording.m3u8'), '#EXTM3U\n#EXTINF:1,\nnowhere.ts\n#EXT-X-ENDLIST\n'),
+    ],
+  ])(
+    'refuses a chunked recording with %s: 422 source_unusable naming the field',
+    { timeout: 30_000 },
+    async (name, make) => {
+      const dir = join(media, `broken-${name.replace(/\W+/g, '-')}`);
+      execFileSync('mkdir', ['-p', dir]);
+      await make(dir);
+      const origin = await startOrigin({ MEDIA_ROOT: media });
+      try {
+        const source = `${dir.split('/').pop()}/recording.m3u8`;
+        const res = await origin.fetch('/v1/revisions', {
+          method: 'POST',
+          api: true,
+          body: JSON.stringify({ clips: [{ source: 'portrait.mp4' }, { source }] }),
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(res.status).toBe(422);
+        const { error } = (await res.json()) as { error: { code: string; field: string } };
+        expect(error).toMatchObject({ code: 'source_unusable', field: 'clips[1].source' });
+      } finally {
+        await origin.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('a segment that fails', () => {
-  it('is not made again for every request: its failure is remembered for a few seconds', { timeout: 30_000 }, async () => {
+  it('is not made again for every request: its failure is remembered for a few seconds', {
+    timeout: 30_000,
+  }, async () => {
     const wrapper = join(media, 'ffmpeg-fails.sh');
     const log = join(media, 'ffmpeg-fails.log');
     await writeFile(wrapper, `#!/bin/sh\necho run >> ${log}\necho "broken input" >&2\nexit 1\n`);
@@ -264,7 +347,13 @@ describe('ffmpeg that hangs', () => {
     const wrapper = join(media, 'ffmpeg-hangs.sh');
     await writeFile(wrapper, '#!/bin/sh\nexec sleep 600\n');
     await chmod(wrapper, 0o755);
-    const origin = await startOrigin({ MEDIA_ROOT: media, FFMPEG_PATH: wrapper, JOB_TIMEOUT_MS: '1000', REQUEST_WAIT_MS: '8000', LOOKAHEAD_SEGMENTS: '0' });
+    const origin = await startOrigin({
+      MEDIA_ROOT: media,
+      FFMPEG_PATH: wrapper,
+      JOB_TIMEOUT_MS: '1000',
+      REQUEST_WAIT_MS: '8000',
+      LOOKAHEAD_SEGMENTS: '0',
+    });
     try {
       const minted = await origin.mint({ clips: [{ source: 'landscape.mp4' }] });
       const { res, ms } = await timed(origin.fetch(minted.hls.replace('master.m3u8', '480p/0.m4s')));
@@ -281,19 +370,42 @@ describe('ffmpeg that hangs', () => {
 });
 
 describe('shutdown', () => {
-  it('SIGTERM under load drains: every answer a 200 or a retryable 503, then nothing left behind', { timeout: 60_000 }, async () => {
+  it('SIGTERM under load drains: every answer a 200 or a retryable 503, then nothing left behind', {
+    timeout: 60_000,
+  }, async () => {
     const workDir = await mkdtemp(join(tmpdir(), 'avserver-drain-'));
-    const node = await spawnOrigin({ MEDIA_ROOT: media, REVISION_SECRET: 'drain-secret-0123456789', WORK_DIR: workDir });
+    const node = await spawnOrigin({
+      MEDIA_ROOT: media,
+      REVISION_SECRET: 'drain-secret-0123456789',
+      WORK_DIR: workDir,
+    });
     const minted = await node.mint({ clips: [{ source: 'landscape.mp4' }] });
     const base = minted.hls.replace('/master.m3u8', '');
-    const paths = ['720p/0.m4s', '720p/1.m4s', '480p/0.m4s', '480p/1.m4s', '360p/0.m4s', '360p/1.m4s', 'audio/0.m4s', 'audio/1.m4s'];
-    const answers = paths.map((p) => node.fetch(`${base}/${p}`).then((r) => r.status, () => 'reset'));
+    const paths = [
+      '720p/0.m4s',
+      '720p/1.m4s',
+      '480p/0.m4s',
+      '480p/1.m4s',
+      '360p/0.m4s',
+      '360p/1.m4s',
+      'audio/0.m4s',
+      'audio/1.m4s',
+    ];
+    const answers = paths.map((p) =>
+      node.fetch(`${base}/${p}`).then(
+        (r) => r.status,
+        () => 'reset',
+      ),
+    );
     await new Promise((r) => setTimeout(r, 300));
     const t0 = performance.now();
     await node.stop();
     const exitMs = performance.now() - t0;
     const statuses = await Promise.all(answers);
-    expect(statuses.every((s) => s === 200 || s === 503), String(statuses)).toBe(true);
+    expect(
+      statuses.every((s) => s === 200 || s === 503),
+      String(statuses),
+    ).toBe(true);
     expect(exitMs).toBeLessThan(8000);
     expect(spawnSync('pgrep', ['-f', workDir]).status).toBe(1);
     expect(execFileSync('ls', ['-A', workDir]).toString()).toBe('');
@@ -319,7 +431,18 @@ describe('a manifest bomb', () => {
           await new Promise((r) => setTimeout(r, 10));
         }
       })();
-      const mints = await Promise.all(Array.from({ length: 4 }, () => timed(node.fetch('/v1/revisions', { method: 'POST', api: true, body: JSON.stringify({ clips: [{ source: 'bomb.mpd' }] }), headers: { 'content-type': 'application/json' } }))));
+      const mints = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          timed(
+            node.fetch('/v1/revisions', {
+              method: 'POST',
+              api: true,
+              body: JSON.stringify({ clips: [{ source: 'bomb.mpd' }] }),
+              headers: { 'content-type': 'application/json' },
+            }),
+          ),
+        ),
+      );
       await new Promise((r) => setTimeout(r, 200));
       polling = false;
       await poll;

@@ -42,8 +42,10 @@ function disguisedFiles(): Record<string, string> {
     'remote.m3u8': `#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\n${canaryUrl}/chunk.ts\n#EXT-X-ENDLIST\n`,
     'based.mpd': `<?xml version="1.0"?><MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT1S"><BaseURL>${canaryUrl}/</BaseURL><Period><AdaptationSet contentType="video" startWithSAP="1"><Representation id="v" bandwidth="1"><SegmentList duration="1"><Initialization sourceURL="init.webm"/><SegmentURL media="a.webm"/></SegmentList></Representation></AdaptationSet></Period></MPD>`,
     'escape.m3u8': '#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\n../../../../etc/passwd\n#EXT-X-ENDLIST\n',
-    'encoded.m3u8': '#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\n%2e%2e/%2e%2e/etc/passwd\n#EXTINF:1,\nchunk%zz.ts\n#EXT-X-ENDLIST\n',
-    'bomb.mpd': '<?xml version="1.0"?><MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static"><Period><AdaptationSet contentType="video" startWithSAP="1"><Representation id="v" bandwidth="1"><SegmentTemplate timescale="1" media="c$Number$.webm"><SegmentTimeline><S t="0" d="1" r="3000000"/></SegmentTimeline></SegmentTemplate></Representation></AdaptationSet></Period></MPD>',
+    'encoded.m3u8':
+      '#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\n%2e%2e/%2e%2e/etc/passwd\n#EXTINF:1,\nchunk%zz.ts\n#EXT-X-ENDLIST\n',
+    'bomb.mpd':
+      '<?xml version="1.0"?><MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static"><Period><AdaptationSet contentType="video" startWithSAP="1"><Representation id="v" bandwidth="1"><SegmentTemplate timescale="1" media="c$Number$.webm"><SegmentTimeline><S t="0" d="1" r="3000000"/></SegmentTimeline></SegmentTemplate></Representation></AdaptationSet></Period></MPD>',
     'empty.mp4': '',
     'text.webm': 'hello',
   };
@@ -74,14 +76,67 @@ afterAll(async () => {
 /** Hostile values for any field. */
 function hostileValues(): unknown[] {
   return [
-    null, true, false, 0, -1, -0, 1.5, 1e308, -1e308, 2 ** 53 + 1, 'NaN', 'Infinity', '1e999', '', ' ', '0x10',
-    {}, [], [[]], [null], { __proto__: { polluted: true } }, JSON.parse('{"__proto__":{"polluted":true}}'),
-    'x'.repeat(5000), '\u0000', '\u202e.mp4', '😀.mp4', 'a\nb.mp4', '../../etc/passwd', '/etc/passwd', 'C:\\x.mp4',
-    'constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', 'prototype',
-    '%2e%2e/landscape.mp4', 'dash/../../x.mp4', './landscape.mp4', 'landscape.mp4/', '//landscape.mp4',
-    `${canaryUrl}/a.mp4`, 'file:///etc/passwd', 'concat:landscape.mp4|landscape.mp4', 'pipe:0', 'data:video/mp4;base64,AAAA',
-    'playlist.mp4', 'file-playlist.mp4', 'mpd.webm', 'concat.mov', 'remote.m3u8', 'based.mpd', 'escape.m3u8', 'encoded.m3u8', 'bomb.mpd', 'empty.mp4', 'text.webm',
-    'dash', 'dash/', '.', '..',
+    null,
+    true,
+    false,
+    0,
+    -1,
+    -0,
+    1.5,
+    1e308,
+    -1e308,
+    2 ** 53 + 1,
+    'NaN',
+    'Infinity',
+    '1e999',
+    '',
+    ' ',
+    '0x10',
+    {},
+    [],
+    [[]],
+    [null],
+    { __proto__: { polluted: true } },
+    JSON.parse('{"__proto__":{"polluted":true}}'),
+    'x'.repeat(5000),
+    '\u0000',
+    '\u202e.mp4',
+    '😀.mp4',
+    'a\nb.mp4',
+    '../../etc/passwd',
+    '/etc/passwd',
+    'C:\\x.mp4',
+    'constructor',
+    '__proto__',
+    'toString',
+    'valueOf',
+    'hasOwnProperty',
+    'prototype',
+    '%2e%2e/landscape.mp4',
+    'dash/../../x.mp4',
+    './landscape.mp4',
+    'landscape.mp4/',
+    '//landscape.mp4',
+    `${canaryUrl}/a.mp4`,
+    'file:///etc/passwd',
+    'concat:landscape.mp4|landscape.mp4',
+    'pipe:0',
+    'data:video/mp4;base64,AAAA',
+    'playlist.mp4',
+    'file-playlist.mp4',
+    'mpd.webm',
+    'concat.mov',
+    'remote.m3u8',
+    'based.mpd',
+    'escape.m3u8',
+    'encoded.m3u8',
+    'bomb.mpd',
+    'empty.mp4',
+    'text.webm',
+    'dash',
+    'dash/',
+    '.',
+    '..',
   ];
 }
 
@@ -90,7 +145,13 @@ function mintBodies(): string[] {
   const pick = random(7);
   const values = hostileValues();
   const bodies: string[] = [];
-  const base = () => ({ clips: [{ source: 'landscape.mp4', start: 0.5, end: 3, cuts: [[1, 1.5]] as unknown }] as Array<Record<string, unknown>>, noiseSuppression: false as unknown, overlays: [] as unknown });
+  const base = () => ({
+    clips: [{ source: 'landscape.mp4', start: 0.5, end: 3, cuts: [[1, 1.5]] as unknown }] as Array<
+      Record<string, unknown>
+    >,
+    noiseSuppression: false as unknown,
+    overlays: [] as unknown,
+  });
   const setters: Array<(b: ReturnType<typeof base>, v: unknown) => void> = [
     (b, v) => (b.clips[0]!.source = v),
     (b, v) => (b.clips[0]!.start = v),
@@ -113,13 +174,28 @@ function mintBodies(): string[] {
       bodies.push(JSON.stringify(body));
     }
   }
-  for (const source of values.filter((v) => typeof v === 'string')) bodies.push(JSON.stringify({ clips: [{ source }] }));
+  for (const source of values.filter((v) => typeof v === 'string'))
+    bodies.push(JSON.stringify({ clips: [{ source }] }));
   bodies.push(
-    '', 'null', '[]', '"clips"', '{', '{"clips":', '{"clips":[{"source":"landscape.mp4"}]', '\u0000', '{"clips":[{"source":"landscape.mp4"}],"clips":[]}',
-    '{"__proto__":{"clips":[{"source":"landscape.mp4"}]}}', '{"constructor":{"prototype":{"x":1}},"clips":[{"source":"landscape.mp4"}]}',
-    `{"clips":${'['.repeat(5000)}${']'.repeat(5000)}}`, `{"clips":[{"source":"landscape.mp4","x":${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}}]}`,
+    '',
+    'null',
+    '[]',
+    '"clips"',
+    '{',
+    '{"clips":',
+    '{"clips":[{"source":"landscape.mp4"}]',
+    '\u0000',
+    '{"clips":[{"source":"landscape.mp4"}],"clips":[]}',
+    '{"__proto__":{"clips":[{"source":"landscape.mp4"}]}}',
+    '{"constructor":{"prototype":{"x":1}},"clips":[{"source":"landscape.mp4"}]}',
+    `{"clips":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+    `{"clips":[{"source":"landscape.mp4","x":${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}}]}`,
     JSON.stringify({ clips: Array.from({ length: 5000 }, () => ({ source: 'landscape.mp4' })) }),
-    JSON.stringify({ clips: [{ source: 'landscape.mp4', cuts: Array.from({ length: 5000 }, (_, i) => [i / 10000, i / 10000 + 0.00001]) }] }),
+    JSON.stringify({
+      clips: [
+        { source: 'landscape.mp4', cuts: Array.from({ length: 5000 }, (_, i) => [i / 10000, i / 10000 + 0.00001]) },
+      ],
+    }),
     JSON.stringify({ clips: [{ source: 'landscape.mp4', start: 3.999, end: 4 }] }),
     JSON.stringify({ clips: [{ source: 'landscape.mp4', cuts: [[0, 4]] }] }),
     JSON.stringify({ clips: [{ source: 'landscape.mp4', end: 86_401 }] }),
@@ -131,15 +207,77 @@ function mintBodies(): string[] {
 function playbackRequests(): Array<{ method: string; path: string; headers: Record<string, string> }> {
   const pick = random(11);
   const one = <T>(list: readonly T[]) => list[Math.floor(pick() * list.length)]!;
-  const ids = [revision, 'AAAAAAAAAAAAAAAAAAAAAA', revision.slice(1), `${revision}x`, '..', '%2e%2e', 'constructor', '__proto__', 'x'.repeat(300), '😀', '%00'];
-  const renditions = ['480p', '720p', 'audio', '9999p', 'AUDIO', '..', '%2e%2e', 'constructor', '__proto__', 'x'.repeat(100), '480p%00', ''];
-  const files = ['0.m4s', '00.m4s', '-1.m4s', '1.5.m4s', '0x1.m4s', '99999999999.m4s', '1e3.m4s', 'init.mp4', 'INIT.mp4', '0.m4s%00', '../master.m3u8', '%2e%2e%2fmaster.m3u8', '0.m4s?x=1'];
-  const tops = ['master.m3u8', 'manifest.mpd', '480p.m3u8', 'audio.m3u8', '..%2f..%2fpackage.json', 'master.m3u8%00', '.m3u8', 'x.m3u8', '__proto__.m3u8'];
-  const headers = [{}, { range: 'bytes=999999999999999999999-' }, { range: 'bytes=-' }, { range: 'bytes=0-0,5-6' }, { range: 'garbage' }, { range: 'bytes=5-2' }, { 'if-none-match': 'x'.repeat(8000) }, { 'if-range': '"nope"', range: 'bytes=0-10' }];
+  const ids = [
+    revision,
+    'AAAAAAAAAAAAAAAAAAAAAA',
+    revision.slice(1),
+    `${revision}x`,
+    '..',
+    '%2e%2e',
+    'constructor',
+    '__proto__',
+    'x'.repeat(300),
+    '😀',
+    '%00',
+  ];
+  const renditions = [
+    '480p',
+    '720p',
+    'audio',
+    '9999p',
+    'AUDIO',
+    '..',
+    '%2e%2e',
+    'constructor',
+    '__proto__',
+    'x'.repeat(100),
+    '480p%00',
+    '',
+  ];
+  const files = [
+    '0.m4s',
+    '00.m4s',
+    '-1.m4s',
+    '1.5.m4s',
+    '0x1.m4s',
+    '99999999999.m4s',
+    '1e3.m4s',
+    'init.mp4',
+    'INIT.mp4',
+    '0.m4s%00',
+    '../master.m3u8',
+    '%2e%2e%2fmaster.m3u8',
+    '0.m4s?x=1',
+  ];
+  const tops = [
+    'master.m3u8',
+    'manifest.mpd',
+    '480p.m3u8',
+    'audio.m3u8',
+    '..%2f..%2fpackage.json',
+    'master.m3u8%00',
+    '.m3u8',
+    'x.m3u8',
+    '__proto__.m3u8',
+  ];
+  const headers = [
+    {},
+    { range: 'bytes=999999999999999999999-' },
+    { range: 'bytes=-' },
+    { range: 'bytes=0-0,5-6' },
+    { range: 'garbage' },
+    { range: 'bytes=5-2' },
+    { 'if-none-match': 'x'.repeat(8000) },
+    { 'if-range': '"nope"', range: 'bytes=0-10' },
+  ];
   const requests = [];
   for (let i = 0; i < 140; i++) {
     const path = pick() < 0.4 ? `/play/${one(ids)}/${one(tops)}` : `/play/${one(ids)}/${one(renditions)}/${one(files)}`;
-    requests.push({ method: one(['GET', 'GET', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS']), path, headers: one(headers) as Record<string, string> });
+    requests.push({
+      method: one(['GET', 'GET', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS']),
+      path,
+      headers: one(headers) as Record<string, string>,
+    });
   }
   return requests;
 }
@@ -152,12 +290,18 @@ function expectErrorShape(body: string, status: number, context: string): void {
 }
 
 describe('fuzzing', () => {
-  it('answers 300+ hostile mint bodies with a 4xx in the documented shape, never a 5xx, in time', { timeout: 300_000 }, async () => {
+  it('answers 300+ hostile mint bodies with a 4xx in the documented shape, never a 5xx, in time', {
+    timeout: 300_000,
+  }, async () => {
     const bodies = mintBodies();
     expect(bodies.length).toBeGreaterThanOrEqual(300);
     for (const body of bodies) {
       const t0 = performance.now();
-      const res = await fetch(`${server.baseUrl}/v1/revisions`, { method: 'POST', body, headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' } });
+      const res = await fetch(`${server.baseUrl}/v1/revisions`, {
+        method: 'POST',
+        body,
+        headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+      });
       const text = await res.text();
       const context = body.slice(0, 200);
       expect(performance.now() - t0, context).toBeLessThan(DEADLINE_MS);
@@ -169,7 +313,9 @@ describe('fuzzing', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it('answers 100+ hostile playback requests without a 5xx, with errors in the documented shape and cache headers', { timeout: 300_000 }, async () => {
+  it('answers 100+ hostile playback requests without a 5xx, with errors in the documented shape and cache headers', {
+    timeout: 300_000,
+  }, async () => {
     for (const { method, path, headers } of playbackRequests()) {
       const t0 = performance.now();
       const res = await fetch(`${server.baseUrl}${path}`, { method, headers });

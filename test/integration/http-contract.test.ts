@@ -19,8 +19,22 @@ const json = { 'content-type': 'application/json' };
 describe('mint API: bad input', () => {
   it.each([
     ['no token', undefined, '{"clips":[{"source":"landscape.mp4"}]}', 401, 'unauthorized', undefined],
-    ['wrong token', 'Bearer nope-nope-nope-nope', '{"clips":[{"source":"landscape.mp4"}]}', 401, 'unauthorized', undefined],
-    ['malformed header', `Token ${TEST_TOKEN}`, '{"clips":[{"source":"landscape.mp4"}]}', 401, 'unauthorized', undefined],
+    [
+      'wrong token',
+      'Bearer nope-nope-nope-nope',
+      '{"clips":[{"source":"landscape.mp4"}]}',
+      401,
+      'unauthorized',
+      undefined,
+    ],
+    [
+      'malformed header',
+      `Token ${TEST_TOKEN}`,
+      '{"clips":[{"source":"landscape.mp4"}]}',
+      401,
+      'unauthorized',
+      undefined,
+    ],
     ['not JSON', 'ok', '{clips:', 400, 'bad_json', undefined],
     ['JSON but not an object', 'ok', '[1,2]', 400, 'invalid_field', '(body)'],
     ['no clips', 'ok', '{}', 400, 'invalid_field', 'clips'],
@@ -31,38 +45,244 @@ describe('mint API: bad input', () => {
     ['unknown field', 'ok', '{"clips":[{"source":"landscape.mp4"}],"speed":2}', 400, 'invalid_field', 'speed'],
     ['missing object', 'ok', '{"clips":[{"source":"nope.mp4"}]}', 422, 'source_missing', 'clips[0].source'],
     ['not media', 'ok', '{"clips":[{"source":"not-media.txt"}]}', 422, 'source_unusable', 'clips[0].source'],
-    ['a manifest climbing out of the media root', 'ok', '{"clips":[{"source":"hls/escape.m3u8"}]}', 422, 'source_unusable', 'clips[0].source'],
-    ['a manifest pointing at a URL', 'ok', '{"clips":[{"source":"hls/remote.m3u8"}]}', 422, 'source_unusable', 'clips[0].source'],
+    [
+      'a manifest climbing out of the media root',
+      'ok',
+      '{"clips":[{"source":"hls/escape.m3u8"}]}',
+      422,
+      'source_unusable',
+      'clips[0].source',
+    ],
+    [
+      'a manifest pointing at a URL',
+      'ok',
+      '{"clips":[{"source":"hls/remote.m3u8"}]}',
+      422,
+      'source_unusable',
+      'clips[0].source',
+    ],
     ['a directory', 'ok', '{"clips":[{"source":"."}]}', 400, 'invalid_field', 'clips[0].source'],
-    ['a source named like a built-in that is not there', 'ok', '{"clips":[{"source":"constructor"}]}', 422, 'source_missing', 'clips[0].source'],
-    ['__proto__ as a source that is not there', 'ok', '{"clips":[{"source":"__proto__"}]}', 422, 'source_missing', 'clips[0].source'],
+    [
+      'a source named like a built-in that is not there',
+      'ok',
+      '{"clips":[{"source":"constructor"}]}',
+      422,
+      'source_missing',
+      'clips[0].source',
+    ],
+    [
+      '__proto__ as a source that is not there',
+      'ok',
+      '{"clips":[{"source":"__proto__"}]}',
+      422,
+      'source_missing',
+      'clips[0].source',
+    ],
     ['a media folder as a source', 'ok', '{"clips":[{"source":"dash"}]}', 422, 'source_unusable', 'clips[0].source'],
-    ['end before start', 'ok', '{"clips":[{"source":"landscape.mp4","start":2,"end":1}]}', 422, 'invalid_edit', 'clips[0].end'],
-    ['end past the source', 'ok', '{"clips":[{"source":"landscape.mp4","end":60}]}', 422, 'invalid_edit', 'clips[0].end'],
-    ['cut outside the clip', 'ok', '{"clips":[{"source":"landscape.mp4","end":2,"cuts":[[1.5,3]]}]}', 422, 'invalid_edit', 'clips[0].cuts[0]'],
-    ['overlapping cuts', 'ok', '{"clips":[{"source":"landscape.mp4","cuts":[[1,2],[1.5,2.5]]}]}', 422, 'invalid_edit', 'clips[0].cuts[1]'],
-    ['overlapping cuts, named as listed', 'ok', '{"clips":[{"source":"landscape.mp4","cuts":[[3,3.5],[1.5,2.5],[1,2]]}]}', 422, 'invalid_edit', 'clips[0].cuts[1]'],
+    [
+      'end before start',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4","start":2,"end":1}]}',
+      422,
+      'invalid_edit',
+      'clips[0].end',
+    ],
+    [
+      'end past the source',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4","end":60}]}',
+      422,
+      'invalid_edit',
+      'clips[0].end',
+    ],
+    [
+      'cut outside the clip',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4","end":2,"cuts":[[1.5,3]]}]}',
+      422,
+      'invalid_edit',
+      'clips[0].cuts[0]',
+    ],
+    [
+      'overlapping cuts',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4","cuts":[[1,2],[1.5,2.5]]}]}',
+      422,
+      'invalid_edit',
+      'clips[0].cuts[1]',
+    ],
+    [
+      'overlapping cuts, named as listed',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4","cuts":[[3,3.5],[1.5,2.5],[1,2]]}]}',
+      422,
+      'invalid_edit',
+      'clips[0].cuts[1]',
+    ],
     ['cut to nothing', 'ok', '{"clips":[{"source":"landscape.mp4","cuts":[[0,4]]}]}', 422, 'invalid_edit', 'clips[0]'],
-    ['shorter than one frame', 'ok', '{"clips":[{"source":"landscape.mp4","start":1,"end":1.01}]}', 422, 'invalid_edit', 'clips[0]'],
-    ['a missing second clip', 'ok', '{"clips":[{"source":"landscape.mp4"},{"source":"nope.mp4"}]}', 422, 'source_missing', 'clips[1].source'],
-    ['a bad trim on the second clip', 'ok', '{"clips":[{"source":"landscape.mp4"},{"source":"silent.mp4","end":9}]}', 422, 'invalid_edit', 'clips[1].end'],
-    ['more clips than the limit', 'ok', JSON.stringify({ clips: Array.from({ length: 21 }, () => ({ source: 'landscape.mp4' })) }), 422, 'invalid_edit', 'clips'],
-    ['a clip\'s noise suppression not a boolean', 'ok', '{"clips":[{"source":"landscape.mp4","noiseSuppression":"on"}]}', 400, 'invalid_field', 'clips[0].noiseSuppression'],
-    ['an overlay of an unknown kind', 'ok', '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"video","source":"a.mp4"}]}', 400, 'invalid_field', 'overlays[0].kind'],
-    ['an unknown overlay field', 'ok', '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":0,"y":0,"size":0.1,"font":"Comic"}]}', 400, 'invalid_field', 'overlays[0].font'],
-    ['a text overlay without a size', 'ok', '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":0,"y":0}]}', 400, 'invalid_field', 'overlays[0].size'],
-    ['an overlay outside the canvas', 'ok', '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":1.5,"y":0,"size":0.1}]}', 422, 'invalid_edit', 'overlays[0].x'],
-    ['a colour that is not #rrggbb(aa)', 'ok', '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":0,"y":0,"size":0.1,"color":"red"}]}', 422, 'invalid_edit', 'overlays[0].color'],
-    ['an overlay ending past the video', 'ok', '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":0,"y":0,"size":0.1,"end":5}]}', 422, 'invalid_edit', 'overlays[0].end'],
-    ['an overlay ending before it starts', 'ok', '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":0,"y":0,"size":0.1,"start":2,"end":1}]}', 422, 'invalid_edit', 'overlays[0].end'],
-    ['a stroke of one point', 'ok', '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"drawing","strokes":[{"points":[[0.1,0.1]],"color":"#00ff00","width":0.01}]}]}', 422, 'invalid_edit', 'overlays[0].strokes[0].points'],
-    ['a stroke point off the canvas, as the second overlay', 'ok', '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":0,"y":0,"size":0.1},{"kind":"drawing","strokes":[{"points":[[0.1,0.1],[0.2,-0.1]],"color":"#00ff00","width":0.01}]}]}', 422, 'invalid_edit', 'overlays[1].strokes[0].points[1]'],
-    ['an image that is not there', 'ok', '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"image","source":"brand/nope.png","x":0,"y":0,"width":0.2}]}', 422, 'source_missing', 'overlays[0].source'],
-    ['an image that is a video', 'ok', '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"image","source":"landscape.mp4","x":0,"y":0,"width":0.2}]}', 422, 'source_unusable', 'overlays[0].source'],
-    ['an image that is text', 'ok', '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"image","source":"not-media.txt","x":0,"y":0,"width":0.2}]}', 422, 'source_unusable', 'overlays[0].source'],
-    ['an image key climbing out', 'ok', '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"image","source":"../package.json","x":0,"y":0,"width":0.2}]}', 400, 'invalid_field', 'overlays[0].source'],
-    ['an image opacity over 1', 'ok', '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"image","source":"brand/logo.png","x":0,"y":0,"width":0.2,"opacity":2}]}', 422, 'invalid_edit', 'overlays[0].opacity'],
-    ['more overlays than the limit', 'ok', JSON.stringify({ clips: [{ source: 'landscape.mp4' }], overlays: Array.from({ length: 51 }, () => ({ kind: 'text', text: 'hi', x: 0, y: 0, size: 0.1 })) }), 422, 'invalid_edit', 'overlays'],
+    [
+      'shorter than one frame',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4","start":1,"end":1.01}]}',
+      422,
+      'invalid_edit',
+      'clips[0]',
+    ],
+    [
+      'a missing second clip',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4"},{"source":"nope.mp4"}]}',
+      422,
+      'source_missing',
+      'clips[1].source',
+    ],
+    [
+      'a bad trim on the second clip',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4"},{"source":"silent.mp4","end":9}]}',
+      422,
+      'invalid_edit',
+      'clips[1].end',
+    ],
+    [
+      'more clips than the limit',
+      'ok',
+      JSON.stringify({ clips: Array.from({ length: 21 }, () => ({ source: 'landscape.mp4' })) }),
+      422,
+      'invalid_edit',
+      'clips',
+    ],
+    [
+      "a clip's noise suppression not a boolean",
+      'ok',
+      '{"clips":[{"source":"landscape.mp4","noiseSuppression":"on"}]}',
+      400,
+      'invalid_field',
+      'clips[0].noiseSuppression',
+    ],
+    [
+      'an overlay of an unknown kind',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"video","source":"a.mp4"}]}',
+      400,
+      'invalid_field',
+      'overlays[0].kind',
+    ],
+    [
+      'an unknown overlay field',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":0,"y":0,"size":0.1,"font":"Comic"}]}',
+      400,
+      'invalid_field',
+      'overlays[0].font',
+    ],
+    [
+      'a text overlay without a size',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":0,"y":0}]}',
+      400,
+      'invalid_field',
+      'overlays[0].size',
+    ],
+    [
+      'an overlay outside the canvas',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":1.5,"y":0,"size":0.1}]}',
+      422,
+      'invalid_edit',
+      'overlays[0].x',
+    ],
+    [
+      'a colour that is not #rrggbb(aa)',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":0,"y":0,"size":0.1,"color":"red"}]}',
+      422,
+      'invalid_edit',
+      'overlays[0].color',
+    ],
+    [
+      'an overlay ending past the video',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":0,"y":0,"size":0.1,"end":5}]}',
+      422,
+      'invalid_edit',
+      'overlays[0].end',
+    ],
+    [
+      'an overlay ending before it starts',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":0,"y":0,"size":0.1,"start":2,"end":1}]}',
+      422,
+      'invalid_edit',
+      'overlays[0].end',
+    ],
+    [
+      'a stroke of one point',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"drawing","strokes":[{"points":[[0.1,0.1]],"color":"#00ff00","width":0.01}]}]}',
+      422,
+      'invalid_edit',
+      'overlays[0].strokes[0].points',
+    ],
+    [
+      'a stroke point off the canvas, as the second overlay',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":0,"y":0,"size":0.1},{"kind":"drawing","strokes":[{"points":[[0.1,0.1],[0.2,-0.1]],"color":"#00ff00","width":0.01}]}]}',
+      422,
+      'invalid_edit',
+      'overlays[1].strokes[0].points[1]',
+    ],
+    [
+      'an image that is not there',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"image","source":"brand/nope.png","x":0,"y":0,"width":0.2}]}',
+      422,
+      'source_missing',
+      'overlays[0].source',
+    ],
+    [
+      'an image that is a video',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"image","source":"landscape.mp4","x":0,"y":0,"width":0.2}]}',
+      422,
+      'source_unusable',
+      'overlays[0].source',
+    ],
+    [
+      'an image that is text',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"image","source":"not-media.txt","x":0,"y":0,"width":0.2}]}',
+      422,
+      'source_unusable',
+      'overlays[0].source',
+    ],
+    [
+      'an image key climbing out',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"image","source":"../package.json","x":0,"y":0,"width":0.2}]}',
+      400,
+      'invalid_field',
+      'overlays[0].source',
+    ],
+    [
+      'an image opacity over 1',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"image","source":"brand/logo.png","x":0,"y":0,"width":0.2,"opacity":2}]}',
+      422,
+      'invalid_edit',
+      'overlays[0].opacity',
+    ],
+    [
+      'more overlays than the limit',
+      'ok',
+      JSON.stringify({
+        clips: [{ source: 'landscape.mp4' }],
+        overlays: Array.from({ length: 51 }, () => ({ kind: 'text', text: 'hi', x: 0, y: 0, size: 0.1 })),
+      }),
+      422,
+      'invalid_edit',
+      'overlays',
+    ],
   ])('%s', async (_name, auth, body, status, code, field) => {
     const headers: Record<string, string> = { ...json };
     if (auth === 'ok') headers.authorization = `Bearer ${TEST_TOKEN}`;
@@ -78,7 +298,8 @@ describe('mint API: bad input', () => {
 
   it.each([
     ['just over the limit', 1024 * 1024 + 1],
-    // Sent without Expect: 100-continue: the origin reads it to its end, so the client reads the 413 instead of a reset.
+    // Sent without Expect: 100-continue: the origin reads it to its end, so the client reads the 413 instead of a
+    // reset.
     ['of 10 MB', 10 * 1024 * 1024],
   ])('refuses a body %s with a readable 413', async (_name, size) => {
     const body = JSON.stringify({ clips: [{ source: 'landscape.mp4' }], pad: 'x'.repeat(size) });
@@ -105,7 +326,11 @@ describe('mint API: revisions', () => {
   it('returns what was stored, behind the token', async () => {
     const res = await server.fetch(`/v1/revisions/${revision}`, { api: true });
     expect(res.status).toBe(200);
-    const record = (await res.json()) as { id: string; edits: unknown; sources: Record<string, { video: { width: number } }> };
+    const record = (await res.json()) as {
+      id: string;
+      edits: unknown;
+      sources: Record<string, { video: { width: number } }>;
+    };
     expect(record.id).toBe(revision);
     expect(record.edits).toEqual({ clips: [{ source: 'landscape.mp4' }], noiseSuppression: false, overlays: [] });
     expect(record.sources['landscape.mp4']!.video.width).toBe(1280);
@@ -114,11 +339,22 @@ describe('mint API: revisions', () => {
   });
 
   it('takes noise suppression on the revision with a clip override, in the canonical edits it shows', async () => {
-    const minted = await server.mint({ noiseSuppression: true, clips: [{ source: 'portrait.mp4', noiseSuppression: false }, { source: 'landscape.mp4' }] });
-    const same = await server.mint({ clips: [{ source: 'portrait.mp4' }, { source: 'landscape.mp4', noiseSuppression: true }] });
+    const minted = await server.mint({
+      noiseSuppression: true,
+      clips: [{ source: 'portrait.mp4', noiseSuppression: false }, { source: 'landscape.mp4' }],
+    });
+    const same = await server.mint({
+      clips: [{ source: 'portrait.mp4' }, { source: 'landscape.mp4', noiseSuppression: true }],
+    });
     expect(same.revisionId).toBe(minted.revisionId);
-    const record = (await (await server.fetch(`/v1/revisions/${minted.revisionId}`, { api: true })).json()) as { edits: unknown };
-    expect(record.edits).toEqual({ noiseSuppression: false, clips: [{ source: 'portrait.mp4' }, { source: 'landscape.mp4', noiseSuppression: true }], overlays: [] });
+    const record = (await (await server.fetch(`/v1/revisions/${minted.revisionId}`, { api: true })).json()) as {
+      edits: unknown;
+    };
+    expect(record.edits).toEqual({
+      noiseSuppression: false,
+      clips: [{ source: 'portrait.mp4' }, { source: 'landscape.mp4', noiseSuppression: true }],
+      overlays: [],
+    });
   });
 
   it('takes overlays into the revision id, one spelling per overlay, and shows them', async () => {
@@ -128,7 +364,19 @@ describe('mint API: revisions', () => {
       overlays: [
         { ...text, color: '#FFFFFFFF', background: '#000000B3' },
         { kind: 'image', source: 'brand/logo.png', x: 0.7, y: 0, width: 0.25, opacity: 1, start: 0 },
-        { kind: 'drawing', strokes: [{ points: [[0.1, 0.5], [0.6, 0.5]], color: '#00FF00', width: 0.02 }] },
+        {
+          kind: 'drawing',
+          strokes: [
+            {
+              points: [
+                [0.1, 0.5],
+                [0.6, 0.5],
+              ],
+              color: '#00FF00',
+              width: 0.02,
+            },
+          ],
+        },
       ],
     });
     const same = await server.mint({
@@ -136,16 +384,42 @@ describe('mint API: revisions', () => {
       overlays: [
         { ...text, background: '#000000b3' },
         { kind: 'image', source: 'brand/logo.png', x: 0.7, y: 0, width: 0.25 },
-        { kind: 'drawing', strokes: [{ points: [[0.1, 0.5], [0.6, 0.5]], color: '#00ff00', width: 0.02 }] },
+        {
+          kind: 'drawing',
+          strokes: [
+            {
+              points: [
+                [0.1, 0.5],
+                [0.6, 0.5],
+              ],
+              color: '#00ff00',
+              width: 0.02,
+            },
+          ],
+        },
       ],
     });
     expect(same.revisionId).toBe(minted.revisionId);
     expect(minted.revisionId).not.toBe(revision);
-    const record = (await (await server.fetch(`/v1/revisions/${minted.revisionId}`, { api: true })).json()) as { edits: { overlays: unknown } };
+    const record = (await (await server.fetch(`/v1/revisions/${minted.revisionId}`, { api: true })).json()) as {
+      edits: { overlays: unknown };
+    };
     expect(record.edits.overlays).toEqual([
       { ...text, background: '#000000b3' },
       { kind: 'image', source: 'brand/logo.png', x: 0.7, y: 0, width: 0.25 },
-      { kind: 'drawing', strokes: [{ points: [[0.1, 0.5], [0.6, 0.5]], color: '#00ff00', width: 0.02 }] },
+      {
+        kind: 'drawing',
+        strokes: [
+          {
+            points: [
+              [0.1, 0.5],
+              [0.6, 0.5],
+            ],
+            color: '#00ff00',
+            width: 0.02,
+          },
+        ],
+      },
     ]);
   });
 });
@@ -203,7 +477,11 @@ describe('playback: headers', () => {
   it('answers CORS preflight for range requests', async () => {
     const res = await server.fetch(`/play/${revision}/360p/0.m4s`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://player.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'range' },
+      headers: {
+        origin: 'https://player.example',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'range',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');

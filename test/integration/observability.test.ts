@@ -14,7 +14,16 @@ let metricsUrl: string;
 beforeAll(async () => {
   const port = await freePort();
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
-  node = await spawnOrigin({ MEDIA_ROOT: FIXTURES, REVISION_SECRET: 'observability-secret-0123', METRICS_PORT: String(port), LOG_LEVEL: 'info', PREWARM_ON_MINT: 'false' }, { captureOutput: true });
+  node = await spawnOrigin(
+    {
+      MEDIA_ROOT: FIXTURES,
+      REVISION_SECRET: 'observability-secret-0123',
+      METRICS_PORT: String(port),
+      LOG_LEVEL: 'info',
+      PREWARM_ON_MINT: 'false',
+    },
+    { captureOutput: true },
+  );
 });
 
 afterAll(async () => {
@@ -35,14 +44,18 @@ async function scrape(): Promise<Map<string, number>> {
 }
 
 const sum = (values: Map<string, number>, prefix: string, ...labels: string[]) =>
-  [...values].filter(([k]) => k.startsWith(prefix) && labels.every((l) => k.includes(l))).reduce((t, [, v]) => t + v, 0);
+  [...values]
+    .filter(([k]) => k.startsWith(prefix) && labels.every((l) => k.includes(l)))
+    .reduce((t, [, v]) => t + v, 0);
 
 describe('metrics', () => {
   it('is not served on the playback port', async () => {
     expect((await node.fetch('/metrics')).status).toBe(404);
   });
 
-  it('counts requests, jobs, cache statuses, bytes and 503s after real requests, with process metrics', { timeout: 60_000 }, async () => {
+  it('counts requests, jobs, cache statuses, bytes and 503s after real requests, with process metrics', {
+    timeout: 60_000,
+  }, async () => {
     const before = await scrape();
     const { hls } = await node.mint({ clips: [{ source: 'landscape.mp4', end: 3 }] });
     const base = hls.replace('/master.m3u8', '');
@@ -57,7 +70,9 @@ describe('metrics', () => {
     const after = await scrape();
 
     const moved = (name: string, ...labels: string[]) => sum(after, name, ...labels) - sum(before, name, ...labels);
-    expect(moved('avserver_http_request_duration_seconds_count', 'route="/play/:id/:rendition/:file"', 'status="200"')).toBe(4);
+    expect(
+      moved('avserver_http_request_duration_seconds_count', 'route="/play/:id/:rendition/:file"', 'status="200"'),
+    ).toBe(4);
     expect(moved('avserver_http_request_duration_seconds_count', 'route="/v1/revisions"', 'status="201"')).toBe(1);
     expect(moved('avserver_job_run_seconds_count', 'kind="video"', `rendition="${variant}"`)).toBeGreaterThanOrEqual(1);
     expect(moved('avserver_job_run_seconds_count', 'kind="audio"')).toBeGreaterThanOrEqual(1);
@@ -77,7 +92,13 @@ describe('metrics', () => {
   it('counts 503s by reason', { timeout: 60_000 }, async () => {
     // A request that may wait only 1 ms for its job: a cold segment answers 503 timeout (the job goes on).
     const port = await freePort();
-    const impatient = await spawnOrigin({ MEDIA_ROOT: FIXTURES, REVISION_SECRET: 'observability-secret-0123', METRICS_PORT: String(port), REQUEST_WAIT_MS: '1', PREWARM_ON_MINT: 'false' });
+    const impatient = await spawnOrigin({
+      MEDIA_ROOT: FIXTURES,
+      REVISION_SECRET: 'observability-secret-0123',
+      METRICS_PORT: String(port),
+      REQUEST_WAIT_MS: '1',
+      PREWARM_ON_MINT: 'false',
+    });
     try {
       const { hls } = await impatient.mint({ clips: [{ source: 'landscape.mp4' }] });
       const res = await impatient.fetch(hls.replace('master.m3u8', 'audio/1.m4s'));
@@ -98,7 +119,11 @@ describe('logs', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe('test-request-1');
     await new Promise((r) => setTimeout(r, 200));
-    const lines = node.output().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = node
+      .output()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const line = lines.find((l) => l.req === 'test-request-1')!;
     expect(line).toMatchObject({ level: 'info', message: 'request', method: 'GET', path, status: 200, cache: 'miss' });
     expect(typeof line.ms).toBe('number');

@@ -21,10 +21,39 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'avserver-index-'));
   // A 40 s browser-recorder-like WebM (written to a pipe: no Cues, no Duration).
-  const webm = execFileSync('ffmpeg', [
-    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30:duration=40', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=40',
-    '-c:v', 'libvpx', '-b:v', '100k', '-deadline', 'realtime', '-cpu-used', '8', '-g', '60', '-c:a', 'libopus', '-b:a', '32k', '-f', 'webm', '-',
-  ], { maxBuffer: 64 * 1024 * 1024 });
+  const webm = execFileSync(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x240:rate=30:duration=40',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=40',
+      '-c:v',
+      'libvpx',
+      '-b:v',
+      '100k',
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '8',
+      '-g',
+      '60',
+      '-c:a',
+      'libopus',
+      '-b:a',
+      '32k',
+      '-f',
+      'webm',
+      '-',
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
   await writeFile(join(dir, 'long-recording.webm'), webm);
 });
 
@@ -36,8 +65,14 @@ describe('sources that cannot seek', () => {
   it('are told apart by the probe', async () => {
     const runner = new ProcessRunner();
     const id = { etag: 'e', size: 1 };
-    expect((await probeSource(join(FIXTURES, 'recorder.webm'), { key: 'recorder.webm', ...id }, tools(runner), 'matroska')).seekable).toBe(false);
-    expect((await probeSource(join(FIXTURES, 'landscape.mp4'), { key: 'landscape.mp4', ...id }, tools(runner), 'mov')).seekable).toBe(true);
+    expect(
+      (await probeSource(join(FIXTURES, 'recorder.webm'), { key: 'recorder.webm', ...id }, tools(runner), 'matroska'))
+        .seekable,
+    ).toBe(false);
+    expect(
+      (await probeSource(join(FIXTURES, 'landscape.mp4'), { key: 'landscape.mp4', ...id }, tools(runner), 'mov'))
+        .seekable,
+    ).toBe(true);
   });
 
   it('are indexed once into a seekable copy with Cues and a Duration', async () => {
@@ -46,10 +81,22 @@ describe('sources that cannot seek', () => {
     const run = runner.run.bind(runner);
     runner.run = (c, a, o) => ((runs += 1), run(c, a, o));
     const objects = new FsObjectStore(FIXTURES);
-    const cache = new SourceCache({ objects, runner, ffmpegPath: 'ffmpeg', dir: join(dir, 'cache'), maxBytes: 1 << 30, timeoutMs: 30_000 });
+    const cache = new SourceCache({
+      objects,
+      runner,
+      ffmpegPath: 'ffmpeg',
+      dir: join(dir, 'cache'),
+      maxBytes: 1 << 30,
+      timeoutMs: 30_000,
+    });
     // The cache re-checks a source's identity before reading it, so the probe carries the real one.
     const identity = (await objects.stat('recorder.webm'))!;
-    const source = await probeSource(join(FIXTURES, 'recorder.webm'), { key: 'recorder.webm', ...identity }, tools(new ProcessRunner()), 'matroska');
+    const source = await probeSource(
+      join(FIXTURES, 'recorder.webm'),
+      { key: 'recorder.webm', ...identity },
+      tools(new ProcessRunner()),
+      'matroska',
+    );
     // Reads near the start use the original; reads past 30 s the indexed copy, made once.
     const input = async (at: number) => (await cache.open(source, 'video', at, at + 4)).input;
     expect(await input(0)).toBe(join(FIXTURES, 'recorder.webm'));
@@ -96,7 +143,9 @@ describe('sources that cannot seek', () => {
 });
 
 describe('chunked recordings whose chunks start with keyframes', () => {
-  it('are minted from their first chunks and read chunk by chunk: nothing is assembled', { timeout: 60_000 }, async () => {
+  it('are minted from their first chunks and read chunk by chunk: nothing is assembled', {
+    timeout: 60_000,
+  }, async () => {
     const origin = await startOrigin({ SEGMENT_DURATION: '1', LOOKAHEAD_SEGMENTS: '0' });
     const reads: Array<{ command: string; inputs: string[] }> = [];
     const runner = origin.origin.runner;
@@ -109,7 +158,7 @@ describe('chunked recordings whose chunks start with keyframes', () => {
       const minted = await origin.mint({ clips: [{ source: 'dash/recording.mpd' }] });
       // Mint probes the first chunk of each track (a video and an audio file), no ffmpeg run.
       expect(reads.filter((r) => r.command === 'ffmpeg')).toEqual([]);
-      expect(reads.map((r) => r.inputs).flat().every((input) => /chunks-[0-9a-f]+\.webm$/.test(input))).toBe(true);
+      expect(reads.flatMap((r) => r.inputs).every((input) => /chunks-[0-9a-f]+\.webm$/.test(input))).toBe(true);
       const base = minted.hls.replace('/master.m3u8', '');
       const inputs: Array<{ path: string; size: number }> = [];
       runner.run = (command, args, options) => {
@@ -119,7 +168,9 @@ describe('chunked recordings whose chunks start with keyframes', () => {
       // Segment 2 is 2.13–3.2 s: with a second of margin each side, chunks 2–4 of the video track.
       expect((await origin.fetch(`${base}/180p/2.m4s`)).status).toBe(200);
       const size = (f: string) => statSync(join(FIXTURES, 'dash', f)).size;
-      expect(inputs.map((i) => i.size)).toEqual([size('init-0.webm') + size('chunk-0-00002.webm') + size('chunk-0-00003.webm') + size('chunk-0-00004.webm')]);
+      expect(inputs.map((i) => i.size)).toEqual([
+        size('init-0.webm') + size('chunk-0-00002.webm') + size('chunk-0-00003.webm') + size('chunk-0-00004.webm'),
+      ]);
       expect((await origin.fetch(`${base}/audio/2.m4s`)).status).toBe(200);
       expect(inputs).toHaveLength(2);
       // …and deleted once the job is done.

@@ -18,7 +18,16 @@ const info: SourceInfo = {
   size: 10,
   format: 'mov,mp4,m4a,3gp,3g2,mj2',
   duration: 4,
-  video: { codec: 'h264', width: 1280, height: 720, displayWidth: 1280, displayHeight: 720, rotation: 0, frameRate: 30, startTime: 0 },
+  video: {
+    codec: 'h264',
+    width: 1280,
+    height: 720,
+    displayWidth: 1280,
+    displayHeight: 720,
+    rotation: 0,
+    frameRate: 30,
+    startTime: 0,
+  },
 };
 const record: RevisionRecord = {
   id: 'AAAAAAAAAAAAAAAAAAAAAA',
@@ -75,7 +84,10 @@ describe('RedisRevisionStore against redis-server', () => {
     const node = await startOrigin({ REDIS_URL: own.url });
     try {
       await own.stop();
-      for (const [path, api] of [['/play/CCCCCCCCCCCCCCCCCCCCCC/master.m3u8', false], ['/v1/revisions/CCCCCCCCCCCCCCCCCCCCCC', true]] as const) {
+      for (const [path, api] of [
+        ['/play/CCCCCCCCCCCCCCCCCCCCCC/master.m3u8', false],
+        ['/v1/revisions/CCCCCCCCCCCCCCCCCCCCCC', true],
+      ] as const) {
         const res = await node.fetch(path, { api });
         expect(res.status).toBe(503);
         expect(res.headers.get('cache-control')).toBe('no-store');
@@ -95,7 +107,12 @@ describe('RedisRevisionStore against redis-server', () => {
       const minted = await nodeA.mint({ clips: [{ source: 'silent.mp4' }] });
       const master = await nodeB.fetch(minted.hls);
       expect(master.status).toBe(200);
-      const again = await nodeB.fetch('/v1/revisions', { method: 'POST', api: true, body: JSON.stringify({ clips: [{ source: 'silent.mp4' }] }), headers: { 'content-type': 'application/json' } });
+      const again = await nodeB.fetch('/v1/revisions', {
+        method: 'POST',
+        api: true,
+        body: JSON.stringify({ clips: [{ source: 'silent.mp4' }] }),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(again.status).toBe(200);
     } finally {
       await nodeA.close();
@@ -130,7 +147,12 @@ describe('S3ObjectStore against a local S3-compatible server', () => {
 
   it('hands ffprobe a URL it can read', async () => {
     const runner = new ProcessRunner();
-    const probed = await probeSource(await store.input('recordings/landscape.mp4'), { key: 'recordings/landscape.mp4', etag: 'e', size: 1 }, { runner, ffprobePath: 'ffprobe', timeoutMs: 10_000 }, 'mov');
+    const probed = await probeSource(
+      await store.input('recordings/landscape.mp4'),
+      { key: 'recordings/landscape.mp4', etag: 'e', size: 1 },
+      { runner, ffprobePath: 'ffprobe', timeoutMs: 10_000 },
+      'mov',
+    );
     expect(probed.video).toMatchObject({ width: 1280, height: 720 });
   });
 
@@ -151,7 +173,7 @@ describe('S3ObjectStore against a local S3-compatible server', () => {
   });
 
   it('plays a revision minted from S3 end to end', async () => {
-    const origin = await startOrigin({ S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_REGION: s3.region});
+    const origin = await startOrigin({ S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_REGION: s3.region });
     try {
       const minted = await origin.mint({ clips: [{ source: 'recordings/landscape.mp4' }] });
       const frames = await countDecodedFrames(`${origin.baseUrl}${minted.hls.replace('master', '360p')}`, 'v');

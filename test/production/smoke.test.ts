@@ -33,15 +33,28 @@ describe('the production build', () => {
   it('holds dist/ and runtime dependencies only', () => {
     expect(existsSync(join(out, 'dist', 'main.js'))).toBe(true);
     expect(existsSync(join(out, 'dist', 'media', 'denoise', 'rnnoise-worker.mjs'))).toBe(true);
-    for (const dev of ['tsx', 'vitest', 'typescript', 'playwright-core']) expect(existsSync(join(out, 'node_modules', dev)), dev).toBe(false);
-    for (const runtime of ['hono', 'm3u8-parser', 'mpd-parser', '@resvg/resvg-js']) expect(existsSync(join(out, 'node_modules', runtime)), runtime).toBe(true);
+    for (const dev of ['tsx', 'vitest', 'typescript', 'playwright-core'])
+      expect(existsSync(join(out, 'node_modules', dev)), dev).toBe(false);
+    for (const runtime of ['hono', 'm3u8-parser', 'mpd-parser', '@resvg/resvg-js'])
+      expect(existsSync(join(out, 'node_modules', runtime)), runtime).toBe(true);
   });
 
-  it('starts with node dist/main.js, mints, serves a playlist and a segment, and stops on SIGTERM', { timeout: 120_000 }, async () => {
+  it('starts with node dist/main.js, mints, serves a playlist and a segment, and stops on SIGTERM', {
+    timeout: 120_000,
+  }, async () => {
     const port = await freePort();
     const child = spawn(process.execPath, ['dist/main.js'], {
       cwd: out,
-      env: { PATH: process.env.PATH, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), MEDIA_ROOT: FIXTURES, AVSERVER_API_TOKEN: TEST_TOKEN, REVISION_SECRET: 'smoke-secret-0123456789', WORK_DIR: join(out, 'work') },
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        MEDIA_ROOT: FIXTURES,
+        AVSERVER_API_TOKEN: TEST_TOKEN,
+        REVISION_SECRET: 'smoke-secret-0123456789',
+        WORK_DIR: join(out, 'work'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -52,7 +65,10 @@ describe('the production build', () => {
       const base = `http://127.0.0.1:${port}`;
       for (let i = 0; ; i++) {
         if (child.exitCode !== null) throw new Error(`the origin exited at start:\n${output}`);
-        const up = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+        const up = await fetch(`${base}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (up) break;
         if (i > 300) throw new Error(`the origin did not answer /healthz:\n${output}`);
         await new Promise((r) => setTimeout(r, 100));
@@ -60,7 +76,10 @@ describe('the production build', () => {
       const mint = await fetch(`${base}/v1/revisions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ clips: [{ source: 'landscape.mp4' }], overlays: [{ kind: 'text', text: 'smoke', x: 0.1, y: 0.1, size: 0.1 }] }),
+        body: JSON.stringify({
+          clips: [{ source: 'landscape.mp4' }],
+          overlays: [{ kind: 'text', text: 'smoke', x: 0.1, y: 0.1, size: 0.1 }],
+        }),
       });
       expect(mint.status, output).toBe(201);
       const { hls } = (await mint.json()) as { hls: string };

@@ -40,10 +40,27 @@ export function observe(logger: Logger, metrics?: Metrics): MiddlewareHandler {
     const artifact = artifactKind(c.req.path);
     if (metrics) {
       metrics.request(routePath(c, -1) || 'unmatched', c.req.method, status, seconds);
-      if (artifact && status < 300 && c.req.method !== 'HEAD') metrics.served(artifact, cache, Number(headers.get('content-length') ?? 0));
-      if (status === 503) metrics.unavailable((await c.res.clone().json().catch(() => undefined) as { error?: { code?: string } } | undefined)?.error?.code ?? 'unknown');
+      if (artifact && status < 300 && c.req.method !== 'HEAD')
+        metrics.served(artifact, cache, Number(headers.get('content-length') ?? 0));
+      if (status === 503)
+        metrics.unavailable(
+          (
+            (await c.res
+              .clone()
+              .json()
+              .catch(() => undefined)) as { error?: { code?: string } } | undefined
+          )?.error?.code ?? 'unknown',
+        );
     }
-    const line = { req: id, method: c.req.method, path: c.req.path, status, ms: Math.round(seconds * 10_000) / 10, cache: cache ?? undefined, timing: artifact ? timingParts(headers.get('server-timing')) : undefined };
+    const line = {
+      req: id,
+      method: c.req.method,
+      path: c.req.path,
+      status,
+      ms: Math.round(seconds * 10_000) / 10,
+      cache: cache ?? undefined,
+      timing: artifact ? timingParts(headers.get('server-timing')) : undefined,
+    };
     if (c.req.path === '/healthz') logger.debug('request', line);
     else logger.info('request', line);
   };

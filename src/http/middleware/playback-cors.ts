@@ -15,7 +15,8 @@ export function playbackCors(): MiddlewareHandler {
       return c.body(null, 204, {
         'access-control-allow-origin': '*',
         'access-control-allow-methods': 'GET, HEAD, OPTIONS',
-        'access-control-allow-headers': c.req.header('access-control-request-headers') ?? 'Range, If-None-Match, If-Range',
+        'access-control-allow-headers':
+          c.req.header('access-control-request-headers') ?? 'Range, If-None-Match, If-Range',
         'access-control-max-age': '86400',
       });
     }

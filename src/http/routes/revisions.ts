@@ -8,7 +8,10 @@ import type { RevisionStore } from '../../stores/revision-store.js';
 import { playbackPaths } from './playback.js';
 
 /** The mint API the main application calls after every edit. */
-export function revisionRoutes(deps: MintDeps & { store: RevisionStore }, onMinted?: (revisionId: string) => void): Hono {
+export function revisionRoutes(
+  deps: MintDeps & { store: RevisionStore },
+  onMinted?: (revisionId: string) => void,
+): Hono {
   const app = new Hono();
 
   app.post('/', async (c) => {

@@ -29,7 +29,13 @@ describe('denoiseRuns', () => {
   it('replaces exactly the region, with the lag removed, channels apart', async () => {
     const pcm = ramp(1000, 8000);
     const denoiser = fakeDenoiser();
-    await denoiseRuns(pcm, 1000, [{ from: 3000, to: 5000, stateFrom: 1960, clipEnd: 9000, mono: false }], denoiser, 1000);
+    await denoiseRuns(
+      pcm,
+      1000,
+      [{ from: 3000, to: 5000, stateFrom: 1960, clipEnd: 9000, mono: false }],
+      denoiser,
+      1000,
+    );
     for (const t of [1000, 2999, 5000, 8999]) expect([pcm[2 * (t - 1000)], pcm[2 * (t - 1000) + 1]]).toEqual([t, -t]);
     for (const t of [3000, 4000, 4999]) expect([pcm[2 * (t - 1000)], pcm[2 * (t - 1000) + 1]]).toEqual([t / 2, -t / 2]);
     // RNNoise heard from its fresh start, in whole 480-sample frames, through the lag.
@@ -60,13 +66,30 @@ describe('denoiseRuns', () => {
     const pcm = ramp(0, 6000);
     const denoiser = fakeDenoiser();
     const fade = { from: 2000, to: 2480 };
-    await denoiseRuns(pcm, 0, [{ stateFrom: 0, from: 480, to: 2480, fadeOut: fade, clipEnd: 9000, mono: false }, { stateFrom: 960, from: 2000, to: 4000, fadeIn: fade, clipEnd: 9000, mono: false }], denoiser, 1000);
+    await denoiseRuns(
+      pcm,
+      0,
+      [
+        { stateFrom: 0, from: 480, to: 2480, fadeOut: fade, clipEnd: 9000, mono: false },
+        { stateFrom: 960, from: 2000, to: 4000, fadeIn: fade, clipEnd: 9000, mono: false },
+      ],
+      denoiser,
+      1000,
+    );
     // Both runs see the same ramp, so any crossfade of them is the ramp, halved.
     for (const t of [480, 1999, 2000, 2240, 2479, 2480, 3999]) expect(pcm[2 * t]).toBeCloseTo(t / 2, 3);
     expect(pcm[2 * 4000]).toBe(4000);
   });
 
   it('refuses a run whose warm-up was not decoded', async () => {
-    await expect(denoiseRuns(ramp(1000, 2000), 1000, [{ from: 1500, to: 2000, stateFrom: 500, clipEnd: 9000, mono: false }], fakeDenoiser(), 1000)).rejects.toThrow(RangeError);
+    await expect(
+      denoiseRuns(
+        ramp(1000, 2000),
+        1000,
+        [{ from: 1500, to: 2000, stateFrom: 500, clipEnd: 9000, mono: false }],
+        fakeDenoiser(),
+        1000,
+      ),
+    ).rejects.toThrow(RangeError);
   });
 });

@@ -4,7 +4,8 @@ import type { Denoiser } from './denoiser.js';
 
 /** True when both channels of `pcm` hold the same samples over [from, from + count). */
 function sameChannels(pcm: Float32Array, from: number, count: number): boolean {
-  for (let i = from * AUDIO_CHANNELS; i < (from + count) * AUDIO_CHANNELS; i += AUDIO_CHANNELS) if (pcm[i] !== pcm[i + 1]) return false;
+  for (let i = from * AUDIO_CHANNELS; i < (from + count) * AUDIO_CHANNELS; i += AUDIO_CHANNELS)
+    if (pcm[i] !== pcm[i + 1]) return false;
   return true;
 }
 
@@ -16,13 +17,20 @@ function sameChannels(pcm: Float32Array, from: number, count: number): boolean {
  * channels are the same) is denoised once and copied to both channels; channels and runs go to the
  * denoiser in parallel.
  */
-export async function denoiseRuns(pcm: Float32Array, pcmFrom: number, runs: readonly DenoiseRun[], denoiser: Denoiser, timeoutMs: number): Promise<void> {
+export async function denoiseRuns(
+  pcm: Float32Array,
+  pcmFrom: number,
+  runs: readonly DenoiseRun[],
+  denoiser: Denoiser,
+  timeoutMs: number,
+): Promise<void> {
   const pcmTo = pcmFrom + pcm.length / AUDIO_CHANNELS;
   const outputs = await Promise.all(
     runs.map((run) => {
       const length = denoiseLength(run);
       const heard = Math.min(length, run.clipEnd - run.stateFrom);
-      if (run.stateFrom < pcmFrom || run.stateFrom + heard > pcmTo) throw new RangeError('denoise run outside the decoded samples');
+      if (run.stateFrom < pcmFrom || run.stateFrom + heard > pcmTo)
+        throw new RangeError('denoise run outside the decoded samples');
       // Identical channels (a mono microphone in a stereo file) give identical outputs: denoise once.
       const once = run.mono || sameChannels(pcm, run.stateFrom - pcmFrom, heard);
       return Promise.all(
@@ -34,7 +42,9 @@ export async function denoiseRuns(pcm: Float32Array, pcmFrom: number, runs: read
       );
     }),
   );
-  for (const run of runs) for (let t = run.from; t < run.to; t++) pcm.fill(0, (t - pcmFrom) * AUDIO_CHANNELS, (t - pcmFrom + 1) * AUDIO_CHANNELS);
+  for (const run of runs)
+    for (let t = run.from; t < run.to; t++)
+      pcm.fill(0, (t - pcmFrom) * AUDIO_CHANNELS, (t - pcmFrom + 1) * AUDIO_CHANNELS);
   runs.forEach((run, r) => {
     const [left, right = left] = outputs[r]!;
     for (let t = run.from; t < run.to; t++) {

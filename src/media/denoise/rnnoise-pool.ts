@@ -75,7 +75,10 @@ export class RnnoisePool implements Denoiser {
 
   #start(slot: Slot, task: Task): void {
     slot.task = task;
-    slot.timer = setTimeout(() => this.#replace(slot, new Error(`rnnoise took longer than ${task.timeoutMs} ms`)), task.timeoutMs);
+    slot.timer = setTimeout(
+      () => this.#replace(slot, new Error(`rnnoise took longer than ${task.timeoutMs} ms`)),
+      task.timeoutMs,
+    );
     // The buffer moves to the worker (no copy); the caller gave up its view of it.
     slot.worker.postMessage({ id: task.id, samples: task.samples }, [task.samples.buffer as ArrayBuffer]);
   }

@@ -14,7 +14,8 @@ const input = rnnoise._malloc(FRAME * 4);
 const output = rnnoise._malloc(FRAME * 4);
 
 function denoise(samples) {
-  if (samples.length % FRAME !== 0) throw new Error(`${samples.length} samples is not a whole number of ${FRAME}-sample frames`);
+  if (samples.length % FRAME !== 0)
+    throw new Error(`${samples.length} samples is not a whole number of ${FRAME}-sample frames`);
   const state = rnnoise._rnnoise_create();
   const out = new Float32Array(samples.length);
   try {

@@ -17,7 +17,10 @@ const FRAME_SAMPLES = AAC_FRAME_SAMPLES;
 function descriptor(tag: number, ...payload: Buffer[]): Buffer {
   const body = Buffer.concat(payload);
   const n = body.length;
-  return Buffer.concat([u8(tag, 0x80 | ((n >> 21) & 0x7f), 0x80 | ((n >> 14) & 0x7f), 0x80 | ((n >> 7) & 0x7f), n & 0x7f), body]);
+  return Buffer.concat([
+    u8(tag, 0x80 | ((n >> 21) & 0x7f), 0x80 | ((n >> 14) & 0x7f), 0x80 | ((n >> 7) & 0x7f), n & 0x7f),
+    body,
+  ]);
 }
 
 function esds(config: AacConfig): Buffer {
@@ -34,10 +37,38 @@ function esds(config: AacConfig): Buffer {
 /** ftyp+moov of a fragmented AAC track: CMAF-style, one track, timescale = sample rate. */
 export function aacInitSegment(config: AacConfig): Buffer {
   const ftyp = box('ftyp', Buffer.from('iso6', 'latin1'), u32(0), Buffer.from('iso6cmfcdashmp41', 'latin1'));
-  const mvhd = fullBox('mvhd', 0, 0, u32(0, 0, 1000, 0), u32(0x00010000), u16(0x0100), zeros(10), UNITY_MATRIX, zeros(24), u32(TRACK_ID + 1));
-  const tkhd = fullBox('tkhd', 0, 0x3, u32(0, 0, TRACK_ID, 0, 0), zeros(8), u16(0, 0, 0x0100, 0), UNITY_MATRIX, u32(0, 0));
+  const mvhd = fullBox(
+    'mvhd',
+    0,
+    0,
+    u32(0, 0, 1000, 0),
+    u32(0x00010000),
+    u16(0x0100),
+    zeros(10),
+    UNITY_MATRIX,
+    zeros(24),
+    u32(TRACK_ID + 1),
+  );
+  const tkhd = fullBox(
+    'tkhd',
+    0,
+    0x3,
+    u32(0, 0, TRACK_ID, 0, 0),
+    zeros(8),
+    u16(0, 0, 0x0100, 0),
+    UNITY_MATRIX,
+    u32(0, 0),
+  );
   const mdhd = fullBox('mdhd', 0, 0, u32(0, 0, config.sampleRate, 0), u16(0x55c4, 0)); // language "und"
-  const hdlr = fullBox('hdlr', 0, 0, u32(0), Buffer.from('soun', 'latin1'), zeros(12), Buffer.from('SoundHandler\0', 'latin1'));
+  const hdlr = fullBox(
+    'hdlr',
+    0,
+    0,
+    u32(0),
+    Buffer.from('soun', 'latin1'),
+    zeros(12),
+    Buffer.from('SoundHandler\0', 'latin1'),
+  );
   const mp4a = box(
     'mp4a',
     zeros(6),

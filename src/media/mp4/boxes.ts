@@ -49,7 +49,8 @@ export interface FragmentedMp4 {
  */
 export function splitFragmentedMp4(buf: Buffer): FragmentedMp4 {
   const boxes = readBoxes(buf);
-  const pick = (types: string[]) => Buffer.concat(boxes.filter((b) => types.includes(b.type)).map((b) => buf.subarray(b.start, b.start + b.size)));
+  const pick = (types: string[]) =>
+    Buffer.concat(boxes.filter((b) => types.includes(b.type)).map((b) => buf.subarray(b.start, b.start + b.size)));
   const init = pick(['ftyp', 'moov']);
   const media = pick(['styp', 'moof', 'mdat']);
   if (!boxes.some((b) => b.type === 'moov') || !boxes.some((b) => b.type === 'moof')) {

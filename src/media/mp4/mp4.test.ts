@@ -6,7 +6,15 @@ import { findBox, readBoxes, readTfdt, setSequenceNumbers, splitFragmentedMp4 } 
 /** An ADTS frame header (no CRC) for AAC-LC, 48 kHz, stereo, around `payload` bytes. */
 function adtsFrame(payload: Buffer): Buffer {
   const length = payload.length + 7;
-  const header = Buffer.from([0xff, 0xf1, (1 << 6) | (3 << 2), (2 << 6) | ((length >> 11) & 0x03), (length >> 3) & 0xff, ((length & 0x07) << 5) | 0x1f, 0xfc]);
+  const header = Buffer.from([
+    0xff,
+    0xf1,
+    (1 << 6) | (3 << 2),
+    (2 << 6) | ((length >> 11) & 0x03),
+    (length >> 3) & 0xff,
+    ((length & 0x07) << 5) | 0x1f,
+    0xfc,
+  ]);
   return Buffer.concat([header, payload]);
 }
 
@@ -30,13 +38,20 @@ describe('indexAdts', () => {
   });
 
   it('refuses a stream that loses sync or ends mid-frame', () => {
-    expect(() => indexAdts(Buffer.concat([adtsFrame(Buffer.alloc(4)), Buffer.from([0, 0, 0, 0, 0, 0, 0])]))).toThrow(/sync/);
+    expect(() => indexAdts(Buffer.concat([adtsFrame(Buffer.alloc(4)), Buffer.from([0, 0, 0, 0, 0, 0, 0])]))).toThrow(
+      /sync/,
+    );
     expect(() => indexAdts(adtsFrame(Buffer.alloc(10)).subarray(0, 12))).toThrow(/truncated/);
   });
 });
 
 describe('AAC track boxes', () => {
-  const init = aacInitSegment({ audioSpecificConfig: Buffer.from([0x11, 0x90]), sampleRate: 48000, channels: 2, bitrate: 128000 });
+  const init = aacInitSegment({
+    audioSpecificConfig: Buffer.from([0x11, 0x90]),
+    sampleRate: 48000,
+    channels: 2,
+    bitrate: 128000,
+  });
 
   it('writes ftyp+moov with one sound track at the sample rate as timescale', () => {
     expect(readBoxes(init).map((b) => b.type)).toEqual(['ftyp', 'moov']);
@@ -65,7 +80,9 @@ describe('AAC track boxes', () => {
     const split = splitFragmentedMp4(Buffer.concat([init, media]));
     expect(split.init.equals(init)).toBe(true);
     expect(split.media.equals(media)).toBe(true);
-    const numbers = readBoxes(media).filter((b) => b.type === 'moof').map((b) => media.readUInt32BE(b.start + 8 + 12));
+    const numbers = readBoxes(media)
+      .filter((b) => b.type === 'moof')
+      .map((b) => media.readUInt32BE(b.start + 8 + 12));
     expect(numbers).toEqual([10, 11]);
   });
 

@@ -24,7 +24,11 @@
         if (switchTimer) clearInterval(switchTimer);
         // Keep hls attached (destroying it would detach MSE and reset the video);
         // the page/context is closed by the Node side right after.
-        try { hls && hls.stopLoad(); } catch (e) { /* ignore */ }
+        try {
+          hls && hls.stopLoad();
+        } catch {
+          /* ignore */
+        }
       });
       if (!Hls || !Hls.isSupported()) {
         st.errors.push('harness/hls.js not supported in this browser');
@@ -53,20 +57,48 @@
         if (d.fatal) ctl.finish('fatal hls.js error ' + s);
       });
       hls.on(E.MANIFEST_PARSED, function (_ev, d) {
-        ctl.log('hls MANIFEST_PARSED levels=' + d.levels.map(function (l, i) {
-          return i + ':' + l.width + 'x' + l.height + '@' + l.bitrate + ' ' + (l.codecSet || l.attrs && l.attrs.CODECS || '');
-        }).join(', '));
+        ctl.log(
+          'hls MANIFEST_PARSED levels=' +
+            d.levels
+              .map(function (l, i) {
+                return (
+                  i +
+                  ':' +
+                  l.width +
+                  'x' +
+                  l.height +
+                  '@' +
+                  l.bitrate +
+                  ' ' +
+                  (l.codecSet || (l.attrs && l.attrs.CODECS) || '')
+                );
+              })
+              .join(', '),
+        );
         h.startPlayback(v, ctl);
       });
-      hls.on(E.LEVEL_SWITCHING, function (_ev, d) { ctl.log('hls LEVEL_SWITCHING ' + d.level); });
+      hls.on(E.LEVEL_SWITCHING, function (_ev, d) {
+        ctl.log('hls LEVEL_SWITCHING ' + d.level);
+      });
       hls.on(E.LEVEL_SWITCHED, function (_ev, d) {
         ctl.log('hls LEVEL_SWITCHED ' + d.level);
         if (st.levelsPlayed.indexOf(d.level) < 0) st.levelsPlayed.push(d.level);
       });
       hls.on(E.FRAG_LOADED, function (_ev, d) {
-        ctl.log('hls FRAG_LOADED level=' + d.frag.level + ' sn=' + d.frag.sn + ' ' + d.frag.start.toFixed(3) + '+' + d.frag.duration.toFixed(3));
+        ctl.log(
+          'hls FRAG_LOADED level=' +
+            d.frag.level +
+            ' sn=' +
+            d.frag.sn +
+            ' ' +
+            d.frag.start.toFixed(3) +
+            '+' +
+            d.frag.duration.toFixed(3),
+        );
       });
-      hls.on(E.BUFFER_EOS, function () { ctl.log('hls BUFFER_EOS'); });
+      hls.on(E.BUFFER_EOS, function () {
+        ctl.log('hls BUFFER_EOS');
+      });
 
       // Forced rendition switching: once playback has started, request the next level (cyclically)
       // every switchEveryMs.

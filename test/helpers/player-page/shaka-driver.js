@@ -42,7 +42,11 @@
         var s = 'shaka/' + (err ? err.category : '?') + '/' + (err ? err.code : '?') + (fatal ? '/fatal' : '');
         st.errors.push(s);
         var data = '';
-        try { data = JSON.stringify(err && err.data).slice(0, 500); } catch (e) { data = String(err && err.data); }
+        try {
+          data = JSON.stringify(err && err.data).slice(0, 500);
+        } catch {
+          data = String(err && err.data);
+        }
         ctl.log('shaka error ' + s + ' data=' + data + (err && err.message ? ' msg=' + err.message : ''));
         if (fatal) ctl.finish('fatal shaka error ' + s);
       }
@@ -51,27 +55,53 @@
         var tracks = player.getVariantTracks();
         for (var i = 0; i < tracks.length; i++) {
           if (tracks[i].active) {
-            ctl.log('shaka ' + why + ': variant ' + i + ' ' + tracks[i].width + 'x' + tracks[i].height + ' bw=' + tracks[i].bandwidth);
+            ctl.log(
+              'shaka ' +
+                why +
+                ': variant ' +
+                i +
+                ' ' +
+                tracks[i].width +
+                'x' +
+                tracks[i].height +
+                ' bw=' +
+                tracks[i].bandwidth,
+            );
             if (st.levelsPlayed.indexOf(i) < 0) st.levelsPlayed.push(i);
           }
         }
       }
-      player.addEventListener('error', function (ev) { recordError(ev.detail); });
-      player.addEventListener('adaptation', function () { noteActiveVariant('adaptation'); });
-      player.addEventListener('variantchanged', function () { noteActiveVariant('variantchanged'); });
-      player.addEventListener('buffering', function (ev) { ctl.log('shaka buffering=' + ev.buffering); });
-      player.attach(v).then(function () {
-        return player.load(url);
-      }).then(function () {
-        ctl.log('shaka loaded');
-        noteActiveVariant('loaded');
-        h.startPlayback(v, ctl);
-      }).catch(function (err) {
-        if (err && err.code === LOAD_INTERRUPTED) { ctl.log('shaka load interrupted'); return; }
-        recordError(err);
-        // A rejected load() is fatal for the test whatever its severity.
-        ctl.finish('shaka load failed');
+      player.addEventListener('error', function (ev) {
+        recordError(ev.detail);
       });
+      player.addEventListener('adaptation', function () {
+        noteActiveVariant('adaptation');
+      });
+      player.addEventListener('variantchanged', function () {
+        noteActiveVariant('variantchanged');
+      });
+      player.addEventListener('buffering', function (ev) {
+        ctl.log('shaka buffering=' + ev.buffering);
+      });
+      player
+        .attach(v)
+        .then(function () {
+          return player.load(url);
+        })
+        .then(function () {
+          ctl.log('shaka loaded');
+          noteActiveVariant('loaded');
+          h.startPlayback(v, ctl);
+        })
+        .catch(function (err) {
+          if (err && err.code === LOAD_INTERRUPTED) {
+            ctl.log('shaka load interrupted');
+            return;
+          }
+          recordError(err);
+          // A rejected load() is fatal for the test whatever its severity.
+          ctl.finish('shaka load failed');
+        });
     });
   };
 })();

@@ -20,7 +20,9 @@
   }
 
   var t0 = performance.now();
-  function stamp() { return ((performance.now() - t0) / 1000).toFixed(2) + 's'; }
+  function stamp() {
+    return ((performance.now() - t0) / 1000).toFixed(2) + 's';
+  }
 
   /** Replaces the page's <video id="v"> with a fresh muted autoplaying one. */
   function makeVideo() {
@@ -47,14 +49,17 @@
     var started = false;
     var done = false;
     var timer = null;
-    function log(msg) { st.log.push('[' + stamp() + ' t=' + v.currentTime.toFixed(2) + '] ' + msg); }
+    function log(msg) {
+      st.log.push('[' + stamp() + ' t=' + v.currentTime.toFixed(2) + '] ' + msg);
+    }
     function snapshot() {
       st.currentTime = v.currentTime;
-      st.duration = isFinite(v.duration) ? v.duration : 0;
+      st.duration = Number.isFinite(v.duration) ? v.duration : 0;
     }
     function bufferedStr() {
       var r = [];
-      for (var i = 0; i < v.buffered.length; i++) r.push(v.buffered.start(i).toFixed(3) + '-' + v.buffered.end(i).toFixed(3));
+      for (var i = 0; i < v.buffered.length; i++)
+        r.push(v.buffered.start(i).toFixed(3) + '-' + v.buffered.end(i).toFixed(3));
       return '[' + r.join(',') + ']';
     }
     function finish(why) {
@@ -63,14 +68,23 @@
       if (timer) clearTimeout(timer);
       snapshot();
       log('finish: ' + why + ' (buffered=' + bufferedStr() + ', readyState=' + v.readyState + ')');
-      try { cleanup(); } catch (e) { log('cleanup threw: ' + e); }
+      try {
+        cleanup();
+      } catch (e) {
+        log('cleanup threw: ' + e);
+      }
       resolve(st);
     }
     ['loadedmetadata', 'canplay', 'play', 'pause', 'seeking', 'seeked', 'ratechange'].forEach(function (ev) {
-      v.addEventListener(ev, function () { log('video ' + ev); });
+      v.addEventListener(ev, function () {
+        log('video ' + ev);
+      });
     });
     v.addEventListener('playing', function () {
-      if (!started) { started = true; st.startedAt = performance.now(); }
+      if (!started) {
+        started = true;
+        st.startedAt = performance.now();
+      }
       log('video playing');
     });
     v.addEventListener('waiting', function () {
@@ -81,20 +95,37 @@
     });
     v.addEventListener('timeupdate', snapshot);
     v.addEventListener('durationchange', snapshot);
-    v.addEventListener('ended', function () { st.ended = true; finish('ended'); });
+    v.addEventListener('ended', function () {
+      st.ended = true;
+      finish('ended');
+    });
     v.addEventListener('error', function () {
       var e = v.error;
       st.errors.push('video/' + (e ? e.code : '?') + '/' + (e ? e.message : ''));
       finish('video element error');
     });
-    timer = setTimeout(function () { finish('timeout after ' + timeoutMs + 'ms'); }, timeoutMs);
-    return { finish: finish, log: log, isStarted: function () { return started; }, isDone: function () { return done; } };
+    timer = setTimeout(function () {
+      finish('timeout after ' + timeoutMs + 'ms');
+    }, timeoutMs);
+    return {
+      finish: finish,
+      log: log,
+      isStarted: function () {
+        return started;
+      },
+      isDone: function () {
+        return done;
+      },
+    };
   }
 
   /** Calls v.play(), logging (not failing on) a rejected play promise. */
   function startPlayback(v, ctl) {
     var p = v.play();
-    if (p && p.catch) p.catch(function (e) { ctl.log('video.play() rejected: ' + e); });
+    if (p && p.catch)
+      p.catch(function (e) {
+        ctl.log('video.play() rejected: ' + e);
+      });
   }
 
   window.playerHarness = {
