@@ -98,7 +98,7 @@ export async function fetchOk(node: OriginProcess, path: string): Promise<number
  * done. (A running child's CPU only shows in the parent's figures once it exits.)
  */
 export async function idle(node: OriginProcess): Promise<void> {
-  for (let last = node.cpuSeconds(); ; ) {
+  for (let last = node.cpuSeconds(); ;) {
     await new Promise((r) => setTimeout(r, 700));
     const now = node.cpuSeconds();
     if (now - last < 0.02 && node.runningChildren() === 0) return;

@@ -99,7 +99,7 @@ function copyFor(media: string, source: string, viewer: number): string {
 }
 
 async function idle(node: OriginProcess): Promise<void> {
-  for (let last = node.cpuSeconds(); ; ) {
+  for (let last = node.cpuSeconds(); ;) {
     await new Promise((r) => setTimeout(r, 1000));
     const now = node.cpuSeconds();
     if (now - last < 0.03) return;

@@ -137,7 +137,10 @@ describe('planAudioChunk', () => {
       true,
     );
     const clipStart = 3 * 48000;
-    const early = planAudioChunk(p, p.audio!.slices.find((x) => x.start <= 3 && x.start + x.duration > 3)!);
+    const early = planAudioChunk(
+      p,
+      p.audio!.slices.find((x) => x.start <= 3 && x.start + x.duration > 3)!,
+    );
     expect(early.denoise[0]).toMatchObject({ from: clipStart, stateFrom: clipStart, clipEnd: 123 * 48000, mono: true });
     // RNNoise never hears the intro, which is not denoised.
     expect(early.decodeFrom).toBe(early.encodeFrom);

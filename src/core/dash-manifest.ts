@@ -10,7 +10,7 @@ function isoDuration(seconds: number): string {
 function segmentTimeline(durations: number[]): string {
   const rows: string[] = [];
   let t = 0;
-  for (let i = 0; i < durations.length; ) {
+  for (let i = 0; i < durations.length;) {
     const d = durations[i]!;
     let repeat = 0;
     while (durations[i + repeat + 1] === d) repeat++;

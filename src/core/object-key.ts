@@ -6,7 +6,7 @@ export function objectKeyProblem(key: string): string | undefined {
   if (key.length === 0) return 'must not be empty';
   if (key.length > 1024) return 'must be at most 1024 characters';
   // Control characters break logs, S3 signing and filesystem paths alike.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+  // eslint-disable-next-line no-control-regex -- finding them is the point
   if (/[\u0000-\u001f\u007f]/.test(key)) return 'must not contain control characters';
   if (key.startsWith('/') || key.startsWith('\\') || /^[a-zA-Z]:/.test(key))
     return 'must be a relative key, not an absolute path';

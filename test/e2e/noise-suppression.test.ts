@@ -32,24 +32,28 @@ const left = async (minted: { hls: string; revisionId: string }) =>
   )[0]!;
 
 describe('noise suppression', () => {
-  it('lowers the noise floor ≥ 30 dB and raises SI-SDR ≥ 8 dB, with no lag and the speech level kept', {
-    timeout: 120_000,
-  }, async () => {
-    const noisy = await left(await server.mint({ clips: [{ source: 'speech-noisy.mp4' }] }));
-    const clean = await left(await server.mint({ clips: [{ source: 'speech-noisy.mp4' }], noiseSuppression: true }));
-    const reference = speech.clean;
-    const lead = SPEECH_LEAD_SECONDS * 48000;
-    // The noise floor in the speech-free lead-in (away from its edges).
-    const floorDrop = rmsDb(noisy, 4800, lead - 4800) - rmsDb(clean, 4800, lead - 4800);
-    // SI-SDR as delivered, sample for sample: a delay would count as a loss.
-    const sdrGain = siSdr(reference, clean) - siSdr(reference, noisy);
-    const levelChange = rmsDb(clean, lead, reference.length) - rmsDb(reference, lead, reference.length);
-    const lag = bestLag(reference, clean, 240, lead, reference.length - 48000);
-    expect(floorDrop).toBeGreaterThanOrEqual(30);
-    expect(sdrGain).toBeGreaterThanOrEqual(8);
-    expect(Math.abs(lag)).toBeLessThanOrEqual(48);
-    expect(Math.abs(levelChange)).toBeLessThanOrEqual(3);
-  });
+  it(
+    'lowers the noise floor ≥ 30 dB and raises SI-SDR ≥ 8 dB, with no lag and the speech level kept',
+    {
+      timeout: 120_000,
+    },
+    async () => {
+      const noisy = await left(await server.mint({ clips: [{ source: 'speech-noisy.mp4' }] }));
+      const clean = await left(await server.mint({ clips: [{ source: 'speech-noisy.mp4' }], noiseSuppression: true }));
+      const reference = speech.clean;
+      const lead = SPEECH_LEAD_SECONDS * 48000;
+      // The noise floor in the speech-free lead-in (away from its edges).
+      const floorDrop = rmsDb(noisy, 4800, lead - 4800) - rmsDb(clean, 4800, lead - 4800);
+      // SI-SDR as delivered, sample for sample: a delay would count as a loss.
+      const sdrGain = siSdr(reference, clean) - siSdr(reference, noisy);
+      const levelChange = rmsDb(clean, lead, reference.length) - rmsDb(reference, lead, reference.length);
+      const lag = bestLag(reference, clean, 240, lead, reference.length - 48000);
+      expect(floorDrop).toBeGreaterThanOrEqual(30);
+      expect(sdrGain).toBeGreaterThanOrEqual(8);
+      expect(Math.abs(lag)).toBeLessThanOrEqual(48);
+      expect(Math.abs(levelChange)).toBeLessThanOrEqual(3);
+    },
+  );
 
   it('keeps audio in sync with the timeline across cuts', { timeout: 120_000 }, async () => {
     const cuts: Array<[number, number]> = [

@@ -216,21 +216,25 @@ describe('a caption, a logo and a drawing', () => {
     }
   });
 
-  it('looks the same in every rendition: what it changes, scaled to the smallest, is the same', {
-    timeout: 60_000,
-  }, async () => {
-    // Each rendition and its plain twin scaled to the smallest size; the pixels the overlays change
-    // must be the same ones (geometry in pixels rather than fractions would move and resize them).
-    const smallest = withOverlays.reduce((s, r) => (r.height < s.height ? r : s));
-    const size = { width: smallest.width, height: smallest.height };
-    const scaled = async (r: Rendition) =>
-      (await frames(r, [75], `scale=${size.width}:${size.height}:flags=area`, size)).get(75)!;
-    const changed = async (r: Rendition) => differenceMask(await scaled(r), await scaled(without.get(r.id)!), 48);
-    const reference = await changed(smallest);
-    for (const r of withOverlays) {
-      if (r !== smallest) expect(overlap(await changed(r), reference), r.id).toBeGreaterThan(0.8);
-    }
-  });
+  it(
+    'looks the same in every rendition: what it changes, scaled to the smallest, is the same',
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      // Each rendition and its plain twin scaled to the smallest size; the pixels the overlays change
+      // must be the same ones (geometry in pixels rather than fractions would move and resize them).
+      const smallest = withOverlays.reduce((s, r) => (r.height < s.height ? r : s));
+      const size = { width: smallest.width, height: smallest.height };
+      const scaled = async (r: Rendition) =>
+        (await frames(r, [75], `scale=${size.width}:${size.height}:flags=area`, size)).get(75)!;
+      const changed = async (r: Rendition) => differenceMask(await scaled(r), await scaled(without.get(r.id)!), 48);
+      const reference = await changed(smallest);
+      for (const r of withOverlays) {
+        if (r !== smallest) expect(overlap(await changed(r), reference), r.id).toBeGreaterThan(0.8);
+      }
+    },
+  );
 
   it('has a caption OCR reads at 720p', async () => {
     const top = withOverlays.find((r) => r.height === 720)!;

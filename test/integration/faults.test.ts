@@ -49,157 +49,173 @@ describe('Redis', () => {
     await redis?.stop();
   });
 
-  it('frozen: every request that needs it is a 503 within the command deadline, and it recovers once thawed', {
-    timeout: 30_000,
-  }, async () => {
-    const minted = await minting.mint({ clips: [{ source: 'landscape.mp4' }] });
-    redis.signal('SIGSTOP');
-    try {
-      const requests = [
-        // A revision this node has not loaded yet, its record, an unknown id, a mint.
-        reading.fetch(minted.hls),
-        reading.fetch(`/v1/revisions/${minted.revisionId}`, { api: true }),
-        reading.fetch('/play/AAAAAAAAAAAAAAAAAAAAAA/master.m3u8'),
-        reading.fetch('/v1/revisions', {
-          method: 'POST',
-          api: true,
-          body: JSON.stringify({ clips: [{ source: 'portrait.mp4' }] }),
-          headers: { 'content-type': 'application/json' },
-        }),
-      ];
-      for (const { res, ms } of await Promise.all(requests.map(timed))) {
-        expect(res.status).toBe(503);
-        expect(res.headers.get('cache-control')).toBe('no-store');
-        expect(res.headers.get('retry-after')).toBeTruthy();
-        expect(await errorOf(res)).toBe('unavailable');
-        // The command deadline (300 ms) and at most one retry.
-        expect(ms).toBeLessThan(1500);
+  it(
+    'frozen: every request that needs it is a 503 within the command deadline, and it recovers once thawed',
+    {
+      timeout: 30_000,
+    },
+    async () => {
+      const minted = await minting.mint({ clips: [{ source: 'landscape.mp4' }] });
+      redis.signal('SIGSTOP');
+      try {
+        const requests = [
+          // A revision this node has not loaded yet, its record, an unknown id, a mint.
+          reading.fetch(minted.hls),
+          reading.fetch(`/v1/revisions/${minted.revisionId}`, { api: true }),
+          reading.fetch('/play/AAAAAAAAAAAAAAAAAAAAAA/master.m3u8'),
+          reading.fetch('/v1/revisions', {
+            method: 'POST',
+            api: true,
+            body: JSON.stringify({ clips: [{ source: 'portrait.mp4' }] }),
+            headers: { 'content-type': 'application/json' },
+          }),
+        ];
+        for (const { res, ms } of await Promise.all(requests.map(timed))) {
+          expect(res.status).toBe(503);
+          expect(res.headers.get('cache-control')).toBe('no-store');
+          expect(res.headers.get('retry-after')).toBeTruthy();
+          expect(await errorOf(res)).toBe('unavailable');
+          // The command deadline (300 ms) and at most one retry.
+          expect(ms).toBeLessThan(1500);
+        }
+        expect((await reading.fetch('/healthz')).status).toBe(200);
+      } finally {
+        redis.signal('SIGCONT');
       }
-      expect((await reading.fetch('/healthz')).status).toBe(200);
-    } finally {
-      redis.signal('SIGCONT');
-    }
-    let status = 0;
-    for (let i = 0; i < 50 && status !== 200; i++) {
-      status = (await reading.fetch(minted.hls)).status;
-      if (status !== 200) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(status).toBe(200);
-  });
+      let status = 0;
+      for (let i = 0; i < 50 && status !== 200; i++) {
+        status = (await reading.fetch(minted.hls)).status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(status).toBe(200);
+    },
+  );
 
-  it('killed and restarted: 503 while it is gone, then back without restarting the origin', {
-    timeout: 30_000,
-  }, async () => {
-    await redis.stop();
-    const res = await reading.fetch('/play/BBBBBBBBBBBBBBBBBBBBBB/master.m3u8');
-    expect(res.status).toBe(503);
-    expect(res.headers.get('cache-control')).toBe('no-store');
-    await redis.restart();
-    let status = 0;
-    for (let i = 0; i < 100 && status !== 201; i++) {
-      status = (
-        await minting.fetch('/v1/revisions', {
-          method: 'POST',
-          api: true,
-          body: JSON.stringify({ clips: [{ source: 'portrait.mp4', end: 2 }] }),
-          headers: { 'content-type': 'application/json' },
-        })
-      ).status;
-      if (status !== 201) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(status).toBe(201);
-  });
+  it(
+    'killed and restarted: 503 while it is gone, then back without restarting the origin',
+    {
+      timeout: 30_000,
+    },
+    async () => {
+      await redis.stop();
+      const res = await reading.fetch('/play/BBBBBBBBBBBBBBBBBBBBBB/master.m3u8');
+      expect(res.status).toBe(503);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      await redis.restart();
+      let status = 0;
+      for (let i = 0; i < 100 && status !== 201; i++) {
+        status = (
+          await minting.fetch('/v1/revisions', {
+            method: 'POST',
+            api: true,
+            body: JSON.stringify({ clips: [{ source: 'portrait.mp4', end: 2 }] }),
+            headers: { 'content-type': 'application/json' },
+          })
+        ).status;
+        if (status !== 201) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(status).toBe(201);
+    },
+  );
 });
 
 describe('S3', () => {
-  it('stalled or cut off mid-request: 503 within the deadline, never a hang or a 500', {
-    timeout: 60_000,
-  }, async () => {
-    const s3 = await startS3();
-    const proxy = await startStallProxy(Number(new URL(s3.endpoint).port));
-    process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
-    process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
-    const origin = await startOrigin({
-      S3_BUCKET: s3.bucket,
-      S3_ENDPOINT: `http://127.0.0.1:${proxy.port}`,
-      S3_TIMEOUT_MS: '1000',
-      JOB_TIMEOUT_MS: '3000',
-    });
-    try {
-      await s3.client.send(
-        new PutObjectCommand({
-          Bucket: s3.bucket,
-          Key: 'rec/a.mp4',
-          Body: await readFile(join(FIXTURES, 'landscape.mp4')),
-        }),
-      );
-      const minted = await origin.mint({ clips: [{ source: 'rec/a.mp4' }] });
-      proxy.stall(true);
-      const stalled = await Promise.all([
-        timed(
-          origin.fetch('/v1/revisions', {
-            method: 'POST',
-            api: true,
-            body: JSON.stringify({ clips: [{ source: 'rec/a.mp4', end: 2 }] }),
-            headers: { 'content-type': 'application/json' },
+  it(
+    'stalled or cut off mid-request: 503 within the deadline, never a hang or a 500',
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      const s3 = await startS3();
+      const proxy = await startStallProxy(Number(new URL(s3.endpoint).port));
+      process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
+      process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+      const origin = await startOrigin({
+        S3_BUCKET: s3.bucket,
+        S3_ENDPOINT: `http://127.0.0.1:${proxy.port}`,
+        S3_TIMEOUT_MS: '1000',
+        JOB_TIMEOUT_MS: '3000',
+      });
+      try {
+        await s3.client.send(
+          new PutObjectCommand({
+            Bucket: s3.bucket,
+            Key: 'rec/a.mp4',
+            Body: await readFile(join(FIXTURES, 'landscape.mp4')),
           }),
-        ),
-        timed(origin.fetch(minted.hls.replace('master.m3u8', '480p/1.m4s'))),
-      ]);
-      for (const { res, ms } of stalled) {
-        expect(res.status).toBe(503);
-        expect(res.headers.get('cache-control')).toBe('no-store');
-        expect(ms).toBeLessThan(8000);
+        );
+        const minted = await origin.mint({ clips: [{ source: 'rec/a.mp4' }] });
+        proxy.stall(true);
+        const stalled = await Promise.all([
+          timed(
+            origin.fetch('/v1/revisions', {
+              method: 'POST',
+              api: true,
+              body: JSON.stringify({ clips: [{ source: 'rec/a.mp4', end: 2 }] }),
+              headers: { 'content-type': 'application/json' },
+            }),
+          ),
+          timed(origin.fetch(minted.hls.replace('master.m3u8', '480p/1.m4s'))),
+        ]);
+        for (const { res, ms } of stalled) {
+          expect(res.status).toBe(503);
+          expect(res.headers.get('cache-control')).toBe('no-store');
+          expect(ms).toBeLessThan(8000);
+        }
+        proxy.stall(false);
+        const cut = origin.fetch(minted.hls.replace('master.m3u8', '360p/1.m4s'));
+        setTimeout(() => proxy.cut(), 20);
+        const cutRes = await cut;
+        expect([200, 503], await cutRes.clone().text()).toContain(cutRes.status);
+        expect((await origin.fetch(minted.hls.replace('master.m3u8', '360p/1.m4s'))).status).toBe(200);
+      } finally {
+        await origin.close();
+        await proxy.close();
+        await s3.stop();
       }
-      proxy.stall(false);
-      const cut = origin.fetch(minted.hls.replace('master.m3u8', '360p/1.m4s'));
-      setTimeout(() => proxy.cut(), 20);
-      const cutRes = await cut;
-      expect([200, 503], await cutRes.clone().text()).toContain(cutRes.status);
-      expect((await origin.fetch(minted.hls.replace('master.m3u8', '360p/1.m4s'))).status).toBe(200);
-    } finally {
-      await origin.close();
-      await proxy.close();
-      await s3.stop();
-    }
-  });
+    },
+  );
 });
 
 describe('sources changed after mint', () => {
-  it('deleted, overwritten or truncated: 409 source_changed, not cached, not the new picture', {
-    timeout: 60_000,
-  }, async () => {
-    const origin = await startOrigin({ MEDIA_ROOT: media, LOOKAHEAD_SEGMENTS: '0' });
-    try {
-      for (const [name, change] of [
-        ['overwritten', async (f: string) => copyFile(join(FIXTURES, 'portrait.mp4'), f)],
-        ['truncated', async (f: string) => truncate(f, (await stat(f)).size - 1000)],
-        [
-          'touched with new content of the same size',
-          async (f: string) => {
-            const bytes = await readFile(f);
-            bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
-            await writeFile(f, bytes);
-            await utimes(f, new Date(), new Date(Date.now() + 5000));
-          },
-        ],
-        ['deleted', async (f: string) => unlink(f)],
-      ] as const) {
-        const file = join(media, `changing-${name.split(' ')[0]}.mp4`);
-        await copyFile(join(FIXTURES, 'landscape.mp4'), file);
-        const minted = await origin.mint({ clips: [{ source: file.split('/').pop()! }] });
-        await change(file);
-        // Past the origin's short memory of a source's identity.
-        await new Promise((r) => setTimeout(r, 1100));
-        const res = await origin.fetch(minted.hls.replace('master.m3u8', '480p/1.m4s'));
-        expect(res.status, name).toBe(409);
-        expect(res.headers.get('cache-control'), name).toBe('no-store');
-        expect(await errorOf(res), name).toBe('source_changed');
+  it(
+    'deleted, overwritten or truncated: 409 source_changed, not cached, not the new picture',
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      const origin = await startOrigin({ MEDIA_ROOT: media, LOOKAHEAD_SEGMENTS: '0' });
+      try {
+        for (const [name, change] of [
+          ['overwritten', async (f: string) => copyFile(join(FIXTURES, 'portrait.mp4'), f)],
+          ['truncated', async (f: string) => truncate(f, (await stat(f)).size - 1000)],
+          [
+            'touched with new content of the same size',
+            async (f: string) => {
+              const bytes = await readFile(f);
+              bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
+              await writeFile(f, bytes);
+              await utimes(f, new Date(), new Date(Date.now() + 5000));
+            },
+          ],
+          ['deleted', async (f: string) => unlink(f)],
+        ] as const) {
+          const file = join(media, `changing-${name.split(' ')[0]}.mp4`);
+          await copyFile(join(FIXTURES, 'landscape.mp4'), file);
+          const minted = await origin.mint({ clips: [{ source: file.split('/').pop()! }] });
+          await change(file);
+          // Past the origin's short memory of a source's identity.
+          await new Promise((r) => setTimeout(r, 1100));
+          const res = await origin.fetch(minted.hls.replace('master.m3u8', '480p/1.m4s'));
+          expect(res.status, name).toBe(409);
+          expect(res.headers.get('cache-control'), name).toBe('no-store');
+          expect(await errorOf(res), name).toBe('source_changed');
+        }
+      } finally {
+        await origin.close();
       }
-    } finally {
-      await origin.close();
-    }
-  });
+    },
+  );
 });
 
 describe('reads that never return', () => {
@@ -319,27 +335,31 @@ describe('sources with awkward names and chunked recordings that are broken', ()
 });
 
 describe('a segment that fails', () => {
-  it('is not made again for every request: its failure is remembered for a few seconds', {
-    timeout: 30_000,
-  }, async () => {
-    const wrapper = join(media, 'ffmpeg-fails.sh');
-    const log = join(media, 'ffmpeg-fails.log');
-    await writeFile(wrapper, `#!/bin/sh\necho run >> ${log}\necho "broken input" >&2\nexit 1\n`);
-    await chmod(wrapper, 0o755);
-    const origin = await startOrigin({ MEDIA_ROOT: media, FFMPEG_PATH: wrapper, LOOKAHEAD_SEGMENTS: '0' });
-    try {
-      const minted = await origin.mint({ clips: [{ source: 'landscape.mp4' }] });
-      const path = minted.hls.replace('master.m3u8', '480p/1.m4s');
-      const statuses = [];
-      for (let i = 0; i < 5; i++) statuses.push((await origin.fetch(path)).status);
-      expect(statuses).toEqual([500, 500, 500, 500, 500]);
-      expect((await readFile(log, 'utf8')).trim().split('\n')).toHaveLength(1);
-      const res = await origin.fetch(path);
-      expect(res.headers.get('cache-control')).toBe('no-store');
-    } finally {
-      await origin.close();
-    }
-  });
+  it(
+    'is not made again for every request: its failure is remembered for a few seconds',
+    {
+      timeout: 30_000,
+    },
+    async () => {
+      const wrapper = join(media, 'ffmpeg-fails.sh');
+      const log = join(media, 'ffmpeg-fails.log');
+      await writeFile(wrapper, `#!/bin/sh\necho run >> ${log}\necho "broken input" >&2\nexit 1\n`);
+      await chmod(wrapper, 0o755);
+      const origin = await startOrigin({ MEDIA_ROOT: media, FFMPEG_PATH: wrapper, LOOKAHEAD_SEGMENTS: '0' });
+      try {
+        const minted = await origin.mint({ clips: [{ source: 'landscape.mp4' }] });
+        const path = minted.hls.replace('master.m3u8', '480p/1.m4s');
+        const statuses = [];
+        for (let i = 0; i < 5; i++) statuses.push((await origin.fetch(path)).status);
+        expect(statuses).toEqual([500, 500, 500, 500, 500]);
+        expect((await readFile(log, 'utf8')).trim().split('\n')).toHaveLength(1);
+        const res = await origin.fetch(path);
+        expect(res.headers.get('cache-control')).toBe('no-store');
+      } finally {
+        await origin.close();
+      }
+    },
+  );
 });
 
 describe('ffmpeg that hangs', () => {
@@ -370,47 +390,51 @@ describe('ffmpeg that hangs', () => {
 });
 
 describe('shutdown', () => {
-  it('SIGTERM under load drains: every answer a 200 or a retryable 503, then nothing left behind', {
-    timeout: 60_000,
-  }, async () => {
-    const workDir = await mkdtemp(join(tmpdir(), 'avserver-drain-'));
-    const node = await spawnOrigin({
-      MEDIA_ROOT: media,
-      REVISION_SECRET: 'drain-secret-0123456789',
-      WORK_DIR: workDir,
-    });
-    const minted = await node.mint({ clips: [{ source: 'landscape.mp4' }] });
-    const base = minted.hls.replace('/master.m3u8', '');
-    const paths = [
-      '720p/0.m4s',
-      '720p/1.m4s',
-      '480p/0.m4s',
-      '480p/1.m4s',
-      '360p/0.m4s',
-      '360p/1.m4s',
-      'audio/0.m4s',
-      'audio/1.m4s',
-    ];
-    const answers = paths.map((p) =>
-      node.fetch(`${base}/${p}`).then(
-        (r) => r.status,
-        () => 'reset',
-      ),
-    );
-    await new Promise((r) => setTimeout(r, 300));
-    const t0 = performance.now();
-    await node.stop();
-    const exitMs = performance.now() - t0;
-    const statuses = await Promise.all(answers);
-    expect(
-      statuses.every((s) => s === 200 || s === 503),
-      String(statuses),
-    ).toBe(true);
-    expect(exitMs).toBeLessThan(8000);
-    expect(spawnSync('pgrep', ['-f', workDir]).status).toBe(1);
-    expect(execFileSync('ls', ['-A', workDir]).toString()).toBe('');
-    await rm(workDir, { recursive: true, force: true });
-  });
+  it(
+    'SIGTERM under load drains: every answer a 200 or a retryable 503, then nothing left behind',
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      const workDir = await mkdtemp(join(tmpdir(), 'avserver-drain-'));
+      const node = await spawnOrigin({
+        MEDIA_ROOT: media,
+        REVISION_SECRET: 'drain-secret-0123456789',
+        WORK_DIR: workDir,
+      });
+      const minted = await node.mint({ clips: [{ source: 'landscape.mp4' }] });
+      const base = minted.hls.replace('/master.m3u8', '');
+      const paths = [
+        '720p/0.m4s',
+        '720p/1.m4s',
+        '480p/0.m4s',
+        '480p/1.m4s',
+        '360p/0.m4s',
+        '360p/1.m4s',
+        'audio/0.m4s',
+        'audio/1.m4s',
+      ];
+      const answers = paths.map((p) =>
+        node.fetch(`${base}/${p}`).then(
+          (r) => r.status,
+          () => 'reset',
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = performance.now();
+      await node.stop();
+      const exitMs = performance.now() - t0;
+      const statuses = await Promise.all(answers);
+      expect(
+        statuses.every((s) => s === 200 || s === 503),
+        String(statuses),
+      ).toBe(true);
+      expect(exitMs).toBeLessThan(8000);
+      expect(spawnSync('pgrep', ['-f', workDir]).status).toBe(1);
+      expect(execFileSync('ls', ['-A', workDir]).toString()).toBe('');
+      await rm(workDir, { recursive: true, force: true });
+    },
+  );
 });
 
 describe('a manifest bomb', () => {

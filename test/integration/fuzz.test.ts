@@ -290,49 +290,57 @@ function expectErrorShape(body: string, status: number, context: string): void {
 }
 
 describe('fuzzing', () => {
-  it('answers 300+ hostile mint bodies with a 4xx in the documented shape, never a 5xx, in time', {
-    timeout: 300_000,
-  }, async () => {
-    const bodies = mintBodies();
-    expect(bodies.length).toBeGreaterThanOrEqual(300);
-    for (const body of bodies) {
-      const t0 = performance.now();
-      const res = await fetch(`${server.baseUrl}/v1/revisions`, {
-        method: 'POST',
-        body,
-        headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
-      });
-      const text = await res.text();
-      const context = body.slice(0, 200);
-      expect(performance.now() - t0, context).toBeLessThan(DEADLINE_MS);
-      expect(res.status, `${context} → ${text.slice(0, 200)}`).toBeLessThan(500);
-      expect(res.headers.get('cache-control'), context).toBe('no-store');
-      if (res.status >= 400) expectErrorShape(text, res.status, context);
-    }
-    expect(canaryHits).toBe(0);
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  });
-
-  it('answers 100+ hostile playback requests without a 5xx, with errors in the documented shape and cache headers', {
-    timeout: 300_000,
-  }, async () => {
-    for (const { method, path, headers } of playbackRequests()) {
-      const t0 = performance.now();
-      const res = await fetch(`${server.baseUrl}${path}`, { method, headers });
-      const text = await res.text();
-      const context = `${method} ${path} ${JSON.stringify(headers).slice(0, 80)}`;
-      expect(performance.now() - t0, context).toBeLessThan(DEADLINE_MS);
-      expect(res.status, `${context} → ${text.slice(0, 200)}`).toBeLessThan(500);
-      if (res.status >= 400 && method !== 'HEAD') {
-        expectErrorShape(text, res.status, context);
-        // Errors a CDN may keep a little: the path names nothing. Never a range error or a transient one.
-        const cache = res.headers.get('cache-control');
-        if (res.status === 416 || res.status === 409) expect(cache, context).toBe('no-store');
-        else expect(['public, max-age=10', 'no-store'], context).toContain(cache);
+  it(
+    'answers 300+ hostile mint bodies with a 4xx in the documented shape, never a 5xx, in time',
+    {
+      timeout: 300_000,
+    },
+    async () => {
+      const bodies = mintBodies();
+      expect(bodies.length).toBeGreaterThanOrEqual(300);
+      for (const body of bodies) {
+        const t0 = performance.now();
+        const res = await fetch(`${server.baseUrl}/v1/revisions`, {
+          method: 'POST',
+          body,
+          headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+        });
+        const text = await res.text();
+        const context = body.slice(0, 200);
+        expect(performance.now() - t0, context).toBeLessThan(DEADLINE_MS);
+        expect(res.status, `${context} → ${text.slice(0, 200)}`).toBeLessThan(500);
+        expect(res.headers.get('cache-control'), context).toBe('no-store');
+        if (res.status >= 400) expectErrorShape(text, res.status, context);
       }
-    }
-    expect(canaryHits).toBe(0);
-  });
+      expect(canaryHits).toBe(0);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    },
+  );
+
+  it(
+    'answers 100+ hostile playback requests without a 5xx, with errors in the documented shape and cache headers',
+    {
+      timeout: 300_000,
+    },
+    async () => {
+      for (const { method, path, headers } of playbackRequests()) {
+        const t0 = performance.now();
+        const res = await fetch(`${server.baseUrl}${path}`, { method, headers });
+        const text = await res.text();
+        const context = `${method} ${path} ${JSON.stringify(headers).slice(0, 80)}`;
+        expect(performance.now() - t0, context).toBeLessThan(DEADLINE_MS);
+        expect(res.status, `${context} → ${text.slice(0, 200)}`).toBeLessThan(500);
+        if (res.status >= 400 && method !== 'HEAD') {
+          expectErrorShape(text, res.status, context);
+          // Errors a CDN may keep a little: the path names nothing. Never a range error or a transient one.
+          const cache = res.headers.get('cache-control');
+          if (res.status === 416 || res.status === 409) expect(cache, context).toBe('no-store');
+          else expect(['public, max-age=10', 'no-store'], context).toContain(cache);
+        }
+      }
+      expect(canaryHits).toBe(0);
+    },
+  );
 });
 
 describe('disguised objects in S3', () => {

@@ -53,41 +53,47 @@ describe('metrics', () => {
     expect((await node.fetch('/metrics')).status).toBe(404);
   });
 
-  it('counts requests, jobs, cache statuses, bytes and 503s after real requests, with process metrics', {
-    timeout: 60_000,
-  }, async () => {
-    const before = await scrape();
-    const { hls } = await node.mint({ clips: [{ source: 'landscape.mp4', end: 3 }] });
-    const base = hls.replace('/master.m3u8', '');
-    const variant = parsePlaylist(await (await node.fetch(hls)).text()).playlists![0]!.uri.replace('.m3u8', '');
-    const segment = `${base}/${variant}/0.m4s`;
-    // Two at once: one makes it, the other joins (coalesced); then a hit.
-    const [a, b] = await Promise.all([node.fetch(segment), node.fetch(segment)]);
-    const bytes = (await a.arrayBuffer()).byteLength + (await b.arrayBuffer()).byteLength;
-    const again = await node.fetch(segment);
-    await again.arrayBuffer();
-    expect((await node.fetch(`${base}/audio/0.m4s`)).status).toBe(200);
-    const after = await scrape();
+  it(
+    'counts requests, jobs, cache statuses, bytes and 503s after real requests, with process metrics',
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      const before = await scrape();
+      const { hls } = await node.mint({ clips: [{ source: 'landscape.mp4', end: 3 }] });
+      const base = hls.replace('/master.m3u8', '');
+      const variant = parsePlaylist(await (await node.fetch(hls)).text()).playlists![0]!.uri.replace('.m3u8', '');
+      const segment = `${base}/${variant}/0.m4s`;
+      // Two at once: one makes it, the other joins (coalesced); then a hit.
+      const [a, b] = await Promise.all([node.fetch(segment), node.fetch(segment)]);
+      const bytes = (await a.arrayBuffer()).byteLength + (await b.arrayBuffer()).byteLength;
+      const again = await node.fetch(segment);
+      await again.arrayBuffer();
+      expect((await node.fetch(`${base}/audio/0.m4s`)).status).toBe(200);
+      const after = await scrape();
 
-    const moved = (name: string, ...labels: string[]) => sum(after, name, ...labels) - sum(before, name, ...labels);
-    expect(
-      moved('avserver_http_request_duration_seconds_count', 'route="/play/:id/:rendition/:file"', 'status="200"'),
-    ).toBe(4);
-    expect(moved('avserver_http_request_duration_seconds_count', 'route="/v1/revisions"', 'status="201"')).toBe(1);
-    expect(moved('avserver_job_run_seconds_count', 'kind="video"', `rendition="${variant}"`)).toBeGreaterThanOrEqual(1);
-    expect(moved('avserver_job_run_seconds_count', 'kind="audio"')).toBeGreaterThanOrEqual(1);
-    // The process's first mint of this source probes it.
-    expect(moved('avserver_job_run_seconds_count', 'kind="probe"')).toBe(1);
-    expect(moved('avserver_cache_requests_total', 'artifact="segment"', 'status="miss"')).toBeGreaterThanOrEqual(2);
-    expect(moved('avserver_cache_requests_total', 'artifact="segment"', 'status="coalesced"')).toBe(1);
-    expect(moved('avserver_cache_requests_total', 'artifact="segment"', 'status="hit"')).toBe(1);
-    expect(moved('avserver_served_bytes_total', 'artifact="segment"')).toBeGreaterThanOrEqual(bytes);
-    expect(after.has('avserver_jobs_queued{priority="player"}')).toBe(true);
-    expect(after.has('avserver_jobs_running{priority="lookahead"}')).toBe(true);
-    expect(after.has('avserver_source_cache_bytes')).toBe(true);
-    expect(sum(after, 'process_cpu_seconds_total')).toBeGreaterThan(0);
-    expect(sum(after, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
-  });
+      const moved = (name: string, ...labels: string[]) => sum(after, name, ...labels) - sum(before, name, ...labels);
+      expect(
+        moved('avserver_http_request_duration_seconds_count', 'route="/play/:id/:rendition/:file"', 'status="200"'),
+      ).toBe(4);
+      expect(moved('avserver_http_request_duration_seconds_count', 'route="/v1/revisions"', 'status="201"')).toBe(1);
+      expect(moved('avserver_job_run_seconds_count', 'kind="video"', `rendition="${variant}"`)).toBeGreaterThanOrEqual(
+        1,
+      );
+      expect(moved('avserver_job_run_seconds_count', 'kind="audio"')).toBeGreaterThanOrEqual(1);
+      // The process's first mint of this source probes it.
+      expect(moved('avserver_job_run_seconds_count', 'kind="probe"')).toBe(1);
+      expect(moved('avserver_cache_requests_total', 'artifact="segment"', 'status="miss"')).toBeGreaterThanOrEqual(2);
+      expect(moved('avserver_cache_requests_total', 'artifact="segment"', 'status="coalesced"')).toBe(1);
+      expect(moved('avserver_cache_requests_total', 'artifact="segment"', 'status="hit"')).toBe(1);
+      expect(moved('avserver_served_bytes_total', 'artifact="segment"')).toBeGreaterThanOrEqual(bytes);
+      expect(after.has('avserver_jobs_queued{priority="player"}')).toBe(true);
+      expect(after.has('avserver_jobs_running{priority="lookahead"}')).toBe(true);
+      expect(after.has('avserver_source_cache_bytes')).toBe(true);
+      expect(sum(after, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+      expect(sum(after, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
+    },
+  );
 
   it('counts 503s by reason', { timeout: 60_000 }, async () => {
     // A request that may wait only 1 ms for its job: a cold segment answers 503 timeout (the job goes on).

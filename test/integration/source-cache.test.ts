@@ -143,42 +143,47 @@ describe('sources that cannot seek', () => {
 });
 
 describe('chunked recordings whose chunks start with keyframes', () => {
-  it('are minted from their first chunks and read chunk by chunk: nothing is assembled', {
-    timeout: 60_000,
-  }, async () => {
-    const origin = await startOrigin({ SEGMENT_DURATION: '1', LOOKAHEAD_SEGMENTS: '0' });
-    const reads: Array<{ command: string; inputs: string[] }> = [];
-    const runner = origin.origin.runner;
-    const run = runner.run.bind(runner);
-    runner.run = (command, args, options) => {
-      reads.push({ command, inputs: args.filter((_, i) => args[i - 1] === '-i') });
-      return run(command, args, options);
-    };
-    try {
-      const minted = await origin.mint({ clips: [{ source: 'dash/recording.mpd' }] });
-      // Mint probes the first chunk of each track (a video and an audio file), no ffmpeg run.
-      expect(reads.filter((r) => r.command === 'ffmpeg')).toEqual([]);
-      expect(reads.flatMap((r) => r.inputs).every((input) => /chunks-[0-9a-f]+\.webm$/.test(input))).toBe(true);
-      const base = minted.hls.replace('/master.m3u8', '');
-      const inputs: Array<{ path: string; size: number }> = [];
+  it(
+    'are minted from their first chunks and read chunk by chunk: nothing is assembled',
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      const origin = await startOrigin({ SEGMENT_DURATION: '1', LOOKAHEAD_SEGMENTS: '0' });
+      const reads: Array<{ command: string; inputs: string[] }> = [];
+      const runner = origin.origin.runner;
+      const run = runner.run.bind(runner);
       runner.run = (command, args, options) => {
-        for (const [i, a] of args.entries()) if (args[i - 1] === '-i') inputs.push({ path: a, size: statSync(a).size });
+        reads.push({ command, inputs: args.filter((_, i) => args[i - 1] === '-i') });
         return run(command, args, options);
       };
-      // Segment 2 is 2.13–3.2 s: with a second of margin each side, chunks 2–4 of the video track.
-      expect((await origin.fetch(`${base}/180p/2.m4s`)).status).toBe(200);
-      const size = (f: string) => statSync(join(FIXTURES, 'dash', f)).size;
-      expect(inputs.map((i) => i.size)).toEqual([
-        size('init-0.webm') + size('chunk-0-00002.webm') + size('chunk-0-00003.webm') + size('chunk-0-00004.webm'),
-      ]);
-      expect((await origin.fetch(`${base}/audio/2.m4s`)).status).toBe(200);
-      expect(inputs).toHaveLength(2);
-      // …and deleted once the job is done.
-      for (const input of inputs) expect(existsSync(input.path)).toBe(false);
-      expect(await readdir(join(origin.origin.workDir, 'sources')).catch(() => [])).toEqual([]);
-    } finally {
-      runner.run = run;
-      await origin.close();
-    }
-  });
+      try {
+        const minted = await origin.mint({ clips: [{ source: 'dash/recording.mpd' }] });
+        // Mint probes the first chunk of each track (a video and an audio file), no ffmpeg run.
+        expect(reads.filter((r) => r.command === 'ffmpeg')).toEqual([]);
+        expect(reads.flatMap((r) => r.inputs).every((input) => /chunks-[0-9a-f]+\.webm$/.test(input))).toBe(true);
+        const base = minted.hls.replace('/master.m3u8', '');
+        const inputs: Array<{ path: string; size: number }> = [];
+        runner.run = (command, args, options) => {
+          for (const [i, a] of args.entries())
+            if (args[i - 1] === '-i') inputs.push({ path: a, size: statSync(a).size });
+          return run(command, args, options);
+        };
+        // Segment 2 is 2.13–3.2 s: with a second of margin each side, chunks 2–4 of the video track.
+        expect((await origin.fetch(`${base}/180p/2.m4s`)).status).toBe(200);
+        const size = (f: string) => statSync(join(FIXTURES, 'dash', f)).size;
+        expect(inputs.map((i) => i.size)).toEqual([
+          size('init-0.webm') + size('chunk-0-00002.webm') + size('chunk-0-00003.webm') + size('chunk-0-00004.webm'),
+        ]);
+        expect((await origin.fetch(`${base}/audio/2.m4s`)).status).toBe(200);
+        expect(inputs).toHaveLength(2);
+        // …and deleted once the job is done.
+        for (const input of inputs) expect(existsSync(input.path)).toBe(false);
+        expect(await readdir(join(origin.origin.workDir, 'sources')).catch(() => [])).toEqual([]);
+      } finally {
+        runner.run = run;
+        await origin.close();
+      }
+    },
+  );
 });

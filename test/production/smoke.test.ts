@@ -39,60 +39,64 @@ describe('the production build', () => {
       expect(existsSync(join(out, 'node_modules', runtime)), runtime).toBe(true);
   });
 
-  it('starts with node dist/main.js, mints, serves a playlist and a segment, and stops on SIGTERM', {
-    timeout: 120_000,
-  }, async () => {
-    const port = await freePort();
-    const child = spawn(process.execPath, ['dist/main.js'], {
-      cwd: out,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        MEDIA_ROOT: FIXTURES,
-        AVSERVER_API_TOKEN: TEST_TOKEN,
-        REVISION_SECRET: 'smoke-secret-0123456789',
-        WORK_DIR: join(out, 'work'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    try {
-      const base = `http://127.0.0.1:${port}`;
-      for (let i = 0; ; i++) {
-        if (child.exitCode !== null) throw new Error(`the origin exited at start:\n${output}`);
-        const up = await fetch(`${base}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (up) break;
-        if (i > 300) throw new Error(`the origin did not answer /healthz:\n${output}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const mint = await fetch(`${base}/v1/revisions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          clips: [{ source: 'landscape.mp4' }],
-          overlays: [{ kind: 'text', text: 'smoke', x: 0.1, y: 0.1, size: 0.1 }],
-        }),
+  it(
+    'starts with node dist/main.js, mints, serves a playlist and a segment, and stops on SIGTERM',
+    {
+      timeout: 120_000,
+    },
+    async () => {
+      const port = await freePort();
+      const child = spawn(process.execPath, ['dist/main.js'], {
+        cwd: out,
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'production',
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          MEDIA_ROOT: FIXTURES,
+          AVSERVER_API_TOKEN: TEST_TOKEN,
+          REVISION_SECRET: 'smoke-secret-0123456789',
+          WORK_DIR: join(out, 'work'),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      expect(mint.status, output).toBe(201);
-      const { hls } = (await mint.json()) as { hls: string };
-      const master = await fetch(base + hls);
-      expect(master.status).toBe(200);
-      const variant = parsePlaylist(await master.text()).playlists![0]!.uri;
-      const segment = await fetch(`${base}${hls.replace('master.m3u8', variant.replace('.m3u8', '/0.m4s'))}`);
-      expect(segment.status, output).toBe(200);
-      expect((await segment.arrayBuffer()).byteLength).toBeGreaterThan(1000);
-      child.kill('SIGTERM');
-      expect(await exited, output).toBe(0);
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-  });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      try {
+        const base = `http://127.0.0.1:${port}`;
+        for (let i = 0; ; i++) {
+          if (child.exitCode !== null) throw new Error(`the origin exited at start:\n${output}`);
+          const up = await fetch(`${base}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          );
+          if (up) break;
+          if (i > 300) throw new Error(`the origin did not answer /healthz:\n${output}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const mint = await fetch(`${base}/v1/revisions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            clips: [{ source: 'landscape.mp4' }],
+            overlays: [{ kind: 'text', text: 'smoke', x: 0.1, y: 0.1, size: 0.1 }],
+          }),
+        });
+        expect(mint.status, output).toBe(201);
+        const { hls } = (await mint.json()) as { hls: string };
+        const master = await fetch(base + hls);
+        expect(master.status).toBe(200);
+        const variant = parsePlaylist(await master.text()).playlists![0]!.uri;
+        const segment = await fetch(`${base}${hls.replace('master.m3u8', variant.replace('.m3u8', '/0.m4s'))}`);
+        expect(segment.status, output).toBe(200);
+        expect((await segment.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+        child.kill('SIGTERM');
+        expect(await exited, output).toBe(0);
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    },
+  );
 });

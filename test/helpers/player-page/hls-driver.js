@@ -25,7 +25,7 @@
         // Keep hls attached (destroying it would detach MSE and reset the video);
         // the page/context is closed by the Node side right after.
         try {
-          hls && hls.stopLoad();
+          if (hls) hls.stopLoad();
         } catch {
           /* ignore */
         }
