@@ -9,41 +9,14 @@ import {
 } from './denoise-runs.js';
 import { AAC_FRAME_SAMPLES } from './media-units.js';
 import { planRevision } from './plan.js';
-import type { Clip, RevisionRecord, SourceInfo } from './types.js';
+import type { Clip, SourceInfo } from './types.js';
+import { revisionRecord, sourceInfo, STEREO_AAC } from '../../test/helpers/records.js';
 
-const source = (
-  key: string,
-  duration: number,
-  audio: SourceInfo['audio'] | null = { codec: 'aac', sampleRate: 48000, channels: 2, startTime: 0 },
-  startTime = 0,
-): SourceInfo => ({
-  key,
-  etag: 'e',
-  size: 1,
-  format: 'mov,mp4',
-  duration,
-  video: {
-    codec: 'h264',
-    width: 1920,
-    height: 1080,
-    displayWidth: 1920,
-    displayHeight: 1080,
-    rotation: 0,
-    frameRate: 30,
-    startTime,
-  },
-  ...(audio ? { audio } : {}),
-});
+const source = (key: string, duration: number, audio: SourceInfo['audio'] | null = STEREO_AAC, startTime = 0) =>
+  sourceInfo({ key, duration, width: 1920, height: 1080, audio, startTime });
 
 function plan(clips: Clip[], sources: SourceInfo[], noiseSuppression = false) {
-  const record: RevisionRecord = {
-    id: 'r',
-    version: 1,
-    createdAt: '',
-    edits: { clips, noiseSuppression, overlays: [] },
-    sources: Object.fromEntries(sources.map((s) => [s.key, s])),
-  };
-  return planRevision(record, { segmentDuration: 4 });
+  return planRevision(revisionRecord(sources, { id: 'r', clips, noiseSuppression }), { segmentDuration: 4 });
 }
 
 const tenMinutes = plan([{ source: 'long.mp4' }], [source('long.mp4', 600)]);

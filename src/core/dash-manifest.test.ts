@@ -3,35 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { renderDashManifest } from './dash-manifest.js';
 import { renderMediaPlaylist } from './hls-playlist.js';
 import { planRevision } from './plan.js';
-import type { RevisionRecord, SourceInfo } from './types.js';
+import { revisionRecord, sourceInfo, STEREO_AAC } from '../../test/helpers/records.js';
 
-function record(duration: number, audio = true): RevisionRecord {
-  const info: SourceInfo = {
-    key: 'a.mp4',
-    etag: 'e',
-    size: 1,
-    format: 'mov,mp4',
-    duration,
-    video: {
-      codec: 'h264',
-      width: 1280,
-      height: 720,
-      displayWidth: 1280,
-      displayHeight: 720,
-      rotation: 0,
-      frameRate: 30,
-      startTime: 0,
-    },
-    audio: audio ? { codec: 'aac', sampleRate: 48000, channels: 2, startTime: 0 } : undefined,
-  };
-  return {
-    id: 'AAAAAAAAAAAAAAAAAAAAAA',
-    version: 1,
-    createdAt: '2026-01-01T00:00:00Z',
-    edits: { clips: [{ source: 'a.mp4' }], noiseSuppression: false, overlays: [] },
-    sources: { 'a.mp4': info },
-  };
-}
+const record = (duration: number, audio = true) =>
+  revisionRecord([sourceInfo({ duration, audio: audio ? STEREO_AAC : null })]);
 
 const manifestUri = 'https://cdn.example/play/AAAAAAAAAAAAAAAAAAAAAA/manifest.mpd';
 

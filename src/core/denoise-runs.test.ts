@@ -11,37 +11,15 @@ import {
 } from './denoise-runs.js';
 import { planRevision } from './plan.js';
 import type { Clip, SourceInfo } from './types.js';
+import { revisionRecord, sourceInfo, STEREO_AAC } from '../../test/helpers/records.js';
 
-const source = (key: string, duration: number, channels = 2): SourceInfo => ({
-  key,
-  etag: 'e',
-  size: 1,
-  format: 'mov,mp4',
-  duration,
-  video: {
-    codec: 'h264',
-    width: 1280,
-    height: 720,
-    displayWidth: 1280,
-    displayHeight: 720,
-    rotation: 0,
-    frameRate: 30,
-    startTime: 0,
-  },
-  audio: { codec: 'aac', sampleRate: 48000, channels, startTime: 0 },
-});
+const source = (key: string, duration: number, channels = 2) =>
+  sourceInfo({ key, duration, audio: { ...STEREO_AAC, channels } });
 
 function timeline(clips: Clip[], sources: SourceInfo[]) {
-  const plan = planRevision(
-    {
-      id: 'r',
-      version: 1,
-      createdAt: '',
-      edits: { clips, noiseSuppression: true, overlays: [] },
-      sources: Object.fromEntries(sources.map((s) => [s.key, s])),
-    },
-    { segmentDuration: 4 },
-  );
+  const plan = planRevision(revisionRecord(sources, { id: 'r', clips, noiseSuppression: true }), {
+    segmentDuration: 4,
+  });
   const joins = plan.audio!.slices.slice(1).map((s) => s.firstFrame * AAC_FRAME_SAMPLES);
   const total = plan.audio!.slices.reduce((n, s) => n + s.frameCount, 0) * AAC_FRAME_SAMPLES;
   return {

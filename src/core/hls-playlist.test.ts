@@ -3,38 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { renderMasterPlaylist, renderMediaPlaylist } from './hls-playlist.js';
 import { planRevision, peakBandwidth } from './plan.js';
 import type { RevisionRecord, SourceInfo } from './types.js';
+import { revisionRecord, sourceInfo, STEREO_AAC } from '../../test/helpers/records.js';
 
-function source(overrides: Partial<SourceInfo['video']> = {}, audio = true, duration = 10): SourceInfo {
-  return {
-    key: 'a.mp4',
-    etag: 'e',
-    size: 1,
-    format: 'mov,mp4',
-    duration,
-    video: {
-      codec: 'h264',
-      width: 1920,
-      height: 1080,
-      displayWidth: 1920,
-      displayHeight: 1080,
-      rotation: 0,
-      frameRate: 30,
-      startTime: 0,
-      ...overrides,
-    },
-    audio: audio ? { codec: 'aac', sampleRate: 48000, channels: 2, startTime: 0 } : undefined,
-  };
-}
+const source = (video: Partial<SourceInfo['video']> = {}, audio = true, duration = 10) =>
+  sourceInfo({ width: 1920, height: 1080, duration, audio: audio ? STEREO_AAC : null, video });
 
-function record(info: SourceInfo): RevisionRecord {
-  return {
-    id: 'AAAAAAAAAAAAAAAAAAAAAA',
-    version: 1,
-    createdAt: '2026-01-01T00:00:00Z',
-    edits: { clips: [{ source: info.key }], noiseSuppression: false, overlays: [] },
-    sources: { [info.key]: info },
-  };
-}
+const record = (info: SourceInfo) => revisionRecord([info]);
 
 const parse = (text: string) => {
   const parser = new Parser();

@@ -2,25 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { OriginError } from '../errors.js';
 import { outputFrameRate } from './segment-grid.js';
 import { compileTimeline, keptRanges, piecesOf } from './timeline.js';
-import type { Clip, SourceInfo } from './types.js';
+import type { Clip } from './types.js';
+import { sourceInfo } from '../../test/helpers/records.js';
 
-const source = (duration: number, startTime = 0): SourceInfo => ({
-  key: 'a.mp4',
-  etag: 'e',
-  size: 1,
-  format: 'mov,mp4',
-  duration,
-  video: {
-    codec: 'h264',
-    width: 640,
-    height: 360,
-    displayWidth: 640,
-    displayHeight: 360,
-    rotation: 0,
-    frameRate: 30,
-    startTime,
-  },
-});
+const source = (duration: number, startTime = 0) =>
+  sourceInfo({ duration, width: 640, height: 360, startTime, audio: null });
 
 const spans = (clip: Omit<Clip, 'source'>, duration = 10, fps = 30, startTime = 0) =>
   compileTimeline([{ source: 'a.mp4', ...clip }], new Map([['a.mp4', source(duration, startTime)]]), fps).map((s) => [

@@ -12,7 +12,7 @@ import {
   type ChunkedRecording,
   type ManifestTrack,
 } from '../media/manifest-source.js';
-import { containerOf, inputOptions, SNIFF_BYTES } from '../media/container.js';
+import { containerOf, FFMPEG_QUIET, inputOptions, SNIFF_BYTES } from '../media/container.js';
 import type { ProbeTarget } from '../media/probe.js';
 import { ProcessError, type ProcessRunner } from '../media/process-runner.js';
 import type { ObjectStore } from '../stores/object-store.js';
@@ -200,20 +200,7 @@ export class SourceCache {
           inputs.push(...inputOptions(file, chunkDemuxer(track.chunks[0]!.key)), '-i', file);
         }
         const maps = tracks.flatMap((_, i) => ['-map', String(i)]);
-        const args = [
-          '-hide_banner',
-          '-nostdin',
-          '-loglevel',
-          'error',
-          '-y',
-          ...inputs,
-          ...maps,
-          '-c',
-          'copy',
-          '-f',
-          'matroska',
-          output,
-        ];
+        const args = [...FFMPEG_QUIET, '-y', ...inputs, ...maps, '-c', 'copy', '-f', 'matroska', output];
         try {
           await this.#run('assemble', args);
         } catch (err) {
@@ -232,10 +219,7 @@ export class SourceCache {
     return this.#materialize(`index\n${source.key}\n${source.etag}`, async (output) => {
       const input = await this.options.objects.input(source.key);
       const args = [
-        '-hide_banner',
-        '-nostdin',
-        '-loglevel',
-        'error',
+        ...FFMPEG_QUIET,
         '-y',
         ...inputOptions(input, 'matroska'),
         '-i',

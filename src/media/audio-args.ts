@@ -1,7 +1,7 @@
 import type { AudioPiece } from '../core/audio-chunk.js';
 import { AUDIO_CHANNELS, AUDIO_SAMPLE_RATE } from '../core/media-units.js';
 import { exactSeconds } from './ffmpeg-args.js';
-import { inputOptions } from './container.js';
+import { FFMPEG_QUIET, inputOptions } from './container.js';
 import { demuxerOf } from './probe.js';
 
 /**
@@ -51,10 +51,7 @@ export function audioDecodeArgs(pieces: ReadonlyArray<{ piece: AudioPiece; input
   const { inputs, chains } = pieceChains(pieces);
   const joined = pieces.map((_, i) => `[a${i}]`).join('');
   return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
+    ...FFMPEG_QUIET,
     '-copyts',
     ...inputs,
     '-filter_complex',
@@ -131,10 +128,7 @@ export function audioSegmentArgs(
   });
   if (range.to > at) silence(range.to - at);
   return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
+    ...FFMPEG_QUIET,
     '-copyts',
     ...inputs,
     '-filter_complex',
@@ -171,10 +165,7 @@ function aacOutputArgs(bitrate: number): string[] {
 /** ffmpeg arguments that encode interleaved float stereo 48 kHz from stdin to ADTS AAC-LC on stdout. */
 export function aacEncodeArgs(bitrate: number): string[] {
   return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
+    ...FFMPEG_QUIET,
     '-f',
     'f32le',
     '-ar',

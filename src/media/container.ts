@@ -45,3 +45,6 @@ export function protocolsFor(input: string): string {
 export function inputOptions(input: string, demuxer: Demuxer): string[] {
   return ['-protocol_whitelist', protocolsFor(input), '-f', demuxer];
 }
+
+/** How every ffmpeg run starts: no banner, never reading stdin, errors only (stderr is kept for them). */
+export const FFMPEG_QUIET = ['-hide_banner', '-nostdin', '-loglevel', 'error'] as const;

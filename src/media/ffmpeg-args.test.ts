@@ -1,33 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { planRevision } from '../core/plan.js';
 import { piecesOf } from '../core/timeline.js';
-import type { RevisionRecord, SourceInfo } from '../core/types.js';
 import { videoSegmentArgs, type VideoSegmentJob } from './ffmpeg-args.js';
+import { revisionRecord, sourceInfo } from '../../test/helpers/records.js';
 
-const source: SourceInfo = {
-  key: 'a.mp4',
-  etag: 'e',
-  size: 1,
-  format: 'mov,mp4,m4a,3gp,3g2,mj2',
-  duration: 4,
-  video: {
-    codec: 'h264',
-    width: 1280,
-    height: 720,
-    displayWidth: 1280,
-    displayHeight: 720,
-    rotation: 0,
-    frameRate: 30,
-    startTime: 0,
-  },
-};
-const record: RevisionRecord = {
-  id: 'r',
-  version: 1,
-  createdAt: '',
-  edits: { clips: [{ source: 'a.mp4' }], noiseSuppression: false, overlays: [] },
-  sources: { 'a.mp4': source },
-};
+const record = revisionRecord([sourceInfo({ duration: 4, audio: null })], { id: 'r' });
 const plan = planRevision(record, { segmentDuration: 4 });
 
 function job(index: number, overlays?: VideoSegmentJob['overlays']): VideoSegmentJob {

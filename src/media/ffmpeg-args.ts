@@ -5,7 +5,7 @@ import { VIDEO_TIMESCALE } from '../core/media-units.js';
 import type { VideoRendition } from '../core/ladder.js';
 import type { Span } from '../core/plan.js';
 import type { Segment } from '../core/segment-grid.js';
-import { inputOptions } from './container.js';
+import { FFMPEG_QUIET, inputOptions } from './container.js';
 import { demuxerOf } from './probe.js';
 
 /** Seconds decoded before a segment's first frame, so the frame shown at T0 is found even on VFR input. */
@@ -115,10 +115,7 @@ export function videoSegmentArgs({
   const timeline = `${joined}concat=n=${pieces.length}:v=1:a=0,setpts=PTS+${exact(segment.startFrame / fps)}/TB`;
   const graph = [...chains, ...composite(timeline, overlays, pieces.length, segment, fps)].join(';');
   return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
+    ...FFMPEG_QUIET,
     '-copyts',
     ...inputs,
     '-filter_complex',
@@ -232,10 +229,7 @@ function encoderArgs(rendition: VideoRendition, gop: number, encoder: EncoderSet
  */
 export function videoInitArgs(rendition: VideoRendition, fps: number, gop: number, encoder: EncoderSettings): string[] {
   return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
+    ...FFMPEG_QUIET,
     '-f',
     'lavfi',
     '-i',

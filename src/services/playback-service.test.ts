@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VideoRendition } from '../core/ladder.js';
 import type { Plan } from '../core/plan.js';
-import type { RevisionRecord, SourceInfo } from '../core/types.js';
 import { Lookahead } from '../engine/lookahead.js';
 import { Scheduler, type JobHandle } from '../engine/scheduler.js';
 import { silentLogger } from '../logger.js';
@@ -9,36 +8,14 @@ import { box } from '../media/mp4/writer.js';
 import { MemoryRevisionStore } from '../stores/memory-revision-store.js';
 import { PlaybackService } from './playback-service.js';
 import type { SegmentMaker } from './segment-maker.js';
+import { revisionRecord, sourceInfo } from '../../test/helpers/records.js';
 
 /**
  * The scheduling rules through the playback service, with a fake segment maker on a fake clock: jobs
  * take a fixed amount of running time, and the test moves time on. No ffmpeg, no wall-clock timing.
  */
-const source = (key: string): SourceInfo => ({
-  key,
-  etag: 'e',
-  size: 1,
-  format: 'mov,mp4',
-  duration: 60,
-  video: {
-    codec: 'h264',
-    width: 1920,
-    height: 1080,
-    displayWidth: 1920,
-    displayHeight: 1080,
-    rotation: 0,
-    frameRate: 30,
-    startTime: 0,
-  },
-  audio: { codec: 'aac', sampleRate: 48000, channels: 2, startTime: 0 },
-});
-const record = (id: string): RevisionRecord => ({
-  id,
-  version: 1,
-  createdAt: '',
-  edits: { clips: [{ source: `${id}.mp4` }], noiseSuppression: false, overlays: [] },
-  sources: { [`${id}.mp4`]: source(`${id}.mp4`) },
-});
+const record = (id: string) =>
+  revisionRecord([sourceInfo({ key: `${id}.mp4`, duration: 60, width: 1920, height: 1080 })], { id });
 const A = 'AAAAAAAAAAAAAAAAAAAAAA';
 const B = 'BBBBBBBBBBBBBBBBBBBBBB';
 

@@ -2,17 +2,14 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
-import { TEST_TOKEN } from './origin-server.js';
+import { originClient, TEST_TOKEN, type OriginClient } from './origin-client.js';
 
 const CLOCK_TICKS = 100;
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
-export interface OriginProcess {
+export interface OriginProcess extends OriginClient {
   baseUrl: string;
   pid: number;
-  /** fetch against the origin; `api` adds the bearer token. */
-  fetch(path: string, init?: RequestInit & { api?: boolean }): Promise<Response>;
-  mint(body: unknown): Promise<{ revisionId: string; hls: string; dash: string; duration: number }>;
   /** Peak resident memory of the process so far, in MB. */
   peakRssMb(): number;
   /** CPU seconds the process has used so far: its own threads (workers included) and its exited children (ffmpeg). */
@@ -52,25 +49,10 @@ export async function spawnOrigin(
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  const doFetch = (path: string, init: RequestInit & { api?: boolean } = {}) => {
-    const headers = new Headers(init.headers);
-    if (init.api) headers.set('authorization', `Bearer ${TEST_TOKEN}`);
-    return fetch(baseUrl + path, { ...init, headers });
-  };
   return {
     baseUrl,
     pid: child.pid!,
-    fetch: doFetch,
-    async mint(body) {
-      const res = await doFetch('/v1/revisions', {
-        method: 'POST',
-        api: true,
-        body: JSON.stringify(body),
-        headers: { 'content-type': 'application/json' },
-      });
-      if (res.status !== 201 && res.status !== 200) throw new Error(`mint failed: ${res.status} ${await res.text()}`);
-      return (await res.json()) as { revisionId: string; hls: string; dash: string; duration: number };
-    },
+    ...originClient(baseUrl),
     peakRssMb() {
       const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       return hwm ? Number(hwm[1]) / 1024 : NaN;

@@ -4,16 +4,14 @@ import { serve, type ServerType } from '@hono/node-server';
 import { loadConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { createOrigin, type Origin } from '../../src/origin.js';
+import { originClient, TEST_TOKEN, type OriginClient } from './origin-client.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/media', import.meta.url));
-export const TEST_TOKEN = 'test-token-0123456789abcdef';
+export { TEST_TOKEN };
 
-export interface RunningOrigin {
+export interface RunningOrigin extends OriginClient {
   origin: Origin;
   baseUrl: string;
-  /** fetch against the origin; `api` adds the bearer token. */
-  fetch(path: string, init?: RequestInit & { api?: boolean }): Promise<Response>;
-  mint(body: unknown): Promise<{ revisionId: string; hls: string; dash: string; duration: number }>;
   close(): Promise<void>;
 }
 
@@ -35,25 +33,10 @@ export async function startOrigin(env: Record<string, string> = {}): Promise<Run
     const s = serve({ fetch: origin.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const doFetch = (path: string, init: RequestInit & { api?: boolean } = {}) => {
-    const headers = new Headers(init.headers);
-    if (init.api) headers.set('authorization', `Bearer ${TEST_TOKEN}`);
-    return fetch(baseUrl + path, { ...init, headers });
-  };
   return {
     origin,
     baseUrl,
-    fetch: doFetch,
-    async mint(body) {
-      const res = await doFetch('/v1/revisions', {
-        method: 'POST',
-        api: true,
-        body: JSON.stringify(body),
-        headers: { 'content-type': 'application/json' },
-      });
-      if (res.status !== 201 && res.status !== 200) throw new Error(`mint failed: ${res.status} ${await res.text()}`);
-      return (await res.json()) as { revisionId: string; hls: string; dash: string; duration: number };
-    },
+    ...originClient(baseUrl),
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await origin.close();

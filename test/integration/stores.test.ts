@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RevisionRecord, SourceInfo } from '../../src/core/types.js';
 import { ProcessRunner } from '../../src/media/process-runner.js';
 import { probeSource } from '../../src/media/probe.js';
 import { RedisRevisionStore } from '../../src/stores/redis-revision-store.js';
@@ -11,31 +10,10 @@ import { FIXTURES, startOrigin } from '../helpers/origin-server.js';
 import { startRedis } from '../helpers/redis-server.js';
 import { startS3 } from '../helpers/s3-server.js';
 import { countDecodedFrames } from '../helpers/media-analysis.js';
+import { revisionRecord, sourceInfo } from '../helpers/records.js';
 
-const info: SourceInfo = {
-  key: 'rec/a.mp4',
-  etag: '"abc"',
-  size: 10,
-  format: 'mov,mp4,m4a,3gp,3g2,mj2',
-  duration: 4,
-  video: {
-    codec: 'h264',
-    width: 1280,
-    height: 720,
-    displayWidth: 1280,
-    displayHeight: 720,
-    rotation: 0,
-    frameRate: 30,
-    startTime: 0,
-  },
-};
-const record: RevisionRecord = {
-  id: 'AAAAAAAAAAAAAAAAAAAAAA',
-  version: 1,
-  createdAt: '2026-11-22T00:00:00.000Z',
-  edits: { clips: [{ source: 'rec/a.mp4' }], noiseSuppression: false, overlays: [] },
-  sources: { 'rec/a.mp4': info },
-};
+const info = sourceInfo({ key: 'rec/a.mp4', duration: 4, audio: null });
+const record = revisionRecord([info]);
 
 describe('RedisRevisionStore against redis-server', () => {
   let redis: Awaited<ReturnType<typeof startRedis>>;
@@ -67,7 +45,7 @@ describe('RedisRevisionStore against redis-server', () => {
 
   it('shares probe results by key and ETag', async () => {
     await store.saveProbe(info, 60);
-    expect(await store.getProbe('rec/a.mp4', '"abc"')).toEqual(info);
+    expect(await store.getProbe('rec/a.mp4', info.etag)).toEqual(info);
     expect(await store.getProbe('rec/a.mp4', '"changed"')).toBeUndefined();
   });
 
