@@ -1,9 +1,6 @@
 import * as path from 'node:path';
 import * as cdk from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -13,10 +10,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { originAlarms } from './alarms';
+import { playbackDistribution } from './cdn';
 import type { AvserverConfig } from './config';
+import { adotCollectorConfig } from './metrics-sidecar';
 
 /** Repository root: the build context of the origin's Dockerfile. infra/ never imports ../src. */
 export const REPO_ROOT = path.join(__dirname, '..', '..');
@@ -262,69 +260,19 @@ export class AvserverStack extends cdk.Stack {
       },
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'origin' }),
       // ECS sends SIGTERM only after the ALB has drained the target (deregistration delay below);
-      // the origin then closes its server and kills leftover ffmpeg after its 10 s grace period.
+      // the origin then lets running jobs finish for SHUTDOWN_DRAIN_MS (5 s) and kills leftover ffmpeg.
       // 60 s covers that with room to spare before SIGKILL.
       stopTimeout: cdk.Duration.seconds(60),
     });
 
-    // Metrics sidecar. The origin exposes Prometheus metrics on METRICS_PORT; CloudWatch does not
-    // scrape Prometheus by itself. Options: the CloudWatch agent with its Prometheus support, or the
-    // AWS Distro for OpenTelemetry (ADOT) collector. ADOT is chosen: its whole configuration fits
-    // in one environment variable (AOT_CONFIG_CONTENT, no SSM parameter or config file), it can
-    // rename metrics and add dimensions, and its awsemf exporter writes EMF log records, so the
-    // task needs only logs:PutLogEvents on one log group (no cloudwatch:PutMetricData).
-    // Only avserver_jobs_queued is turned into a CloudWatch metric (jobs_queued, dimension
-    // ServiceName = stack name); add selectors to publish more.
-    const adotConfig = [
-      'extensions:',
-      '  health_check: {}',
-      'receivers:',
-      '  prometheus:',
-      '    config:',
-      '      global:',
-      '        scrape_interval: 15s',
-      '        scrape_timeout: 5s',
-      '      scrape_configs:',
-      '        - job_name: avserver',
-      '          static_configs:',
-      `            - targets: ['127.0.0.1:${METRICS_PORT}']`,
-      'processors:',
-      '  resourcedetection:',
-      '    detectors: [env, ecs]',
-      '  metricstransform:',
-      '    transforms:',
-      '      - include: avserver_jobs_queued',
-      '        action: update',
-      '        new_name: jobs_queued',
-      '        operations:',
-      // The origin reports queued jobs per priority class (player, lookahead): the alarm watches their sum.
-      '          - action: aggregate_labels',
-      '            label_set: []',
-      '            aggregation_type: sum',
-      '          - action: add_label',
-      '            new_label: ServiceName',
-      `            new_value: ${this.stackName}`,
-      '  batch/metrics:',
-      '    timeout: 30s',
-      'exporters:',
-      '  awsemf:',
-      `    namespace: ${METRICS_NAMESPACE}`,
-      `    region: ${this.region}`,
-      `    log_group_name: ${metricsLogGroup.logGroupName}`,
-      "    log_stream_name: '{TaskId}'",
-      '    dimension_rollup_option: NoDimensionRollup',
-      '    metric_declarations:',
-      '      - dimensions: [[ServiceName]]',
-      "        metric_name_selectors: ['^jobs_queued']",
-      'service:',
-      '  extensions: [health_check]',
-      '  pipelines:',
-      '    metrics:',
-      '      receivers: [prometheus]',
-      '      processors: [resourcedetection, metricstransform, batch/metrics]',
-      '      exporters: [awsemf]',
-      '',
-    ].join('\n');
+    // Metrics sidecar: see metrics-sidecar.ts.
+    const adotConfig = adotCollectorConfig({
+      metricsPort: METRICS_PORT,
+      namespace: METRICS_NAMESPACE,
+      region: this.region,
+      logGroupName: metricsLogGroup.logGroupName,
+      serviceName: this.stackName,
+    });
     taskDef.addContainer('metrics', {
       image: ecs.ContainerImage.fromRegistry(cfg.adotImage),
       // A broken collector must not take the origin down with it.
@@ -399,164 +347,21 @@ export class AvserverStack extends cdk.Stack {
       scaleInCooldown: cdk.Duration.seconds(600),
     });
 
-    // ---------------------------------------------------------------- CloudFront
-    // Cache key: the path only. Playback paths are immutable and content-addressed by revision id,
-    // so no cookie, query string or header may split the cache. TTLs follow the origin's
-    // Cache-Control (max-age=86400 for media, 10 for 4xx, no-store for 503); the default applies when
-    // the origin sends none. Accept-Encoding is not in the key: media is not compressed.
-    const cachePolicy = new cloudfront.CachePolicy(this, 'PlayCachePolicy', {
-      comment: 'avserver /play/*: path-only key, honours origin Cache-Control',
-      defaultTtl: cdk.Duration.seconds(86400),
-      maxTtl: cdk.Duration.seconds(86400),
-      minTtl: cdk.Duration.seconds(0),
-      cookieBehavior: cloudfront.CacheCookieBehavior.none(),
-      queryStringBehavior: cloudfront.CacheQueryStringBehavior.none(),
-      headerBehavior: cloudfront.CacheHeaderBehavior.none(),
-      enableAcceptEncodingGzip: false,
-      enableAcceptEncodingBrotli: false,
-    });
-    // No cookies or query strings reach the origin. The one viewer header forwarded is
-    // Access-Control-Request-Headers, which only CORS preflights (OPTIONS, never cached) carry: the
-    // origin echoes it in Access-Control-Allow-Headers. It is not part of the cache key.
-    const originRequestPolicy = new cloudfront.OriginRequestPolicy(this, 'PlayOriginRequestPolicy', {
-      comment: 'avserver /play/*: no cookies or query strings; CORS preflight header only',
-      cookieBehavior: cloudfront.OriginRequestCookieBehavior.none(),
-      queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.none(),
-      headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList('Access-Control-Request-Headers'),
+    // ---------------------------------------------------------------- CloudFront (cdn.ts)
+    this.distribution = playbackDistribution(this, {
+      loadBalancer: this.loadBalancer,
+      originVerify,
+      originReadTimeout: ORIGIN_REQUEST_WAIT.plus(cdk.Duration.seconds(5)),
     });
 
-    // X-Origin-Verify: CloudFormation resolves the dynamic reference at deploy time, so the value is
-    // not in the template or the CDK output. Trade-off: it is stored in plain text in the
-    // distribution config (visible to anyone allowed cloudfront:GetDistributionConfig), and rotating
-    // the secret takes a redeploy of this stack plus new tasks (ECS reads secrets at task start);
-    // during that window /play/* answers 403. Acceptable because the ALB is private anyway: the
-    // header is defence in depth against other VPC clients calling /play/* directly.
-    const vpcOrigin = origins.VpcOrigin.withApplicationLoadBalancer(this.loadBalancer, {
-      vpcOriginName: `${this.stackName}-alb`,
-      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY,
-      httpPort: 80,
-      originShieldEnabled: true,
-      originShieldRegion: this.region,
-      customHeaders: { 'X-Origin-Verify': originVerify.secretValue.unsafeUnwrap() },
-      // Longer than the origin's request wait (25 s) so viewers get the origin's own 503 (no-store),
-      // not a CloudFront 504.
-      readTimeout: ORIGIN_REQUEST_WAIT.plus(cdk.Duration.seconds(5)),
-      keepaliveTimeout: cdk.Duration.seconds(30),
+    // ---------------------------------------------------------------- alarms (alarms.ts)
+    const alarmTopic = originAlarms(this, {
+      loadBalancer: this.loadBalancer,
+      targetGroup,
+      alarmEmail: cfg.alarmEmail,
+      jobsQueuedThreshold: cfg.jobsQueuedAlarmThreshold,
+      namespace: METRICS_NAMESPACE,
     });
-
-    // Everything outside /play/* (including the mint API, /v1/*, and /healthz) answers 404 at the
-    // edge: the default behaviour runs this function on viewer request and never reaches the origin.
-    const notFound = new cloudfront.Function(this, 'EdgeNotFound', {
-      comment: 'avserver: only /play/* is served through CloudFront',
-      runtime: cloudfront.FunctionRuntime.JS_2_0,
-      code: cloudfront.FunctionCode.fromInline(
-        [
-          'function handler(event) {',
-          "  return { statusCode: 404, statusDescription: 'Not Found', headers: { 'cache-control': { value: 'no-store' } } };",
-          '}',
-        ].join('\n'),
-      ),
-    });
-
-    this.distribution = new cloudfront.Distribution(this, 'Cdn', {
-      comment: `avserver playback (${this.stackName})`,
-      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
-      enableIpv6: true,
-      defaultBehavior: {
-        origin: vpcOrigin,
-        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
-        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-        compress: false,
-        functionAssociations: [{ function: notFound, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
-      },
-      additionalBehaviors: {
-        '/play/*': {
-          origin: vpcOrigin,
-          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-          allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
-          cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
-          cachePolicy,
-          originRequestPolicy,
-          // CORS headers come from the origin; no response headers policy.
-          compress: false,
-        },
-      },
-      // Error caching: 4xx for 10 s (the origin's own max-age=10; body and status unchanged, so no
-      // responsePagePath). 5xx are not cached: the origin marks its overload 503 no-store, and a
-      // cached 502/504 would outlive the incident.
-      errorResponses: [
-        ...[400, 403, 404, 416].map((httpStatus) => ({ httpStatus, ttl: cdk.Duration.seconds(10) })),
-        ...[500, 502, 503, 504].map((httpStatus) => ({ httpStatus, ttl: cdk.Duration.seconds(0) })),
-      ],
-    });
-
-    // ---------------------------------------------------------------- alarms
-    const alarmTopic = new sns.Topic(this, 'Alarms', { displayName: 'avserver alarms' });
-    if (cfg.alarmEmail) alarmTopic.addSubscription(new subscriptions.EmailSubscription(cfg.alarmEmail));
-    const notify = new cwActions.SnsAction(alarmTopic);
-    const fiveMinutes = cdk.Duration.minutes(5);
-    const albMetrics = this.loadBalancer.metrics;
-
-    const errorRate = new cloudwatch.MathExpression({
-      label: 'Origin 5xx rate (%)',
-      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-      usingMetrics: {
-        errors: albMetrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
-          statistic: 'Sum',
-          period: fiveMinutes,
-        }),
-        requests: albMetrics.requestCount({ statistic: 'Sum', period: fiveMinutes }),
-      },
-      period: fiveMinutes,
-    });
-    const alarms = [
-      new cloudwatch.Alarm(this, 'Origin5xxRate', {
-        alarmDescription:
-          'More than 1% of origin responses were 5xx over 5 minutes (503 = origin overloaded: check scaling)',
-        metric: errorRate,
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'OriginLatencyP95', {
-        alarmDescription:
-          'p95 origin response time above 5 s over 5 minutes (jobs queueing: cold segments take ~1-1.5 s)',
-        metric: albMetrics.targetResponseTime({ statistic: 'p95', period: fiveMinutes }),
-        threshold: 5,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'JobsQueued', {
-        alarmDescription: `Average job queue depth per task above ${cfg.jobsQueuedAlarmThreshold} for 5 minutes`,
-        metric: new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: 'jobs_queued',
-          dimensionsMap: { ServiceName: this.stackName },
-          statistic: 'Average',
-          period: cdk.Duration.minutes(1),
-        }),
-        threshold: cfg.jobsQueuedAlarmThreshold,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 5,
-        // Missing data means the sidecar or the origin stopped reporting: surface it.
-        treatMissingData: cloudwatch.TreatMissingData.MISSING,
-      }),
-      new cloudwatch.Alarm(this, 'HealthyTasks', {
-        alarmDescription: 'Fewer than two healthy origin tasks behind the ALB for 3 minutes',
-        metric: targetGroup.metrics.healthyHostCount({ statistic: 'Minimum', period: cdk.Duration.minutes(1) }),
-        threshold: 2,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: 3,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      }),
-    ];
-    for (const alarm of alarms) {
-      alarm.addAlarmAction(notify);
-      alarm.addOkAction(notify);
-    }
 
     // ---------------------------------------------------------------- outputs
     new cdk.CfnOutput(this, 'DistributionDomainName', {
