@@ -78,7 +78,10 @@ describe('hls.js in Chromium', () => {
       'a stitched revision with noise suppression (off for the intro)',
       { noiseSuppression: true, clips: [{ ...STITCHED[0], noiseSuppression: false }, ...STITCHED.slice(1)] },
     ],
-    ['a stitched revision with overlays', { clips: STITCHED, overlays: OVERLAYS }],
+    [
+      'landscape.mp4 with a caption, a logo and a drawing',
+      { clips: [{ source: 'landscape.mp4' }], overlays: OVERLAYS },
+    ],
   ])('plays %s to the end while switching renditions every second', { timeout: 90_000 }, async (_name, edits) => {
     const minted = await server.mint(edits);
     await makeEverything(minted.hls);

@@ -359,68 +359,27 @@ describe('mint API: revisions', () => {
 
   it('takes overlays into the revision id, one spelling per overlay, and shows them', async () => {
     const text = { kind: 'text', text: 'Hi', x: 0.1, y: 0.1, size: 0.1, start: 1, end: 2 };
+    // prettier-ignore
+    const line = (color: string) => ({ points: [[0.1, 0.5], [0.6, 0.5]], color, width: 0.02 });
+    const canonical = [
+      { ...text, background: '#000000b3' },
+      { kind: 'image', source: 'brand/logo.png', x: 0.7, y: 0, width: 0.25 },
+      { kind: 'drawing', strokes: [line('#00ff00')] },
+    ];
     const minted = await server.mint({
       clips: [{ source: 'landscape.mp4' }],
       overlays: [
+        // Upper-case colours, an opaque alpha, and defaults spelled out: the same overlays.
         { ...text, color: '#FFFFFFFF', background: '#000000B3' },
         { kind: 'image', source: 'brand/logo.png', x: 0.7, y: 0, width: 0.25, opacity: 1, start: 0 },
-        {
-          kind: 'drawing',
-          strokes: [
-            {
-              points: [
-                [0.1, 0.5],
-                [0.6, 0.5],
-              ],
-              color: '#00FF00',
-              width: 0.02,
-            },
-          ],
-        },
+        { kind: 'drawing', strokes: [line('#00FF00')] },
       ],
     });
-    const same = await server.mint({
-      clips: [{ source: 'landscape.mp4' }],
-      overlays: [
-        { ...text, background: '#000000b3' },
-        { kind: 'image', source: 'brand/logo.png', x: 0.7, y: 0, width: 0.25 },
-        {
-          kind: 'drawing',
-          strokes: [
-            {
-              points: [
-                [0.1, 0.5],
-                [0.6, 0.5],
-              ],
-              color: '#00ff00',
-              width: 0.02,
-            },
-          ],
-        },
-      ],
-    });
+    const same = await server.mint({ clips: [{ source: 'landscape.mp4' }], overlays: canonical });
     expect(same.revisionId).toBe(minted.revisionId);
     expect(minted.revisionId).not.toBe(revision);
-    const record = (await (await server.fetch(`/v1/revisions/${minted.revisionId}`, { api: true })).json()) as {
-      edits: { overlays: unknown };
-    };
-    expect(record.edits.overlays).toEqual([
-      { ...text, background: '#000000b3' },
-      { kind: 'image', source: 'brand/logo.png', x: 0.7, y: 0, width: 0.25 },
-      {
-        kind: 'drawing',
-        strokes: [
-          {
-            points: [
-              [0.1, 0.5],
-              [0.6, 0.5],
-            ],
-            color: '#00ff00',
-            width: 0.02,
-          },
-        ],
-      },
-    ]);
+    const stored = await server.fetch(`/v1/revisions/${minted.revisionId}`, { api: true });
+    expect(((await stored.json()) as { edits: { overlays: unknown } }).edits.overlays).toEqual(canonical);
   });
 });
 
