@@ -161,6 +161,39 @@ describe('Scheduler', () => {
     expect(results[3]).toMatchObject({ status: 'rejected' });
   });
 
+  it('stops running lookahead once nobody wants it, and gives its slot to a player', async () => {
+    const scheduler = new Scheduler({ concurrency: 1, queueLimit: 10 });
+    const log: string[] = [];
+    let watched = true;
+    // A segment of the rendition a player is leaving: its work ends only when its signal aborts.
+    const leaving = scheduler
+      .run(
+        (handle) =>
+          new Promise<string>((_, reject) => {
+            log.push('start leaving');
+            handle.signal.addEventListener('abort', () => {
+              log.push('killed leaving');
+              reject(handle.signal.reason);
+            });
+          }),
+        { class: 'lookahead', needAt: 100, wanted: () => watched },
+      )
+      .catch((err: unknown) => err);
+    const player = gated(log, 'player');
+    // While it is still wanted, a player needing something 1 s sooner waits (no pause: it cannot be paused).
+    const run = scheduler.run(player.work, { needAt: 0 });
+    await settle();
+    expect(log).toEqual(['start leaving']);
+    // The player switched away: the next decision stops it.
+    watched = false;
+    scheduler.promote('nothing');
+    await settle();
+    expect(log).toEqual(['start leaving', 'killed leaving', 'start player']);
+    player.open();
+    await expect(run).resolves.toMatchObject({ value: 'player' });
+    expect(await leaving).toMatchObject({ code: ErrorCode.Overloaded });
+  });
+
   it('promotes queued and paused lookahead when a player asks for it', async () => {
     const scheduler = new Scheduler({ concurrency: 1, queueLimit: 10, now: () => 0 });
     const log: string[] = [];

@@ -74,6 +74,10 @@ const byPriority = (a: Job, b: Job) => priority(a) - priority(b) || a.enqueuedAt
 /** A running job is paused for a waiting one only when it is needed this much later. */
 const PREEMPT_MARGIN_MS = 2000;
 
+/** Lookahead whose stream nobody watches any more (`ScheduleOptions.wanted`). */
+const isUnwanted = (job: Job) => job.class === 'lookahead' && job.wanted !== undefined && !job.wanted();
+const unwanted = () => new OriginError(ErrorCode.Overloaded, 'lookahead nobody wants any more');
+
 /**
  * Runs media jobs on a fixed number of slots, earliest deadline first, so that a player about to need
  * a segment never waits behind work nobody needs sooner (docs/architecture.md, "Scheduling"):
@@ -81,7 +85,8 @@ const PREEMPT_MARGIN_MS = 2000;
  *   player's job counts as needed PLAYER_PRECEDENCE_MS sooner than lookahead;
  * - the job with the earliest such priority starts when a slot is free; when none is, it pauses the
  *   running job needed last (SIGSTOP), if that one is needed well after it, and takes its slot;
- * - lookahead nobody wants any more (its players moved on) is dropped instead of started or resumed;
+ * - lookahead nobody wants any more (its players moved on) is dropped instead of started or resumed,
+ *   and stopped if it is running (its ffmpeg is killed through the job's signal);
  * - lookahead that cannot be paused never takes the last slot, so a player's job always finds one
  *   that is free or can be freed at once;
  * - a player asking for a queued or paused lookahead job promotes it to a player's job.
@@ -232,20 +237,25 @@ export class Scheduler {
 
   /** Starts, resumes and pauses jobs until no rule can make progress. */
   #dispatch(): void {
+    // Running lookahead nobody wants any more (its players switched rendition or sought away) is
+    // stopped: its slot goes to work someone will watch.
+    for (const job of [...this.#jobs]) {
+      if (job.state === 'running' && isUnwanted(job)) this.#drop(job, unwanted());
+    }
     for (;;) {
       const running = [...this.#jobs].filter((j) => j.state === 'running');
       const waiting = [...this.#jobs].filter((j) => j.state === 'queued' || j.state === 'paused').sort(byPriority);
       const head = waiting[0];
       if (!head) return;
-      if (head.class === 'lookahead' && head.wanted && !head.wanted()) {
-        this.#drop(head, new OriginError(ErrorCode.Overloaded, 'lookahead nobody wants any more'));
+      if (isUnwanted(head)) {
+        this.#drop(head, unwanted());
         continue;
       }
       if (running.length < this.options.concurrency) {
         const next = waiting.find((j) => this.#mayTakeSlot(j, running));
         if (!next) return;
-        if (next.class === 'lookahead' && next.wanted && !next.wanted()) {
-          this.#drop(next, new OriginError(ErrorCode.Overloaded, 'lookahead nobody wants any more'));
+        if (isUnwanted(next)) {
+          this.#drop(next, unwanted());
         } else if (next.state === 'paused') {
           this.#resume(next);
         } else {
