@@ -474,8 +474,12 @@ describe('a manifest bomb', () => {
         expect(res.status).toBe(422);
         expect(ms).toBeLessThan(2000);
       }
+      // What this guards against is the event loop frozen for seconds while a timeline is expanded (14.4 s
+      // before the fix). A healthy origin answers in about 1 ms alone (npm run bench:faults), but beside the
+      // suite's ffmpeg runs on 2 cores a poll has taken 109 ms: the bound separates the two by an order of
+      // magnitude each way instead of timing a busy machine.
       health.sort((a, b) => a - b);
-      expect(health[Math.floor(health.length * 0.99)]!).toBeLessThan(100);
+      expect(health.at(-1)!).toBeLessThan(1000);
       expect(node.peakRssMb() - rss).toBeLessThan(100);
     } finally {
       await node.stop();
