@@ -14,7 +14,7 @@ import { bestLag, decodeAudio, rmsDb, siSdr } from '../test/helpers/audio-analys
 import { makeSpeechFixture, SPEECH_LEAD_SECONDS } from '../test/helpers/audio-fixtures.js';
 import { fetchAudioRendition } from '../test/helpers/audio-rendition.js';
 import { spawnOrigin, type OriginProcess } from '../test/helpers/origin-process.js';
-import { benchSource, cacheDir, fetchOk, idle, percentile, withOrigin } from './lib.js';
+import { benchSource, cacheDir, fetchOk, freshRevision, idle, percentile, withOrigin } from './lib.js';
 
 const RUNS = Number(process.env.BENCH_AUDIO_RUNS ?? 5);
 
@@ -31,10 +31,8 @@ async function noisyTalk(): Promise<string> {
   return name;
 }
 
-let nonce = 0;
-/** A revision nothing has touched: the same source, trimmed by a different micro-amount each time. */
 const fresh = (node: OriginProcess, source: string, noiseSuppression: boolean) =>
-  node.mint({ clips: [{ source, start: ++nonce / 1000 }], noiseSuppression });
+  freshRevision(node, source, { noiseSuppression });
 const audioPath = (hls: string, index: number) => hls.replace('master.m3u8', `audio/${index}.m4s`);
 const segmentCount = async (node: OriginProcess, hls: string) =>
   (await (await node.fetch(hls.replace('master.m3u8', 'audio.m3u8'))).text())

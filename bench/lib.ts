@@ -7,6 +7,18 @@ import { spawnOrigin, type OriginProcess } from '../test/helpers/origin-process.
 export const here = dirname(fileURLToPath(import.meta.url));
 export const cacheDir = join(here, '.cache');
 
+/** ffmpeg arguments for `seconds` of a moving test picture of `size` at 30 fps and a 440 Hz tone at 48 kHz. */
+export function testSignal(size: string, seconds: number): string[] {
+  const lavfi = (graph: string) => ['-f', 'lavfi', '-i', graph];
+  return [
+    '-v',
+    'error',
+    '-y',
+    ...lavfi(`testsrc2=size=${size}:rate=30:duration=${seconds}`),
+    ...lavfi(`sine=frequency=440:sample_rate=48000:duration=${seconds}`),
+  ];
+}
+
 /** A 1080p30 H.264/AAC test recording of `seconds`, generated once and reused. */
 export function benchSource(seconds: number): string {
   mkdirSync(cacheDir, { recursive: true });
@@ -15,17 +27,7 @@ export function benchSource(seconds: number): string {
   if (!existsSync(file)) {
     console.error(`generating ${name} (${seconds} s of 1080p30 with audio; once)…`);
     execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=size=1920x1080:rate=30:duration=${seconds}`,
-      '-f',
-      'lavfi',
-      '-i',
-      `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+      ...testSignal('1920x1080', seconds),
       '-c:v',
       'libx264',
       '-preset',
@@ -105,3 +107,15 @@ export async function idle(node: OriginProcess): Promise<void> {
     last = now;
   }
 }
+
+/** The video variants of a master playlist, start rendition first (`480p`, `720p`, …). */
+export const variantIds = (master: string): string[] =>
+  master
+    .split('\n')
+    .filter((l) => l.endsWith('.m3u8') && !l.startsWith('#') && l !== 'audio.m3u8')
+    .map((l) => l.replace('.m3u8', ''));
+
+let nonce = 0;
+/** A revision nothing has touched: `source` trimmed by a different micro-amount each time, with `edits`. */
+export const freshRevision = (node: OriginProcess, source: string, edits: Record<string, unknown> = {}) =>
+  node.mint({ clips: [{ source, start: ++nonce / 1000 }], ...edits });

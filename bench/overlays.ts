@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OriginProcess } from '../test/helpers/origin-process.js';
-import { benchSource, cacheDir, fetchOk, idle, percentile, withOrigin } from './lib.js';
+import { benchSource, cacheDir, fetchOk, freshRevision, idle, percentile, variantIds, withOrigin } from './lib.js';
 
 const RUNS = Number(process.env.BENCH_OVERLAY_RUNS ?? 7);
 const LOGO = fileURLToPath(new URL('../fixtures/media/brand/logo.png', import.meta.url));
@@ -35,13 +35,7 @@ function threeOverlays(n: number) {
   ];
 }
 
-let nonce = 0;
-/** A revision nothing has touched: trimmed by a different micro-amount each time. */
-const fresh = (node: OriginProcess, source: string, overlays: unknown[]) =>
-  node.mint({ clips: [{ source, start: ++nonce / 1000 }], overlays });
-
-const variants = (master: string) =>
-  master.split('\n').filter((l) => l.endsWith('.m3u8') && !l.startsWith('#') && l !== 'audio.m3u8');
+const fresh = (node: OriginProcess, source: string, overlays: unknown[]) => freshRevision(node, source, { overlays });
 
 /** One cold 720p segment (a full-length one), with and without overlays, alternating which goes first. */
 async function coldSegment(node: OriginProcess, source: string) {
@@ -71,7 +65,7 @@ async function firstSegment(node: OriginProcess, source: string) {
     const measure = async (overlays: unknown[], into: number[]) => {
       const t0 = performance.now();
       const { hls } = await fresh(node, source, overlays);
-      const start = variants(await (await node.fetch(hls)).text())[0]!.replace('.m3u8', '');
+      const start = variantIds(await (await node.fetch(hls)).text())[0]!;
       const base = hls.replace('/master.m3u8', '');
       await fetchOk(node, `${base}/${start}.m3u8`);
       await Promise.all(

@@ -14,7 +14,7 @@ import { spawnOrigin } from '../test/helpers/origin-process.js';
 import { audioBench, printAudio } from './audio.js';
 import { overlaysBench, printOverlays } from './overlays.js';
 import { viewersBench } from './viewers.js';
-import { benchSource, cacheDir, here, percentile, timeCommand, timed } from './lib.js';
+import { benchSource, cacheDir, here, percentile, timeCommand, timed, variantIds } from './lib.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const env = { MEDIA_ROOT: cacheDir };
@@ -25,12 +25,6 @@ async function get(origin: { fetch(path: string): Promise<Response> }, path: str
   if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return Buffer.from(await res.arrayBuffer());
 }
-
-const variants = (master: string) =>
-  master
-    .split('\n')
-    .filter((l) => l.endsWith('.m3u8') && !l.startsWith('#') && l !== 'audio.m3u8')
-    .map((l) => l.replace('.m3u8', ''));
 
 /** Cold: a fresh origin per run, so nothing (probe, plan, audio, segments) is cached. */
 async function coldFirstSegment(file: string) {
@@ -49,7 +43,7 @@ async function coldFirstSegment(file: string) {
       const t0 = performance.now();
       const minted = await origin.mint({ clips: [{ source: file }] });
       const t1 = performance.now();
-      start = variants((await get(origin, minted.hls)).toString())[0]!;
+      start = variantIds((await get(origin, minted.hls)).toString())[0]!;
       const base = minted.hls.replace('/master.m3u8', '');
       await get(origin, `${base}/${start}.m3u8`);
       const t2 = performance.now();
@@ -187,7 +181,7 @@ async function warmLoad(file: string) {
   try {
     const { hls } = await origin.mint({ clips: [{ source: file }] });
     const fetcher = { fetch: (p: string) => fetch(origin.baseUrl + p) };
-    const start = variants((await get(fetcher, hls)).toString())[0]!;
+    const start = variantIds((await get(fetcher, hls)).toString())[0]!;
     const base = hls.replace('/master.m3u8', '');
     // Make the start rendition's whole playlist, as a viewer watching to the end would.
     const count = (await get(fetcher, `${base}/${start}.m3u8`))

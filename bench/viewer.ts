@@ -4,6 +4,7 @@
  * keeping up to 30 s buffered, and playing in real time. It records what a person would notice: time to
  * first frame, stalls (the playhead reaching media not downloaded yet) and how long a seek takes.
  */
+import { variantIds } from './lib.js';
 
 export interface ViewerOptions {
   baseUrl: string;
@@ -92,10 +93,7 @@ export async function watch(options: ViewerOptions): Promise<ViewerResult> {
 
   const t0 = performance.now();
   const master = await (await get(hls)).text();
-  const variants = master
-    .split('\n')
-    .filter((l) => l.endsWith('.m3u8') && !l.startsWith('#') && l !== 'audio.m3u8')
-    .map((l) => l.replace('.m3u8', ''));
+  const variants = variantIds(master);
   const start = variants[0]!;
   const wanted = options.rendition && variants.includes(options.rendition) ? options.rendition : start;
   const hasAudio = master.includes('TYPE=AUDIO');

@@ -13,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnOrigin, type OriginProcess } from '../test/helpers/origin-process.js';
-import { benchSource, cacheDir, here, percentile } from './lib.js';
+import { benchSource, cacheDir, here, percentile, testSignal } from './lib.js';
 import { watch, type ViewerResult } from './viewer.js';
 
 interface Scenario {
@@ -39,17 +39,7 @@ function chunkedSource(seconds: number): string {
     console.error(`generating ${name} (a DASH/WebM recording of ${seconds} s; once)…`);
     mkdirSync(dir, { recursive: true });
     execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=size=1280x720:rate=30:duration=${seconds}`,
-      '-f',
-      'lavfi',
-      '-i',
-      `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+      ...testSignal('1280x720', seconds),
       '-c:v',
       'libvpx',
       '-b:v',

@@ -1,4 +1,4 @@
-import { Parser } from 'm3u8-parser';
+import { parsePlaylist } from '../../test/helpers/hls-download.js';
 import { describe, expect, it } from 'vitest';
 import { renderMasterPlaylist, renderMediaPlaylist } from './hls-playlist.js';
 import { planRevision, peakBandwidth } from './plan.js';
@@ -10,17 +10,10 @@ const source = (video: Partial<SourceInfo['video']> = {}, audio = true, duration
 
 const record = (info: SourceInfo) => revisionRecord([info]);
 
-const parse = (text: string) => {
-  const parser = new Parser();
-  parser.push(text);
-  parser.end();
-  return parser.manifest;
-};
-
 describe('renderMasterPlaylist', () => {
   const plan = planRevision(record(source()), { segmentDuration: 4 });
   const text = renderMasterPlaylist(plan);
-  const manifest = parse(text);
+  const manifest = parsePlaylist(text);
 
   it('lists the start rendition first, then every other one', () => {
     expect(manifest.playlists!.map((p) => p.uri)).toEqual(['480p.m3u8', '1080p.m3u8', '720p.m3u8', '360p.m3u8']);
@@ -55,7 +48,7 @@ describe('renderMasterPlaylist', () => {
 describe('renderMediaPlaylist', () => {
   it('is a VOD playlist whose EXTINFs add up to the duration', () => {
     const plan = planRevision(record(source({}, true, 10)), { segmentDuration: 4 });
-    const m = parse(renderMediaPlaylist(plan, '720p'));
+    const m = parsePlaylist(renderMediaPlaylist(plan, '720p'));
     expect(m.version).toBe(7);
     expect(m.playlistType).toBe('VOD');
     expect(m.endList).toBe(true);
@@ -69,7 +62,7 @@ describe('renderMediaPlaylist', () => {
     for (const duration of [0.5, 4.2667, 5.9, 10, 61.3]) {
       const plan = planRevision(record(source({}, true, duration)), { segmentDuration: 4 });
       for (const id of ['720p', 'audio']) {
-        const m = parse(renderMediaPlaylist(plan, id));
+        const m = parsePlaylist(renderMediaPlaylist(plan, id));
         expect(Number.isInteger(m.targetDuration)).toBe(true);
         for (const s of m.segments) expect(Math.round(s.duration)).toBeLessThanOrEqual(m.targetDuration!);
       }
@@ -78,8 +71,8 @@ describe('renderMediaPlaylist', () => {
 
   it('gives audio the same boundaries in whole AAC frames', () => {
     const plan = planRevision(record(source({}, true, 10)), { segmentDuration: 4 });
-    const video = parse(renderMediaPlaylist(plan, '720p')).segments;
-    const audio = parse(renderMediaPlaylist(plan, 'audio')).segments;
+    const video = parsePlaylist(renderMediaPlaylist(plan, '720p')).segments;
+    const audio = parsePlaylist(renderMediaPlaylist(plan, 'audio')).segments;
     expect(audio.length).toBe(video.length);
     expect(audio[0]!.duration).toBeCloseTo(video[0]!.duration, 6);
     expect(audio[1]!.duration).toBeCloseTo(video[1]!.duration, 6);

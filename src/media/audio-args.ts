@@ -51,18 +51,7 @@ export function audioDecodeArgs(pieces: ReadonlyArray<{ piece: AudioPiece; input
   const { inputs, chains } = pieceChains(pieces);
   const joined = pieces.map((_, i) => `[a${i}]`).join('');
   return [
-    ...FFMPEG_QUIET,
-    '-copyts',
-    ...inputs,
-    '-filter_complex',
-    `${chains.join(';')};${joined}concat=n=${pieces.length}:v=0:a=1[a]`,
-    '-map',
-    '[a]',
-    '-vn',
-    '-sn',
-    '-dn',
-    '-map_metadata',
-    '-1',
+    ...audioGraphArgs(inputs, `${chains.join(';')};${joined}concat=n=${pieces.length}:v=0:a=1[a]`),
     '-c:a',
     'pcm_f32le',
     '-f',
@@ -128,11 +117,19 @@ export function audioSegmentArgs(
   });
   if (range.to > at) silence(range.to - at);
   return [
+    ...audioGraphArgs(inputs, `${chains.join(';')};${parts.join('')}concat=n=${parts.length}:v=0:a=1[a]`),
+    ...aacOutputArgs(bitrate),
+  ];
+}
+
+/** The inputs and a filter graph ending in `[a]`, mapped alone (no video, subtitles, data or metadata). */
+function audioGraphArgs(inputs: readonly string[], graph: string): string[] {
+  return [
     ...FFMPEG_QUIET,
     '-copyts',
     ...inputs,
     '-filter_complex',
-    `${chains.join(';')};${parts.join('')}concat=n=${parts.length}:v=0:a=1[a]`,
+    graph,
     '-map',
     '[a]',
     '-vn',
@@ -140,7 +137,6 @@ export function audioSegmentArgs(
     '-dn',
     '-map_metadata',
     '-1',
-    ...aacOutputArgs(bitrate),
   ];
 }
 

@@ -1,10 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Parser, type Manifest } from 'm3u8-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectSeamlessHls } from '../helpers/decode-checks.js';
-import { downloader } from '../helpers/hls-download.js';
+import { downloader, parsePlaylist } from '../helpers/hls-download.js';
 import { startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
 
 /**
@@ -29,13 +28,6 @@ const FIXTURES: Array<{
   { file: 'odd.mp4', fps: 24, audio: true, top: [638, 360] },
 ];
 
-function parse(text: string): Manifest {
-  const parser = new Parser();
-  parser.push(text);
-  parser.end();
-  return parser.manifest;
-}
-
 let server: RunningOrigin;
 let shortSegments: RunningOrigin;
 let defaultSegments: RunningOrigin;
@@ -57,7 +49,7 @@ describe.each(FIXTURES)('$file, $segments segments', ({ file, fps, audio, top, s
   it('plays as HLS whose segments join exactly', { timeout: 120_000 }, async () => {
     server = segments === 'default' ? defaultSegments : shortSegments;
     const minted = await server.mint({ clips: [{ source: file }] });
-    const master = parse(await downloader(server).text(minted.hls));
+    const master = parsePlaylist(await downloader(server).text(minted.hls));
     const dir = await mkdtemp(join(work, file));
 
     expect(master.playlists!.length).toBeGreaterThanOrEqual(1);

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Parser } from 'm3u8-parser';
+import { parsePlaylist } from '../helpers/hls-download.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceCache } from '../../src/engine/source-cache.js';
 import { FsObjectStore } from '../../src/stores/fs-object-store.js';
@@ -119,10 +119,7 @@ describe('sources that cannot seek', () => {
     try {
       const minted = await origin.mint({ clips: [{ source: 'long-recording.webm' }] });
       const base = minted.hls.replace('/master.m3u8', '');
-      const parser = new Parser();
-      parser.push(await (await origin.fetch(`${base}/240p.m3u8`)).text());
-      parser.end();
-      const segments = parser.manifest.segments;
+      const { segments } = parsePlaylist(await (await origin.fetch(`${base}/240p.m3u8`)).text());
       let start = 0;
       const late = segments.findIndex((s) => ((start += s.duration), start - s.duration > 31));
       const lateStart = segments.slice(0, late).reduce((t, s) => t + s.duration, 0);
