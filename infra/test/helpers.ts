@@ -74,3 +74,34 @@ export function flatten(value: unknown): string {
 export function asArray<T>(v: T | T[] | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
+
+let shared: Synth | undefined;
+/** The stack with the default context, synthesised once per test file. */
+export function defaultStack(): Synth {
+  return (shared ??= synth());
+}
+
+/** The one logical id of `type` starting with `prefix` in the default stack. */
+export function logicalIdOf(type: string, prefix: string): string {
+  const ids = resourcesOfType(defaultStack().template, type)
+    .map(([id]) => id)
+    .filter((id) => id.startsWith(prefix));
+  return only(ids, `${type} ${prefix}*`);
+}
+
+export function distributionConfig() {
+  const [, dist] = only(resourcesOfType(defaultStack().template, 'AWS::CloudFront::Distribution'), 'distribution');
+  return dist.Properties.DistributionConfig;
+}
+
+export function taskDefinition() {
+  const [, td] = only(resourcesOfType(defaultStack().template, 'AWS::ECS::TaskDefinition'), 'task definition');
+  return td.Properties;
+}
+
+export function container(name: string) {
+  return only(
+    (taskDefinition().ContainerDefinitions as any[]).filter((c) => c.Name === name),
+    `container ${name}`,
+  );
+}
