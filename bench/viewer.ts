@@ -33,6 +33,10 @@ export interface ViewerResult {
   watched: number;
   /** Each stall: what the playhead waited for, how long that request took, and its Server-Timing. */
   stallLog: string[];
+  /** Paths of the segments downloaded (relative to the revision: `720p/3.m4s`). */
+  fetched: string[];
+  /** Seconds of video downloaded (what the origin had to make for this viewer). */
+  fetchedSeconds: number;
 }
 
 interface Track {
@@ -78,11 +82,13 @@ export async function watch(options: ViewerOptions): Promise<ViewerResult> {
   /** The last request of each track: when it was made and what the origin said about it. */
   const inflight = new Map<string, { path: string; at: number }>();
   const answered = new Map<string, string>();
+  const fetched: string[] = [];
   const bytes = async (path: string, kind?: string, signal?: AbortSignal) => {
     const at = performance.now();
     if (kind) inflight.set(kind, { path, at });
     const res = await get(path, signal);
     const body = await res.arrayBuffer();
+    fetched.push(path.slice(base.length + 1));
     const since = seekAt === undefined ? '' : ` asked ${((at - seekAt) / 1000).toFixed(2)} s after the seek,`;
     answered.set(
       path,
@@ -218,5 +224,8 @@ export async function watch(options: ViewerOptions): Promise<ViewerResult> {
   }
   done = true;
   await Promise.all(loaders);
-  return { ttfsMs, stalls, stallSeconds, seekMs, errors, watched, stallLog };
+  const fetchedSeconds = fetched
+    .filter((p) => /^[^/]+p\/\d+\.m4s$/.test(p))
+    .reduce((n, p) => n + video.playlist[Number(p.split('/')[1]!.split('.')[0])]!, 0);
+  return { ttfsMs, stalls, stallSeconds, seekMs, errors, watched, stallLog, fetched, fetchedSeconds };
 }

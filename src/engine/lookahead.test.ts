@@ -88,6 +88,45 @@ describe('Lookahead', () => {
     expect(ahead.onRequest(long, '720p', 91).needAt).toBe(104_000);
   });
 
+  it('restarts the estimate at a segment answered after it was needed: its player waited there', () => {
+    const { clock, ahead } = lookahead();
+    ahead.onRequest(plan, '480p', 0);
+    // The first segment arrives 0.8 s after it was asked for: playback starts then, not at the request.
+    clock.now = 800;
+    ahead.onAnswered(plan, 0);
+    expect(ahead.onRequest(plan, '720p', 1).needAt).toBeCloseTo(800 + 2133, 6);
+    ahead.onAnswered(plan, 1);
+    // Answered in time: the estimate stays.
+    clock.now = 1500;
+    expect(ahead.onRequest(plan, '720p', 2).needAt).toBeCloseTo(800 + 6400, 6);
+    ahead.onAnswered(plan, 2);
+  });
+
+  it('wants nothing more once a revision’s players have left: the next segment was not asked for in time', () => {
+    const { clock, ahead } = lookahead();
+    ahead.onRequest(plan, '480p', 0);
+    ahead.onRequest(plan, 'audio', 0);
+    clock.now = 700;
+    ahead.onAnswered(plan, 0);
+    ahead.onAnswered(plan, 0);
+    // Until segment 1 is due (0.7 + 2.133 s) and a second of grace, a player may still ask for it.
+    clock.now = 3800;
+    expect(ahead.wanted(plan, '480p', 1)).toBe(true);
+    expect(ahead.wanted(plan, '720p', 1)).toBe(true);
+    clock.now = 3900;
+    expect(ahead.wanted(plan, '480p', 1)).toBe(false);
+    expect(ahead.wanted(plan, '720p', 1)).toBe(false);
+    expect(ahead.wanted(plan, 'audio', 2)).toBe(false);
+  });
+
+  it('never takes a player waiting for a slow segment for one that left', () => {
+    const { clock, ahead } = lookahead();
+    ahead.onRequest(plan, '720p', 0);
+    // The segment takes 10 s to make: its player is still there, waiting.
+    clock.now = 10_000;
+    expect(ahead.wanted(plan, '720p', 1)).toBe(true);
+  });
+
   it('wants nothing for a stream nobody asked for, and what mint expects', () => {
     const { ahead } = lookahead();
     expect(ahead.wanted(plan, '480p', 0)).toBe(false);

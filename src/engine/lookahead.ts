@@ -39,6 +39,16 @@ interface Anchor {
   position: number;
 }
 
+/** What lookahead knows of a revision's players. */
+interface Audience {
+  /** Unset until the first request. */
+  anchor?: Anchor;
+  /** The furthest segment any of its streams asked for. */
+  furthest: number;
+  /** Requests being answered now. */
+  pending: number;
+}
+
 /**
  * A request this far behind the estimated playhead, or this far ahead of it, is a seek: the estimate restarts there.
  */
@@ -47,6 +57,12 @@ const SEEK_AHEAD_SECONDS = 45;
 
 /** How many streams to remember before forgetting the stalest. */
 const MAX_STREAMS = 20_000;
+/**
+ * A revision's players have left when nothing is being answered and nobody asked for the segment
+ * after the furthest one this long after the estimated playhead reached it: a player asks for it as
+ * soon as it has room in its buffer, and at the latest when it needs it.
+ */
+const GONE_GRACE_MS = 1000;
 
 /**
  * Lookahead that follows what players fetch (docs/architecture.md, "Scheduling"). A stream is one
@@ -56,11 +72,12 @@ const MAX_STREAMS = 20_000;
  * is still wanted:
  * - not once nobody has asked for its stream for `idleMs`;
  * - not once players have moved on: another video rendition of the same revision was asked for,
- *   later and further along (an ABR switch) — until its own stream is asked for again.
+ *   later and further along (an ABR switch) — until its own stream is asked for again;
+ * - not once the revision's players have left (the next segment was not asked for in time).
  */
 export class Lookahead {
   readonly #streams = new Map<string, Stream>();
-  readonly #anchors = new Map<string, Anchor>();
+  readonly #audiences = new Map<string, Audience>();
 
   constructor(private readonly options: LookaheadOptions) {}
 
@@ -75,8 +92,35 @@ export class Lookahead {
   onRequest(plan: LookaheadPlan, rendition: string, index: number): { needAt: number; ahead: Ahead[] } {
     const now = this.options.now();
     this.#touch(plan.revisionId, rendition, index, now);
+    const audience = this.#audience(plan.revisionId);
+    audience.pending += 1;
+    audience.furthest = Math.max(audience.furthest, index);
     const at = this.#deadlines(plan, index, now);
     return { needAt: at(index), ahead: this.#ahead(plan, rendition, index, now, at) };
+  }
+
+  /**
+   * Records that a request `onRequest` saw has been answered (or failed). A segment answered after its
+   * estimated need kept its player waiting: the player is at its start now, so the estimate restarts
+   * there and the deadlines after it move with it.
+   */
+  onAnswered(plan: LookaheadPlan, index: number): void {
+    const audience = this.#audiences.get(plan.revisionId);
+    if (!audience) return;
+    audience.pending = Math.max(0, audience.pending - 1);
+    const { anchor } = audience;
+    const now = this.options.now();
+    const start = plan.starts[index]!;
+    if (anchor && anchor.position + (now - anchor.at) / 1000 > start) audience.anchor = { at: now, position: start };
+  }
+
+  #audience(revisionId: string): Audience {
+    let audience = this.#audiences.get(revisionId);
+    this.#audiences.delete(revisionId);
+    audience ??= { furthest: -1, pending: 0 };
+    this.#audiences.set(revisionId, audience);
+    if (this.#audiences.size > MAX_STREAMS) this.#audiences.delete(this.#audiences.keys().next().value!);
+    return audience;
   }
 
   /**
@@ -87,16 +131,16 @@ export class Lookahead {
    */
   #deadlines(plan: LookaheadPlan, index: number, now: number): (j: number) => number {
     const start = plan.starts[index]!;
-    let anchor = this.#anchors.get(plan.revisionId);
+    const audience = this.#audience(plan.revisionId);
+    let anchor = audience.anchor;
     const position = anchor ? anchor.position + (now - anchor.at) / 1000 : start;
     if (!anchor || start < position - SEEK_BACK_SECONDS || start > position + SEEK_AHEAD_SECONDS) {
       anchor = { at: now, position: start };
-      this.#anchors.delete(plan.revisionId);
-      this.#anchors.set(plan.revisionId, anchor);
-      if (this.#anchors.size > MAX_STREAMS) this.#anchors.delete(this.#anchors.keys().next().value!);
+      audience.anchor = anchor;
+      // A seek: what was asked for before it says nothing of where the players are now.
+      audience.furthest = index;
     }
-    const { at, position: from } = anchor;
-    return (j) => at + (plan.starts[j]! - from) * 1000;
+    return deadlines(plan, anchor);
   }
 
   #ahead(plan: LookaheadPlan, rendition: string, index: number, now: number, at: (j: number) => number): Ahead[] {
@@ -136,9 +180,11 @@ export class Lookahead {
   }
 
   /** Whether a lookahead job for segment `index` of a stream is still worth making. */
-  wanted(plan: Pick<LookaheadPlan, 'revisionId' | 'video'>, rendition: string, index: number): boolean {
+  wanted(plan: LookaheadPlan, rendition: string, index: number): boolean {
     const stream = this.#streams.get(this.#key(plan.revisionId, rendition));
-    if (!stream || this.options.now() - stream.lastAt > this.options.idleMs) return false;
+    const now = this.options.now();
+    if (!stream || now - stream.lastAt > this.options.idleMs) return false;
+    if (this.#gone(plan, now)) return false;
     // Behind where players are now (they sought past it).
     if (index <= stream.current) return false;
     if (!plan.video.includes(rendition)) return true;
@@ -149,4 +195,21 @@ export class Lookahead {
       return sibling !== undefined && sibling.lastAt > stream.lastAt && sibling.current > stream.current;
     });
   }
+
+  /**
+   * Whether a revision's players have left (closed the page after the first segment, as a main application
+   * that mints after every edit shows each revision): nothing is being answered, and the segment after the
+   * furthest one asked for was not asked for by the time the estimated playhead reached it.
+   */
+  #gone(plan: LookaheadPlan, now: number): boolean {
+    const audience = this.#audiences.get(plan.revisionId);
+    if (!audience?.anchor || audience.pending > 0) return false;
+    const next = audience.furthest + 1;
+    return next < plan.starts.length && now > deadlines(plan, audience.anchor)(next) + GONE_GRACE_MS;
+  }
+}
+
+/** When a player playing in real time from the anchor reaches each segment (lookahead clock, ms). */
+function deadlines(plan: LookaheadPlan, anchor: Anchor): (j: number) => number {
+  return (j) => anchor.at + (plan.starts[j]! - anchor.position) * 1000;
 }

@@ -64,7 +64,7 @@ describe('Scheduler', () => {
     ]);
   });
 
-  it('pauses running lookahead for a player, and resumes it after', async () => {
+  it('gives a player waiting now the machine: running lookahead is paused, even with a slot free, and resumed after', async () => {
     const scheduler = new Scheduler({ concurrency: 2, queueLimit: 10, now: () => 0 });
     const log: string[] = [];
     const soon = gated(log, 'needed soon', { pausable: true });
@@ -77,15 +77,86 @@ describe('Scheduler', () => {
     await settle();
     runs.push(scheduler.run(player.work));
     await settle();
-    // The lookahead needed last gives up its slot at once.
-    expect(log).toEqual(['start needed soon', 'start needed later', 'pause needed later', 'start player']);
-    expect([scheduler.active, scheduler.paused]).toEqual([2, 1]);
+    // Both step aside: the player's job decodes on every core, and nothing slows it.
+    expect(log).toEqual([
+      'start needed soon',
+      'start needed later',
+      'pause needed soon',
+      'pause needed later',
+      'start player',
+    ]);
+    expect([scheduler.active, scheduler.paused]).toEqual([1, 2]);
     player.open();
     await settle();
-    expect(log.slice(-2)).toEqual(['end player', 'resume needed later']);
+    expect(log.slice(-2)).toEqual(['resume needed soon', 'resume needed later']);
     soon.open();
     later.open();
     await Promise.all(runs);
+  });
+
+  it('starts no lookahead while a player’s job is urgent, and no player’s job that can wait', async () => {
+    const scheduler = new Scheduler({ concurrency: 2, queueLimit: 10, now: () => 0 });
+    const log: string[] = [];
+    const starting = gated(log, 'first segment');
+    const upswitch = gated(log, 'upswitch lookahead');
+    const audio = gated(log, 'audio lookahead');
+    const buffering = gated(log, 'buffering player');
+    const runs = [
+      scheduler.run(starting.work, { needAt: 0, estimateMs: 700 }),
+      scheduler.run(upswitch.work, { class: 'lookahead', needAt: 2133, estimateMs: 1600, preemptible: true }),
+      scheduler.run(audio.work, { class: 'lookahead', needAt: 2133, estimateMs: 300 }),
+      scheduler.run(buffering.work, { needAt: 20_000, estimateMs: 1600 }),
+    ];
+    await settle();
+    expect(log).toEqual(['start first segment']);
+    starting.open();
+    await settle();
+    // Nothing urgent any more: the rest shares the slots, earliest deadline first.
+    expect(log.slice(1)).toEqual(['end first segment', 'start upswitch lookahead', 'start audio lookahead']);
+    [upswitch, audio, buffering].forEach((j) => j.open());
+    await Promise.all(runs);
+  });
+
+  it('makes a player’s job urgent once it must start to be ready in time, beside another urgent one', async () => {
+    let clock = 0;
+    const scheduler = new Scheduler({ concurrency: 2, queueLimit: 10, now: () => clock });
+    const log: string[] = [];
+    const seeking = gated(log, 'seeking player');
+    const next = gated(log, 'next segment', { pausable: true });
+    const runs = [
+      scheduler.run(seeking.work, { needAt: 0, estimateMs: 1600 }),
+      // Needed in 3 s and takes 1.6 s alone: it can wait until 1.4 s minus the margin.
+      scheduler.run(next.work, { needAt: 3000, estimateMs: 1600, preemptible: true }),
+    ];
+    await settle();
+    expect(log).toEqual(['start seeking player']);
+    clock = 1000;
+    scheduler.tick();
+    expect(log).toEqual(['start seeking player']);
+    clock = 1200;
+    scheduler.tick();
+    expect(log).toEqual(['start seeking player', 'start next segment']);
+    [seeking, next].forEach((j) => j.open());
+    const [first, second] = await Promise.all(runs);
+    // Neither had the machine to itself from start to end.
+    expect([first!.timing.alone, second!.timing.alone]).toEqual([false, false]);
+  });
+
+  it('moves a queued lookahead job’s deadline when its players’ position changes', async () => {
+    const scheduler = new Scheduler({ concurrency: 1, queueLimit: 10, now: () => 0 });
+    const log: string[] = [];
+    const blocker = gated(log, 'blocker');
+    const a = gated(log, 'seg/3');
+    const b = gated(log, 'seg/9');
+    const runs = [
+      scheduler.run(blocker.work),
+      scheduler.run(a.work, { class: 'lookahead', needAt: 1000, key: 'seg/3' }),
+      scheduler.run(b.work, { class: 'lookahead', needAt: 2000, key: 'seg/9' }),
+    ];
+    scheduler.retime('seg/3', 5000);
+    [blocker, a, b].forEach((j) => j.open());
+    await Promise.all(runs);
+    expect(log.filter((l) => l.startsWith('start'))).toEqual(['start blocker', 'start seg/9', 'start seg/3']);
   });
 
   it('pauses a player’s job needed much later for one needed now', async () => {
@@ -247,7 +318,7 @@ describe('Scheduler', () => {
     await settle();
     clock = 450;
     lookahead.open();
-    expect((await done).timing).toEqual({ queueMs: 0, runMs: 150 });
+    expect((await done).timing).toEqual({ queueMs: 0, runMs: 150, alone: true });
   });
 
   it('fails waiting and paused jobs and refuses new ones after close', async () => {

@@ -7,11 +7,15 @@ export type JobClass = 'player' | 'lookahead';
 export interface JobTiming {
   queueMs: number;
   runMs: number;
+  /** Whether the job had the machine to itself for its whole run (no other job running beside it). */
+  alone: boolean;
+  /** Made by the run of the job it was lent to (see `Scheduler.lend`), not by a run of its own. */
+  carried?: boolean;
 }
 
 /** What a running job is given: an abort signal, and a way to be paused while a player's job runs. */
 export interface JobHandle {
-  /** Aborted when a lookahead job nobody wants any more is dropped while paused. */
+  /** Aborted when a lookahead job nobody wants any more is dropped. */
   readonly signal: AbortSignal;
   /** Whether this job has the machine to itself right now (no other job running). */
   alone(): boolean;
@@ -26,12 +30,19 @@ export interface ScheduleOptions {
   /** Names the job (its artifact key), so a player asking for a queued lookahead job promotes it. */
   key?: string;
   class?: JobClass;
-  /** Lookahead: when a player will need it (scheduler clock, ms). The earliest runs first. */
+  /** When a player will need it (scheduler clock, ms). The earliest runs first. */
   needAt?: number;
-  /** Lookahead: asked before the job starts or resumes; false drops it (its player has moved on). */
+  /**
+   * How long the job takes with the machine to itself (ms): a player's job becomes urgent once
+   * starting it any later would miss `needAt`. Unknown: 0 (urgent only once it is due).
+   */
+  estimateMs?: number;
+  /** Lookahead: asked before the job starts or resumes, and while it runs; false drops it (its player has moved on). */
   wanted?: () => boolean;
   /** The job registers pause/resume handlers for its work (a video job's ffmpeg); audio jobs cannot be paused. */
   preemptible?: boolean;
+  /** Created lent to a running job that makes its value too (see `Scheduler.lend`). */
+  lentTo?: { carrierKey: string; value: Promise<unknown> };
 }
 
 export interface SchedulerOptions {
@@ -48,17 +59,25 @@ interface Job {
   key?: string;
   class: JobClass;
   needAt: number;
+  estimateMs: number;
   enqueuedAt: number;
   wanted?: () => boolean;
   preemptible: boolean;
   start: () => void;
   fail: (err: unknown) => void;
-  /** Set while running. */
-  state: 'queued' | 'running' | 'paused' | 'done';
+  /** Settles the job with a value made elsewhere (see `lend`). */
+  settle: (value: unknown, timing: JobTiming) => void;
+  /** lent: waiting outside the queue for a running job that makes its value too (see `lend`). */
+  state: 'queued' | 'running' | 'paused' | 'lent' | 'done';
+  /** The running job a lent job waits for. */
+  carrier?: Job;
   pausers: Array<{ pause: () => void; resume: () => void }>;
   abort: AbortController;
+  startedAt?: number;
   pausedAt?: number;
   pausedMs: number;
+  /** Ran beside another job at some point. */
+  shared: boolean;
 }
 
 const shuttingDown = () => new OriginError(ErrorCode.Unavailable, 'the server is shutting down');
@@ -73,6 +92,13 @@ const priority = (j: Job) => j.needAt - (j.class === 'player' ? PLAYER_PRECEDENC
 const byPriority = (a: Job, b: Job) => priority(a) - priority(b) || a.enqueuedAt - b.enqueuedAt;
 /** A running job is paused for a waiting one only when it is needed this much later. */
 const PREEMPT_MARGIN_MS = 2000;
+/**
+ * A player's job is urgent this long before its latest start (its deadline minus its run time): room
+ * for an estimate that is a little short.
+ */
+const URGENCY_MARGIN_MS = 250;
+/** While lookahead exists, how often the rules are applied again (a stream's players may have left). */
+const WANTED_POLL_MS = 250;
 
 /** Lookahead whose stream nobody watches any more (`ScheduleOptions.wanted`). */
 const isUnwanted = (job: Job) => job.class === 'lookahead' && job.wanted !== undefined && !job.wanted();
@@ -83,10 +109,14 @@ const unwanted = () => new OriginError(ErrorCode.Overloaded, 'lookahead nobody w
  * a segment never waits behind work nobody needs sooner (docs/architecture.md, "Scheduling"):
  * - every job has a deadline (`needAt`: when a player will need it, as Lookahead estimates), and a
  *   player's job counts as needed PLAYER_PRECEDENCE_MS sooner than lookahead;
- * - the job with the earliest such priority starts when a slot is free; when none is, it pauses the
- *   running job needed last (SIGSTOP), if that one is needed well after it, and takes its slot;
- * - lookahead nobody wants any more (its players moved on) is dropped instead of started or resumed,
- *   and stopped if it is running (its ffmpeg is killed through the job's signal);
+ * - a player's job is **urgent** once it must start to make its deadline (`estimateMs` before it). While
+ *   one is, only urgent jobs run: other work that can be paused is paused and nothing else starts, so
+ *   the urgent job has every core (a job alone decodes on all of them). A viewer starting or seeking
+ *   gets its segment in the time one job takes alone, and speculative work never slows it;
+ * - otherwise the job with the earliest priority starts when a slot is free; when none is, it pauses
+ *   the running job needed last (SIGSTOP), if that one is needed well after it, and takes its slot;
+ * - lookahead nobody wants any more (its players moved on or left) is dropped instead of started or
+ *   resumed, and stopped if it is running (its ffmpeg is killed through the job's signal);
  * - lookahead that cannot be paused never takes the last slot, so a player's job always finds one
  *   that is free or can be freed at once;
  * - a player asking for a queued or paused lookahead job promotes it to a player's job.
@@ -95,6 +125,10 @@ export class Scheduler {
   readonly #jobs = new Set<Job>();
   readonly #now: () => number;
   #closed = false;
+  #timer: NodeJS.Timeout | undefined;
+  /** Set while the rules are being applied: a job's work that schedules more work asks for another pass. */
+  #dispatching = false;
+  #again = false;
 
   constructor(readonly options: SchedulerOptions) {
     this.#now = options.now ?? (() => performance.now());
@@ -138,6 +172,7 @@ export class Scheduler {
         key: options.key,
         class: cls,
         needAt: options.needAt ?? now,
+        estimateMs: options.estimateMs ?? 0,
         enqueuedAt: now,
         wanted: options.wanted,
         preemptible: options.preemptible ?? false,
@@ -145,10 +180,13 @@ export class Scheduler {
         pausers: [],
         abort: new AbortController(),
         pausedMs: 0,
+        shared: false,
         fail: reject,
+        settle: (value, timing) => resolve({ value: value as T, timing }),
         start: () => {
           job.state = 'running';
           const started = this.#now();
+          job.startedAt = started;
           const handle: JobHandle = {
             signal: job.abort.signal,
             alone: () => this.active <= 1,
@@ -171,7 +209,11 @@ export class Scheduler {
               (value) =>
                 resolve({
                   value,
-                  timing: { queueMs: started - job.enqueuedAt, runMs: this.#now() - started - job.pausedMs },
+                  timing: {
+                    queueMs: started - job.enqueuedAt,
+                    runMs: this.#now() - started - job.pausedMs,
+                    alone: !job.shared,
+                  },
                 }),
               reject,
             )
@@ -183,6 +225,8 @@ export class Scheduler {
         },
       };
       this.#jobs.add(job);
+      const carrier = options.lentTo && this.#carrier(options.lentTo.carrierKey);
+      if (carrier) this.#lend(job, carrier, options.lentTo!.value);
       this.#dispatch();
       if (job.state === 'queued' && this.queued > this.options.queueLimit) this.#overflow(job);
     });
@@ -212,14 +256,80 @@ export class Scheduler {
     job.fail(err);
   }
 
-  /** Lifts a lookahead job to a player's job (a player asked for the same thing), needed by `needAt` at the latest. */
+  /**
+   * Lifts a lookahead job to a player's job (a player asked for the same thing), needed by `needAt` at
+   * the latest. A lent job lifts the job that carries it.
+   */
   promote(key: string, needAt = this.#now()): void {
     for (const job of this.#jobs) {
       if (job.key === key) {
-        job.class = 'player';
-        job.needAt = Math.min(job.needAt, needAt);
+        for (const lifted of [job, ...(job.state === 'lent' ? [job.carrier!] : [])]) {
+          lifted.class = 'player';
+          lifted.needAt = Math.min(lifted.needAt, needAt);
+        }
       }
     }
+    this.#dispatch();
+  }
+
+  /**
+   * Lends the queued job `key` to the running job `carrierKey`, which makes its value too (a video
+   * segment's run makes the audio segment of the same index): it leaves the queue, settles with
+   * `value` and the carrier's timing, and comes back to the queue if `value` fails. False (nothing
+   * lent) when `key` is not queued or `carrierKey` is not running.
+   */
+  lend(key: string, carrierKey: string, value: Promise<unknown>): boolean {
+    const job = [...this.#jobs].find((j) => j.key === key && j.state === 'queued');
+    const carrier = this.#carrier(carrierKey);
+    if (!job || !carrier) return false;
+    this.#lend(job, carrier, value);
+    this.#dispatch();
+    return true;
+  }
+
+  #carrier(key: string): Job | undefined {
+    return [...this.#jobs].find((j) => j.key === key && (j.state === 'running' || j.state === 'paused'));
+  }
+
+  #lend(job: Job, carrier: Job, value: Promise<unknown>): void {
+    job.state = 'lent';
+    job.carrier = carrier;
+    if (job.class === 'player') {
+      carrier.class = 'player';
+      carrier.needAt = Math.min(carrier.needAt, job.needAt);
+    }
+    value.then(
+      (v) => {
+        if (job.state !== 'lent') return;
+        const now = this.#now();
+        const started = carrier.startedAt ?? now;
+        job.state = 'done';
+        this.#jobs.delete(job);
+        job.settle(v, {
+          queueMs: Math.max(0, started - job.enqueuedAt),
+          runMs: now - Math.max(started, job.enqueuedAt),
+          alone: false,
+          carried: true,
+        });
+      },
+      () => {
+        if (job.state !== 'lent') return;
+        job.carrier = undefined;
+        if (this.#closed) return this.#drop(job, shuttingDown());
+        job.state = 'queued';
+        this.#dispatch();
+      },
+    );
+  }
+
+  /** Moves a lookahead job's deadline (its players' estimated position changed: they stalled, or sought). */
+  retime(key: string, needAt: number): void {
+    for (const job of this.#jobs) if (job.key === key && job.class === 'lookahead') job.needAt = needAt;
+    this.#dispatch();
+  }
+
+  /** Applies the rules again now (the scheduler's own timer calls this; a test does after moving its clock). */
+  tick(): void {
     this.#dispatch();
   }
 
@@ -235,32 +345,70 @@ export class Scheduler {
     for (const p of job.pausers) p.resume();
   }
 
+  /** Run time a job still needs, by its estimate. */
+  #remaining(job: Job, now: number): number {
+    if (job.startedAt === undefined) return job.estimateMs;
+    const ran = (job.state === 'paused' ? job.pausedAt! : now) - job.startedAt - job.pausedMs;
+    return Math.max(0, job.estimateMs - ran);
+  }
+
+  /** A player's job that must start (or go on) now to be ready when its player needs it. */
+  #urgent(job: Job, now: number): boolean {
+    return job.class === 'player' && job.needAt - this.#remaining(job, now) <= now + URGENCY_MARGIN_MS;
+  }
+
   /** Starts, resumes and pauses jobs until no rule can make progress. */
   #dispatch(): void {
-    // Running lookahead nobody wants any more (its players switched rendition or sought away) is
-    // stopped: its slot goes to work someone will watch.
+    if (this.#dispatching) {
+      this.#again = true;
+      return;
+    }
+    this.#dispatching = true;
+    try {
+      do {
+        this.#again = false;
+        this.#apply();
+      } while (this.#again);
+    } finally {
+      this.#dispatching = false;
+    }
+    this.#wake();
+  }
+
+  #apply(): void {
+    // Running lookahead nobody wants any more (its players switched rendition, sought away or left)
+    // is stopped: its slot goes to work someone will watch.
     for (const job of [...this.#jobs]) {
       if (job.state === 'running' && isUnwanted(job)) this.#drop(job, unwanted());
     }
     for (;;) {
+      const now = this.#now();
       const running = [...this.#jobs].filter((j) => j.state === 'running');
       const waiting = [...this.#jobs].filter((j) => j.state === 'queued' || j.state === 'paused').sort(byPriority);
-      const head = waiting[0];
-      if (!head) return;
-      if (isUnwanted(head)) {
-        this.#drop(head, unwanted());
+      const dropped = waiting.find(isUnwanted);
+      if (dropped) {
+        this.#drop(dropped, unwanted());
         continue;
       }
-      if (running.length < this.options.concurrency) {
-        const next = waiting.find((j) => this.#mayTakeSlot(j, running));
-        if (!next) return;
-        if (isUnwanted(next)) {
-          this.#drop(next, unwanted());
-        } else if (next.state === 'paused') {
-          this.#resume(next);
-        } else {
-          next.start();
+      const focus = [...running, ...waiting].some((j) => this.#urgent(j, now));
+      if (focus) {
+        // An urgent job gets the machine: what is not urgent and can wait steps aside.
+        const aside = running.find(
+          (j) => j.preemptible && !this.#urgent(j, now) && this.paused < (this.options.pausedLimit ?? this.options.concurrency),
+        );
+        if (aside) {
+          this.#pause(aside);
+          continue;
         }
+      }
+      const candidates = focus ? waiting.filter((j) => this.#urgent(j, now)) : waiting;
+      const head = candidates[0];
+      if (!head) break;
+      if (running.length < this.options.concurrency) {
+        const next = candidates.find((j) => this.#mayTakeSlot(j, running));
+        if (!next) break;
+        if (next.state === 'paused') this.#resume(next);
+        else next.start();
         continue;
       }
       // No slot: pause the running job that can be paused and is needed last, if it is needed well
@@ -268,9 +416,29 @@ export class Scheduler {
       const victim = running
         .filter((j) => j.preemptible && priority(j) > priority(head) + PREEMPT_MARGIN_MS)
         .sort((a, b) => priority(b) - priority(a))[0];
-      if (!victim || this.paused >= (this.options.pausedLimit ?? this.options.concurrency)) return;
+      if (!victim || this.paused >= (this.options.pausedLimit ?? this.options.concurrency)) break;
       this.#pause(victim);
     }
+    const running = [...this.#jobs].filter((j) => j.state === 'running');
+    if (running.length > 1) for (const j of running) j.shared = true;
+  }
+
+  /**
+   * Sets the timer for the next moment the rules may decide otherwise with no job arriving or ending:
+   * a waiting player's job turning urgent, or lookahead that may have lost its players.
+   */
+  #wake(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const now = this.#now();
+    let at = Infinity;
+    for (const job of this.#jobs) {
+      if (job.class === 'lookahead') at = Math.min(at, now + WANTED_POLL_MS);
+      else if (!this.#urgent(job, now)) at = Math.min(at, job.needAt - this.#remaining(job, now) - URGENCY_MARGIN_MS);
+    }
+    if (at === Infinity) return;
+    this.#timer = setTimeout(() => this.#dispatch(), Math.max(1, at - now));
+    this.#timer.unref();
   }
 
   /**
@@ -283,9 +451,13 @@ export class Scheduler {
     return held + 1 < this.options.concurrency;
   }
 
-  /** Refuses new jobs and fails every waiting and paused one; running jobs finish (or their runner kills them). */
+  /**
+   * Refuses new jobs and fails every waiting and paused one; running jobs finish (or their runner
+   * kills them), and so do the jobs lent to them.
+   */
   close(): void {
     this.#closed = true;
+    clearTimeout(this.#timer);
     for (const job of [...this.#jobs])
       if (job.state === 'queued' || job.state === 'paused') this.#drop(job, shuttingDown());
   }

@@ -1,7 +1,6 @@
 import type { AudioPiece } from '../core/audio-chunk.js';
 import { AUDIO_CHANNELS, AUDIO_SAMPLE_RATE } from '../core/media-units.js';
-import { exactSeconds } from './ffmpeg-args.js';
-import { FFMPEG_QUIET, inputOptions } from './container.js';
+import { exactSeconds, FFMPEG_QUIET, inputOptions } from './container.js';
 import { demuxerOf } from './probe.js';
 
 /**
@@ -48,10 +47,11 @@ export function resampleAnchor(piece: AudioPiece): { anchor: number; skip: numbe
  * - `atrim` keeps the piece's samples and `apad` makes up a source that ends early.
  */
 export function audioDecodeArgs(pieces: ReadonlyArray<{ piece: AudioPiece; input: string }>): string[] {
-  const { inputs, chains } = pieceChains(pieces);
+  const { inputs, chains } = pieceChains(pieces, 0);
   const joined = pieces.map((_, i) => `[a${i}]`).join('');
   return [
     ...audioGraphArgs(inputs, `${chains.join(';')};${joined}concat=n=${pieces.length}:v=0:a=1[a]`),
+    ...AUDIO_OUTPUT,
     '-c:a',
     'pcm_f32le',
     '-f',
@@ -60,8 +60,14 @@ export function audioDecodeArgs(pieces: ReadonlyArray<{ piece: AudioPiece; input
   ];
 }
 
-/** Each piece's input arguments and its filter chain, ending in `[a<i>]` with exactly `count` samples. */
-function pieceChains(pieces: ReadonlyArray<{ piece: AudioPiece; input: string }>): {
+/**
+ * Each piece's input arguments and its filter chain, ending in `[a<i>]` with exactly `count` samples;
+ * the pieces are ffmpeg's inputs `firstInput`, `firstInput + 1`, ….
+ */
+function pieceChains(
+  pieces: ReadonlyArray<{ piece: AudioPiece; input: string }>,
+  firstInput: number,
+): {
   inputs: string[];
   chains: string[];
 } {
@@ -78,7 +84,7 @@ function pieceChains(pieces: ReadonlyArray<{ piece: AudioPiece; input: string }>
       input,
     );
     return [
-      `[${i}:a:0]atrim=start_pts=${anchor}`,
+      `[${firstInput + i}:a:0]atrim=start_pts=${anchor}`,
       `asetpts=PTS-${anchor}`,
       `aresample=${AUDIO_SAMPLE_RATE}:async=1:min_hard_comp=${TIMESTAMP_GAP_SECONDS}:first_pts=0`,
       `aformat=sample_fmts=flt:sample_rates=${AUDIO_SAMPLE_RATE}:channel_layouts=stereo`,
@@ -89,18 +95,33 @@ function pieceChains(pieces: ReadonlyArray<{ piece: AudioPiece; input: string }>
   return { inputs, chains };
 }
 
+/** What an audio chunk's encoder reads when nothing happens between decoding and encoding (no noise suppression). */
+export interface AudioEncodeJob {
+  /** The chunk's pieces and where ffmpeg reads each one's source. */
+  pieces: ReadonlyArray<{ piece: AudioPiece; input: string }>;
+  /** Output samples the encoder reads: [from, to). */
+  range: { from: number; to: number };
+  bitrate: number;
+}
+
 /**
  * ffmpeg arguments that decode a chunk's pieces and encode them in the same run, when nothing happens
  * between (no noise suppression): the encoder's input is the same samples `audioDecodeArgs` would
  * write — the pieces, silence between and after them, [from, to) exactly — and one process instead of
  * two saves ffmpeg's start-up (about 70 ms of CPU).
  */
-export function audioSegmentArgs(
-  pieces: ReadonlyArray<{ piece: AudioPiece; input: string }>,
-  range: { from: number; to: number },
-  bitrate: number,
-): string[] {
-  const { inputs, chains } = pieceChains(pieces);
+export function audioSegmentArgs(job: AudioEncodeJob): string[] {
+  const { inputs, graph } = audioEncodeGraph(job, 0);
+  return [...audioGraphArgs(inputs, graph), ...AUDIO_OUTPUT, ...aacOutputArgs(job.bitrate, 'pipe:1')];
+}
+
+/**
+ * The inputs (ffmpeg's inputs `firstInput`, …) and the filter graph, ending in `[a]`, that make an
+ * audio chunk's encoder input. A video segment's run can carry them as a second output.
+ */
+export function audioEncodeGraph(job: AudioEncodeJob, firstInput: number): { inputs: string[]; graph: string } {
+  const { pieces, range } = job;
+  const { inputs, chains } = pieceChains(pieces, firstInput);
   const parts: string[] = [];
   const silence = (samples: number) => {
     const label = `s${parts.length}`;
@@ -116,31 +137,19 @@ export function audioSegmentArgs(
     at = piece.from + piece.count;
   });
   if (range.to > at) silence(range.to - at);
-  return [
-    ...audioGraphArgs(inputs, `${chains.join(';')};${parts.join('')}concat=n=${parts.length}:v=0:a=1[a]`),
-    ...aacOutputArgs(bitrate),
-  ];
+  return { inputs, graph: `${chains.join(';')};${parts.join('')}concat=n=${parts.length}:v=0:a=1[a]` };
 }
 
-/** The inputs and a filter graph ending in `[a]`, mapped alone (no video, subtitles, data or metadata). */
+/** The start of an audio run: its inputs and its filter graph, which ends in `[a]`. */
 function audioGraphArgs(inputs: readonly string[], graph: string): string[] {
-  return [
-    ...FFMPEG_QUIET,
-    '-copyts',
-    ...inputs,
-    '-filter_complex',
-    graph,
-    '-map',
-    '[a]',
-    '-vn',
-    '-sn',
-    '-dn',
-    '-map_metadata',
-    '-1',
-  ];
+  return [...FFMPEG_QUIET, '-copyts', ...inputs, '-filter_complex', graph];
 }
 
-function aacOutputArgs(bitrate: number): string[] {
+/** An output of the graph's `[a]` alone: no video, subtitles, data or metadata. */
+export const AUDIO_OUTPUT = ['-map', '[a]', '-vn', '-sn', '-dn', '-map_metadata', '-1'] as const;
+
+/** The AAC-LC encoder writing ADTS to `target` (`pipe:1`, or `pipe:3` beside a video output). */
+export function aacOutputArgs(bitrate: number, target: string): string[] {
   return [
     '-c:a',
     'aac',
@@ -154,7 +163,7 @@ function aacOutputArgs(bitrate: number): string[] {
     '+bitexact',
     '-f',
     'adts',
-    'pipe:1',
+    target,
   ];
 }
 
@@ -170,6 +179,6 @@ export function aacEncodeArgs(bitrate: number): string[] {
     String(AUDIO_CHANNELS),
     '-i',
     'pipe:0',
-    ...aacOutputArgs(bitrate),
+    ...aacOutputArgs(bitrate, 'pipe:1'),
   ];
 }

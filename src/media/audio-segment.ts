@@ -1,7 +1,7 @@
 import type { AudioChunk } from '../core/audio-chunk.js';
 import { AAC_PRIMING_FRAMES, AUDIO_CHANNELS, AUDIO_SAMPLE_RATE } from '../core/media-units.js';
 import { aacLcConfig, indexAdts } from './adts.js';
-import { aacEncodeArgs, audioDecodeArgs, audioSegmentArgs } from './audio-args.js';
+import { aacEncodeArgs, audioDecodeArgs, audioSegmentArgs, type AudioEncodeJob } from './audio-args.js';
 import { denoiseRuns } from './denoise/denoise-runs.js';
 import type { Denoiser } from './denoise/denoiser.js';
 import { aacMediaSegment } from './mp4/aac-track.js';
@@ -29,12 +29,10 @@ export async function makeAudioSegment(ctx: FfmpegContext, job: AudioSegmentJob,
   const { chunk } = job;
   if (chunk.denoise.length === 0) {
     // Nothing between decoding and encoding: one ffmpeg run does both.
-    const pieces = chunk.pieces.map((piece, i) => ({ piece, input: job.inputs[i]! }));
-    const { stdout } = await ctx.runner.run(
-      ctx.ffmpegPath,
-      audioSegmentArgs(pieces, { from: chunk.encodeFrom, to: chunk.encodeTo }, job.bitrate),
-      { timeoutMs: ctx.timeoutMs, signal: ctx.signal },
-    );
+    const { stdout } = await ctx.runner.run(ctx.ffmpegPath, audioSegmentArgs(encodeJob(job)), {
+      timeoutMs: ctx.timeoutMs,
+      signal: ctx.signal,
+    });
     return keepChunkFrames(job, stdout);
   }
   // The encoder starts at once and waits for its input: its start-up overlaps decoding and RNNoise.
@@ -74,11 +72,21 @@ export async function encodeChunk(
   return keepChunkFrames(job, stdout);
 }
 
+/** What the encoder of a chunk without noise suppression reads (see audioSegmentArgs). */
+export function encodeJob(job: AudioSegmentJob): AudioEncodeJob {
+  const { chunk } = job;
+  return {
+    pieces: chunk.pieces.map((piece, i) => ({ piece, input: job.inputs[i]! })),
+    range: { from: chunk.encodeFrom, to: chunk.encodeTo },
+    bitrate: job.bitrate,
+  };
+}
+
 /**
  * The chunk's own AAC frames from the encoder's ADTS output (priming, preroll and postroll dropped), as an fMP4
  * fragment.
  */
-function keepChunkFrames(job: AudioSegmentJob, stdout: Buffer): Buffer {
+export function keepChunkFrames(job: AudioSegmentJob, stdout: Buffer): Buffer {
   const { chunk } = job;
   const adts = indexAdts(stdout);
   // The init segment is written from constants; the encoder's stream must be what it describes.

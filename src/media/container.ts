@@ -46,5 +46,8 @@ export function inputOptions(input: string, demuxer: Demuxer): string[] {
   return ['-protocol_whitelist', protocolsFor(input), '-f', demuxer];
 }
 
+/** Exact decimal text for a time, so filter and seek arguments land on the intended frame or sample. */
+export const exactSeconds = (seconds: number) => seconds.toPrecision(17).replace(/\.?0+$/, '');
+
 /** How every ffmpeg run starts: no banner, never reading stdin, errors only (stderr is kept for them). */
 export const FFMPEG_QUIET = ['-hide_banner', '-nostdin', '-loglevel', 'error'] as const;

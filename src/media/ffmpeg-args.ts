@@ -5,15 +5,12 @@ import { VIDEO_TIMESCALE } from '../core/media-units.js';
 import type { VideoRendition } from '../core/ladder.js';
 import type { Span } from '../core/plan.js';
 import type { Segment } from '../core/segment-grid.js';
-import { FFMPEG_QUIET, inputOptions } from './container.js';
+import { aacOutputArgs, AUDIO_OUTPUT, audioEncodeGraph, type AudioEncodeJob } from './audio-args.js';
+import { exactSeconds as exact, FFMPEG_QUIET, inputOptions } from './container.js';
 import { demuxerOf } from './probe.js';
 
 /** Seconds decoded before a segment's first frame, so the frame shown at T0 is found even on VFR input. */
 const PREROLL_SECONDS = 0.25;
-
-/** Exact decimal text for a time, so filter arguments land on the intended frame tick. */
-export const exactSeconds = (seconds: number) => seconds.toPrecision(17).replace(/\.?0+$/, '');
-const exact = exactSeconds;
 
 export interface EncoderSettings {
   preset: string;
@@ -58,6 +55,11 @@ export interface VideoSegmentJob {
   decodeThreads?: number;
   /** Overlays visible in the segment, in drawing order (later ones on top). */
   overlays?: OverlayInput[];
+  /**
+   * The audio segment of the same index, made in the same run (ADTS on `pipe:3`): one process start and
+   * one demuxer instead of two. Its samples and bytes are those of the audio segment's own run.
+   */
+  audio?: AudioEncodeJob;
 }
 
 /**
@@ -81,6 +83,7 @@ export function videoSegmentArgs({
   encoder,
   decodeThreads = 0,
   overlays = [],
+  audio,
 }: VideoSegmentJob): string[] {
   const inputs: string[] = [];
   const chains = pieces.map((piece, i) => {
@@ -113,13 +116,18 @@ export function videoSegmentArgs({
     inputs.push('-protocol_whitelist', 'file', '-f', overlay.demuxer, '-i', overlay.input);
   const joined = pieces.map((_, i) => `[p${i}]`).join('');
   const timeline = `${joined}concat=n=${pieces.length}:v=1:a=0,setpts=PTS+${exact(segment.startFrame / fps)}/TB`;
-  const graph = [...chains, ...composite(timeline, overlays, pieces.length, segment, fps)].join(';');
+  const graphs = [...chains, ...composite(timeline, overlays, pieces.length, segment, fps)];
+  const sound = audio ? audioEncodeGraph(audio, pieces.length + overlays.length) : undefined;
+  if (sound) {
+    inputs.push(...sound.inputs);
+    graphs.push(sound.graph);
+  }
   return [
     ...FFMPEG_QUIET,
     '-copyts',
     ...inputs,
     '-filter_complex',
-    graph,
+    graphs.join(';'),
     '-map',
     '[v]',
     '-an',
@@ -132,6 +140,7 @@ export function videoSegmentArgs({
     '-frames:v',
     String(segment.frameCount),
     ...encoderArgs(rendition, segment.frameCount, encoder),
+    ...(audio ? [...AUDIO_OUTPUT, ...aacOutputArgs(audio.bitrate, 'pipe:3')] : []),
   ];
 }
 

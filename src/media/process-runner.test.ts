@@ -11,14 +11,12 @@ describe('ProcessRunner', () => {
     expect(runner.running).toBe(0);
   });
 
-  it('streams stdout when asked to', async () => {
-    const chunks: string[] = [];
-    const out = await new ProcessRunner().run('sh', ['-c', 'printf a; printf b'], {
+  it('collects extra outputs on file descriptors 3 and up', async () => {
+    const out = await new ProcessRunner().run('sh', ['-c', 'printf a; printf b >&3; printf c >&4'], {
       timeoutMs: 5000,
-      onStdout: (c) => chunks.push(c.toString()),
+      extraOutputs: 2,
     });
-    expect(chunks.join('')).toBe('ab');
-    expect(out.stdout.length).toBe(0);
+    expect([out.stdout, ...out.extra].map(String)).toEqual(['a', 'b', 'c']);
   });
 
   it('fails with the exit code and the end of stderr', async () => {

@@ -15,10 +15,13 @@ export class ProcessError extends Error {
 export interface RunOptions {
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Refuse (and kill) a run whose stdout grows past this many bytes. */
+  /** Refuse (and kill) a run whose output (stdout and any extra outputs together) grows past this many bytes. */
   maxOutputBytes?: number;
-  /** Stream stdout here instead of collecting it (the result's stdout is then empty). */
-  onStdout?: (chunk: Buffer) => void;
+  /**
+   * Pipes collected beside stdout, on file descriptors 3, 4, …: one ffmpeg run that writes several
+   * outputs (`pipe:3`) pays its start-up and its demuxing once.
+   */
+  extraOutputs?: number;
   /**
    * Bytes written to the child's stdin, which is then closed (otherwise stdin is /dev/null). A promise
    * lets the child start (and pay its start-up cost) while its input is still being made; if the
@@ -34,6 +37,8 @@ export interface RunOptions {
 
 export interface RunResult {
   stdout: Buffer;
+  /** What the child wrote to file descriptors 3, 4, … (`extraOutputs`). */
+  extra: Buffer[];
   stderr: string;
 }
 
@@ -70,8 +75,9 @@ export class ProcessRunner {
         return;
       }
       // Its own process group, so a kill reaches anything the child started too.
+      const extraOutputs = options.extraOutputs ?? 0;
       const child = spawn(command, args, {
-        stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+        stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...Array<'pipe'>(extraOutputs).fill('pipe')],
         detached: true,
       });
       this.#running.add(child);
@@ -83,7 +89,7 @@ export class ProcessRunner {
           (err: unknown) => kill(new ProcessError(`${command} input failed: ${String(err)}`, 'aborted', '')),
         );
       }
-      const chunks: Buffer[] = [];
+      const outputs: Buffer[][] = Array.from({ length: 1 + extraOutputs }, () => []);
       let bytes = 0;
       let stderr = '';
       let failure: ProcessError | undefined;
@@ -117,15 +123,16 @@ export class ProcessRunner {
       const onAbort = () => kill(new ProcessError(`${command} aborted`, 'aborted', stderr));
       options.signal?.addEventListener('abort', onAbort, { once: true });
 
-      child.stdout!.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        if (options.maxOutputBytes !== undefined && bytes > options.maxOutputBytes) {
-          kill(new ProcessError(`${command} output exceeded ${options.maxOutputBytes} bytes`, 'output-limit', stderr));
-          return;
-        }
-        if (options.onStdout) options.onStdout(chunk);
-        else chunks.push(chunk);
-      });
+      for (const [i, chunks] of outputs.entries()) {
+        (child.stdio[i === 0 ? 1 : 2 + i] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (options.maxOutputBytes !== undefined && bytes > options.maxOutputBytes) {
+            kill(new ProcessError(`${command} output exceeded ${options.maxOutputBytes} bytes`, 'output-limit', stderr));
+            return;
+          }
+          chunks.push(chunk);
+        });
+      }
       child.stderr!.setEncoding('utf8');
       child.stderr!.on('data', (text: string) => {
         stderr = (stderr + text).slice(-STDERR_TAIL);
@@ -144,7 +151,10 @@ export class ProcessRunner {
           failure = new ProcessError(`${command} exited with ${code ?? signal}: ${last}`, 'exit', stderr);
         }
         if (failure) reject(failure);
-        else resolve({ stdout: Buffer.concat(chunks), stderr });
+        else {
+          const [stdout, ...extra] = outputs.map((chunks) => Buffer.concat(chunks));
+          resolve({ stdout: stdout!, extra, stderr });
+        }
       });
     });
   }

@@ -5,6 +5,7 @@ import { Lookahead } from '../engine/lookahead.js';
 import { Scheduler, type JobHandle } from '../engine/scheduler.js';
 import { silentLogger } from '../logger.js';
 import { box } from '../media/mp4/writer.js';
+import { ProcessError } from '../media/process-runner.js';
 import { MemoryRevisionStore } from '../stores/memory-revision-store.js';
 import { PlaybackService } from './playback-service.js';
 import type { SegmentMaker } from './segment-maker.js';
@@ -31,7 +32,7 @@ interface FakeJob {
 }
 
 /** A segment maker whose jobs each need `cost(name)` ms of running (not paused) fake time. */
-function harness(options: { lookahead?: number; cost?: (name: string) => number } = {}) {
+function harness(options: { lookahead?: number; cost?: (name: string) => number; failWithAudio?: boolean } = {}) {
   const clock = { now: 0 };
   const log: string[] = [];
   const running = new Set<FakeJob>();
@@ -50,15 +51,19 @@ function harness(options: { lookahead?: number; cost?: (name: string) => number 
     });
   const name = (plan: Plan, rendition: string, index: number) => `${plan.revisionId[0]}/${rendition}/${index}`;
   const maker: SegmentMaker = {
-    async video(plan, rendition, index, handle) {
-      await job(name(plan, rendition.id, index), handle, true);
-      return { init: fakeInit(rendition), media: Buffer.from(name(plan, rendition.id, index)) };
+    async video(plan, rendition, index, handle, withAudio) {
+      const made = name(plan, rendition.id, index);
+      await job(withAudio ? `${made}+audio` : made, handle, true);
+      if (withAudio && options.failWithAudio) throw new ProcessError('ffmpeg exited with 1', 'exit', '');
+      const audio = withAudio ? { audio: Buffer.from(name(plan, 'audio', index)) } : {};
+      return { init: fakeInit(rendition), media: Buffer.from(made), ...audio };
     },
     async audio(plan, index, handle) {
       await job(name(plan, 'audio', index), handle, false);
       return Buffer.from(name(plan, 'audio', index));
     },
     async init(rendition: VideoRendition) {
+      log.push(`init ${rendition.id}`);
       return fakeInit(rendition);
     },
   };
@@ -108,25 +113,38 @@ function harness(options: { lookahead?: number; cost?: (name: string) => number 
 }
 
 describe('scheduling, through the playback service', () => {
-  it('starts a waiting player’s job before lookahead, its own revision’s or another’s', async () => {
+  it('gives players waiting now the machine: no lookahead starts, their own revision’s or another’s', async () => {
     const h = harness();
     await Promise.all([h.save(A), h.save(B)]);
     const a0 = h.playback.mediaSegment(A, '480p', 0);
     await h.settle();
-    // A's player job and A's first lookahead (the ramp's upswitch) hold both slots.
-    expect(h.log).toEqual(['start A/480p/0', 'start A/720p/1']);
+    // A's player job alone: its lookahead (the ramp's upswitch first) waits.
+    expect(h.log).toEqual(['start A/480p/0']);
     const b0 = h.playback.mediaSegment(B, '480p', 0);
     await h.settle();
-    // B's player does not wait: A's lookahead is paused for it.
-    expect(h.log).toEqual(['start A/480p/0', 'start A/720p/1', 'pause A/720p/1', 'start B/480p/0']);
+    // B's player is waiting too: it takes the other slot.
+    expect(h.log).toEqual(['start A/480p/0', 'start B/480p/0']);
     await h.advance(1000);
     expect((await a0).cacheStatus).toBe('miss');
     expect((await b0).cacheStatus).toBe('miss');
-    // A's paused lookahead resumes before any lookahead queued after it starts.
-    const resumed = h.log.indexOf('resume A/720p/1');
-    expect(resumed).toBeGreaterThan(0);
-    for (const later of ['start A/480p/1', 'start A/480p/2'])
-      expect(h.log.indexOf(later) === -1 || h.log.indexOf(later) > resumed).toBe(true);
+    // Then lookahead, the upswitch first.
+    expect(h.log.slice(2, 5).sort()).toEqual(['end A/480p/0', 'end B/480p/0', 'start A/720p/1']);
+    await h.advance(5000);
+  });
+
+  it('pauses lookahead for a player who starts, and resumes it after', async () => {
+    const h = harness();
+    await Promise.all([h.save(A), h.save(B)]);
+    const a0 = h.playback.mediaSegment(A, '480p', 0);
+    await h.advance(1000);
+    await a0;
+    expect(h.log).toEqual(['start A/480p/0', 'end A/480p/0', 'start A/720p/1', 'start A/480p/1']);
+    const b0 = h.playback.mediaSegment(B, '480p', 0);
+    await h.settle();
+    expect(h.log.slice(4)).toEqual(['pause A/720p/1', 'pause A/480p/1', 'start B/480p/0']);
+    await h.advance(1000);
+    expect((await b0).cacheStatus).toBe('miss');
+    expect(h.log.slice(7, 10)).toEqual(['end B/480p/0', 'resume A/720p/1', 'resume A/480p/1']);
     await h.advance(5000);
   });
 
@@ -137,8 +155,8 @@ describe('scheduling, through the playback service', () => {
     const first = h.playback.mediaSegment(A, '480p', 0);
     await h.advance(500);
     await first;
-    // Lookahead so far: the ramp's upswitch 720p/1 running, then 480p/1 running, 480p/2 queued.
-    expect(h.log).toEqual(['start A/480p/0', 'start A/720p/1', 'end A/480p/0', 'start A/480p/1']);
+    // Lookahead once the player has its segment: the ramp's upswitch 720p/1 and 480p/1 running, 480p/2 queued.
+    expect(h.log).toEqual(['start A/480p/0', 'end A/480p/0', 'start A/720p/1', 'start A/480p/1']);
     // The player moves to 720p.
     const up = h.playback.mediaSegment(A, '720p', 1);
     await h.advance(6000);
@@ -146,6 +164,42 @@ describe('scheduling, through the playback service', () => {
     const started = h.log.filter((l) => l.startsWith('start')).map((l) => l.slice(6));
     expect(started).toContain('A/720p/2');
     expect(started).not.toContain('A/480p/2');
+  });
+
+  it('makes a segment’s audio in its video run when players will want it, and its init from that run too', async () => {
+    const h = harness();
+    await h.save(A);
+    await h.playback.prewarm(A);
+    await h.settle();
+    expect(h.log).toEqual(['start A/480p/0+audio']);
+    // The player asks for the init, the segment and the audio: all come out of the one run.
+    const asked = [
+      h.playback.initSegment(A, '480p'),
+      h.playback.mediaSegment(A, '480p', 0),
+      h.playback.mediaSegment(A, 'audio', 0),
+    ];
+    await h.advance(1000);
+    const [init, video, audio] = await Promise.all(asked);
+    expect([init!.cacheStatus, video!.cacheStatus, audio!.cacheStatus]).toEqual(['coalesced', 'coalesced', 'coalesced']);
+    expect(audio!.body.toString()).toBe('A/audio/0');
+    expect(h.log.slice(0, 2)).toEqual(['start A/480p/0+audio', 'end A/480p/0+audio']);
+    expect(h.log.filter((l) => l.startsWith('init') || l === 'start A/audio/0')).toEqual([]);
+    await h.advance(5000);
+  });
+
+  it('makes the picture and the audio apart when a run with both fails: a broken audio track keeps its picture', async () => {
+    const h = harness({ failWithAudio: true });
+    await h.save(A);
+    await h.playback.prewarm(A);
+    const asked = [h.playback.mediaSegment(A, '480p', 0), h.playback.mediaSegment(A, 'audio', 0)];
+    await h.advance(3000);
+    const [video, audio] = await Promise.all(asked);
+    expect([video!.body.toString(), audio!.body.toString()]).toEqual(['A/480p/0', 'A/audio/0']);
+    expect(h.log.filter((l) => l.startsWith('start')).slice(0, 3)).toEqual([
+      'start A/480p/0+audio',
+      'start A/480p/0',
+      'start A/audio/0',
+    ]);
   });
 
   it('keeps ahead of a 1× player, which never waits after its first segment', async () => {
@@ -182,8 +236,8 @@ describe('scheduling, through the playback service', () => {
     await h.save(A);
     const first = h.playback.mediaSegment(A, '720p', 5);
     await h.settle();
-    expect(h.log).toEqual(['start A/720p/5', 'start A/720p/6']);
-    // A player asks for 720p/9, queued as lookahead behind 7 and 8…
+    expect(h.log).toEqual(['start A/720p/5']);
+    // A player asks for 720p/9, queued as lookahead behind 6, 7 and 8…
     const asked = h.playback.mediaSegment(A, '720p', 9);
     // …then players move to 1080p: 720p's lookahead is no longer wanted, but 9 has a player now.
     h.clock.now += 100;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { planAudioChunk } from '../core/audio-chunk.js';
+import { planAudioChunk, type AudioChunk } from '../core/audio-chunk.js';
 import type { VideoRendition } from '../core/ladder.js';
 import { AUDIO_SAMPLE_RATE, samplesPerVideoFrame } from '../core/media-units.js';
 import type { Plan, Span } from '../core/plan.js';
@@ -14,10 +14,10 @@ import type { SourceCache, SourceLease } from '../engine/source-cache.js';
 import { makeAudioSegment } from '../media/audio-segment.js';
 import type { Denoiser } from '../media/denoise/denoiser.js';
 import { videoInitArgs, type EncoderSettings, type OverlayInput } from '../media/ffmpeg-args.js';
-import { splitFragmentedMp4, type FragmentedMp4 } from '../media/mp4/boxes.js';
+import { splitFragmentedMp4 } from '../media/mp4/boxes.js';
 import { ProcessError, type ProcessRunner } from '../media/process-runner.js';
 import { ErrorCode, OriginError } from '../errors.js';
-import { makeVideoSegment } from '../media/video-segment.js';
+import { makeVideoSegment, type VideoSegment } from '../media/video-segment.js';
 
 /**
  * Seconds of source read on either side of what a job needs: the video seek's preroll (0.25 s), the
@@ -25,10 +25,41 @@ import { makeVideoSegment } from '../media/video-segment.js';
  */
 const SOURCE_MARGIN_SECONDS = 1;
 
+/** The stretches of source an audio chunk reads, with the decoder's margin. */
+function audioReads(plan: Plan, chunk: AudioChunk) {
+  const perFrame = samplesPerVideoFrame(plan.fps);
+  return chunk.pieces.map((p) => {
+    const from = p.span.sourceStart + (p.from - p.span.outputFrame * perFrame) / AUDIO_SAMPLE_RATE;
+    return {
+      span: p.span,
+      kind: 'audio' as const,
+      from: from - SOURCE_MARGIN_SECONDS,
+      to: from + p.count / AUDIO_SAMPLE_RATE + SOURCE_MARGIN_SECONDS,
+    };
+  });
+}
+
+/**
+ * Whether audio segment `index` can be made in the run of a video segment of the same index: when
+ * nothing happens between its decoding and its encoding (no noise suppression in its chunk).
+ */
+export function audioRidesAlong(plan: Plan, index: number): boolean {
+  return plan.audio !== undefined && planAudioChunk(plan, plan.audio.slices[index]!).denoise.length === 0;
+}
+
 /** Makes the bytes of one segment (the port the playback service schedules; tests use a fake). */
 export interface SegmentMaker {
-  /** A video segment and the init segment that came out of the same run. */
-  video(plan: Plan, rendition: VideoRendition, index: number, handle: JobHandle): Promise<FragmentedMp4>;
+  /**
+   * A video segment and the init segment that came out of the same run; with `withAudio`, the audio
+   * segment of the same index too (only for a chunk without noise suppression: see `audioRidesAlong`).
+   */
+  video(
+    plan: Plan,
+    rendition: VideoRendition,
+    index: number,
+    handle: JobHandle,
+    withAudio?: boolean,
+  ): Promise<VideoSegment>;
   /** An audio segment (moof + mdat). */
   audio(plan: Plan, index: number, handle: JobHandle): Promise<Buffer>;
   /** A video rendition's init segment, which depends only on the rendition and the frame rate. */
@@ -64,22 +95,39 @@ export class FfmpegSegmentMaker implements SegmentMaker {
     };
   }
 
-  async video(plan: Plan, rendition: VideoRendition, index: number, handle: JobHandle): Promise<FragmentedMp4> {
+  async video(
+    plan: Plan,
+    rendition: VideoRendition,
+    index: number,
+    handle: JobHandle,
+    withAudio = false,
+  ): Promise<VideoSegment> {
     const segment = plan.grid.segments[index]!;
     const parts = piecesOf(plan.spans, segment.startFrame, segment.frameCount);
+    const chunk = withAudio ? planAudioChunk(plan, plan.audio!.slices[index]!) : undefined;
+    if (chunk && chunk.denoise.length > 0) throw new Error('noise-suppressed audio is made by its own job');
     return this.#withOverlays(plan, rendition, segment, (overlays) =>
       this.#withSources(
-        parts.map((p) => {
-          const from = p.span.sourceStart + (p.startFrame - p.span.outputFrame) / plan.fps;
-          return {
-            span: p.span,
-            kind: 'video' as const,
-            from: from - SOURCE_MARGIN_SECONDS,
-            to: from + p.frameCount / plan.fps + SOURCE_MARGIN_SECONDS,
-          };
-        }),
+        [
+          ...parts.map((p) => {
+            const from = p.span.sourceStart + (p.startFrame - p.span.outputFrame) / plan.fps;
+            return {
+              span: p.span,
+              kind: 'video' as const,
+              from: from - SOURCE_MARGIN_SECONDS,
+              to: from + p.frameCount / plan.fps + SOURCE_MARGIN_SECONDS,
+            };
+          }),
+          ...(chunk ? audioReads(plan, chunk) : []),
+        ],
         (inputs) => {
           const pieces = parts.map((p, i) => ({ ...p, input: inputs[i]! }));
+          const audio = chunk && {
+            chunk,
+            inputs: inputs.slice(parts.length),
+            bitrate: plan.audio!.bitrate,
+            sequenceNumber: index + 1,
+          };
           // One ffmpeg process: it can be paused while a player's job runs. Alone, it decodes on every
           // core (latency); beside other jobs, on its own thread (throughput).
           const job = {
@@ -91,7 +139,7 @@ export class FfmpegSegmentMaker implements SegmentMaker {
             decodeThreads: handle.alone() ? 0 : 1,
             overlays,
           };
-          return makeVideoSegment(this.#context(handle, true), job);
+          return makeVideoSegment(this.#context(handle, true), job, audio);
         },
       ),
     );
@@ -137,17 +185,8 @@ export class FfmpegSegmentMaker implements SegmentMaker {
 
   async audio(plan: Plan, index: number, handle: JobHandle): Promise<Buffer> {
     const chunk = planAudioChunk(plan, plan.audio!.slices[index]!);
-    const perFrame = samplesPerVideoFrame(plan.fps);
     return this.#withSources(
-      chunk.pieces.map((p) => {
-        const from = p.span.sourceStart + (p.from - p.span.outputFrame * perFrame) / AUDIO_SAMPLE_RATE;
-        return {
-          span: p.span,
-          kind: 'audio' as const,
-          from: from - SOURCE_MARGIN_SECONDS,
-          to: from + p.count / AUDIO_SAMPLE_RATE + SOURCE_MARGIN_SECONDS,
-        };
-      }),
+      audioReads(plan, chunk),
       // Short, and partly on RNNoise's worker threads: not paused.
       (inputs) =>
         makeAudioSegment(
