@@ -181,10 +181,8 @@ export async function watch(options: ViewerOptions): Promise<ViewerResult> {
       seekAt = now;
       playhead = from = target;
       for (const t of tracks) {
-        const i = Math.max(
-          0,
-          t.starts.findIndex((s, k) => s <= target && target < s + t.playlist[k]!),
-        );
+        // The segment the target is in; a target on a boundary (to float precision) is the next one's start.
+        const i = Math.max(0, t.starts.filter((s) => s <= target + 1e-6).length - 1);
         [t.next, t.end] = [i, t.starts[i]!];
       }
       seekPaths = tracks.map((t) =>

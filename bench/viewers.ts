@@ -12,8 +12,8 @@ import { existsSync, linkSync, mkdirSync, readdirSync, writeFileSync } from 'nod
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnOrigin, type OriginProcess } from '../test/helpers/origin-process.js';
-import { benchSource, cacheDir, here, percentile, testSignal } from './lib.js';
+import { spawnOrigin } from '../test/helpers/origin-process.js';
+import { benchSource, cacheDir, here, idle, percentile, testSignal } from './lib.js';
 import { watch, type ViewerResult } from './viewer.js';
 
 interface Scenario {
@@ -88,18 +88,13 @@ function copyFor(media: string, source: string, viewer: number): string {
   return `v${viewer}-${source}/recording.mpd`;
 }
 
-async function idle(node: OriginProcess): Promise<void> {
-  for (let last = node.cpuSeconds(); ;) {
-    await new Promise((r) => setTimeout(r, 1000));
-    const now = node.cpuSeconds();
-    if (now - last < 0.03) return;
-    last = now;
-  }
-}
-
 export interface ScenarioResult {
   name: string;
   viewers: Array<ViewerResult & { mintMs: number }>;
+  /** Each viewer's revision id. */
+  revisions: string[];
+  /** What the origin logged (its stdout). */
+  log: string;
   mintP50: number;
   ttfsP50: number;
   ttfsP95: number;
@@ -120,15 +115,25 @@ export async function runScenario(s: Scenario, env: Record<string, string> = {})
     s,
     runs.flatMap((r) => r.viewers),
     runs.reduce((n, r) => n + r.cpuSeconds, 0),
+    runs.flatMap((r) => r.revisions),
+    runs.map((r) => r.log).join(''),
   );
 }
 
-function summarize(s: Scenario, viewers: ScenarioResult['viewers'], cpuSeconds: number): ScenarioResult {
+function summarize(
+  s: Scenario,
+  viewers: ScenarioResult['viewers'],
+  cpuSeconds: number,
+  revisions: string[],
+  log: string,
+): ScenarioResult {
   const ttfs = viewers.map((v) => v.ttfsMs);
   const watched = viewers.reduce((n, v) => n + v.watched, 0);
   return {
     name: s.name,
     viewers,
+    revisions,
+    log,
     mintP50: percentile(
       viewers.map((v) => v.mintMs),
       50,
@@ -148,7 +153,11 @@ function summarize(s: Scenario, viewers: ScenarioResult['viewers'], cpuSeconds: 
 async function runOnce(s: Scenario, env: Record<string, string>): Promise<ScenarioResult> {
   const media = await mkdtemp(join(tmpdir(), 'avserver-viewers-'));
   const keys = Array.from({ length: s.viewers }, (_, k) => copyFor(media, s.source, k));
-  const node = await spawnOrigin({ MEDIA_ROOT: media, REVISION_SECRET: 'bench-secret-0123456789', ...env });
+  const node = await spawnOrigin(
+    { MEDIA_ROOT: media, REVISION_SECRET: 'bench-secret-0123456789', ...env },
+    { captureOutput: true },
+  );
+  const revisions: string[] = [];
   try {
     const before = node.cpuSeconds();
     const viewers = await Promise.all(
@@ -158,6 +167,7 @@ async function runOnce(s: Scenario, env: Record<string, string>): Promise<Scenar
         // The main application mints before anyone watches.
         const minted = await node.mint({ clips: [{ source: key }] });
         const mintMs = performance.now() - t0;
+        revisions[k] = minted.revisionId;
         const seek = s.seek?.viewers.includes(k) ? { afterSeconds: s.seek.afterSeconds, to: s.seek.to } : undefined;
         const result = await watch({
           baseUrl: node.baseUrl,
@@ -170,7 +180,7 @@ async function runOnce(s: Scenario, env: Record<string, string>): Promise<Scenar
       }),
     );
     await idle(node);
-    return summarize(s, viewers, node.cpuSeconds() - before);
+    return summarize(s, viewers, node.cpuSeconds() - before, revisions, node.output());
   } finally {
     await node.stop();
     await rm(media, { recursive: true, force: true });

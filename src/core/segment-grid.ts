@@ -54,7 +54,7 @@ export interface SegmentGrid {
  * Measured: a 1 s first segment started 0.2 s sooner, but its thin buffer stalled hls.js when its ABR
  * switched up at once to a rendition whose next segment nobody had asked for; 2 s covers that.
  */
-const RAMP_SECONDS = [2] as const;
+const RAMP_SECONDS = [2, 2] as const;
 
 /**
  * Cuts `frameCount` output frames into segments, each a whole number of grid units: a first one of

@@ -43,6 +43,11 @@ export interface ScheduleOptions {
   preemptible?: boolean;
   /** Created lent to a running job that makes its value too (see `Scheduler.lend`). */
   lentTo?: { carrierKey: string; value: Promise<unknown> };
+  /**
+   * Lookahead: asked before the job starts; true keeps it waiting, because a job still to start will
+   * make its value too and take it along (see `lend`).
+   */
+  deferWhile?: () => boolean;
 }
 
 export interface SchedulerOptions {
@@ -62,6 +67,7 @@ interface Job {
   estimateMs: number;
   enqueuedAt: number;
   wanted?: () => boolean;
+  deferWhile?: () => boolean;
   preemptible: boolean;
   start: () => void;
   fail: (err: unknown) => void;
@@ -93,9 +99,12 @@ const byPriority = (a: Job, b: Job) => priority(a) - priority(b) || a.enqueuedAt
 /** A running job is paused for a waiting one only when it is needed this much later. */
 const PREEMPT_MARGIN_MS = 2000;
 /**
- * A player's job is urgent this long before its latest start (its deadline minus its run time): room
- * for an estimate that is a little short.
+ * How much longer a job takes beside another than alone (measured on 2 cores: a 720p segment 1.8 s
+ * alone, 2.4 s beside another; the decoder's threads lose a core). A player's job that would be late
+ * at that pace is urgent: it gets the machine to itself.
  */
+const SHARED_SLOWDOWN = 1.5;
+/** Room for an estimate that is a little short. */
 const URGENCY_MARGIN_MS = 250;
 /** While lookahead exists, how often the rules are applied again (a stream's players may have left). */
 const WANTED_POLL_MS = 250;
@@ -109,17 +118,20 @@ const unwanted = () => new OriginError(ErrorCode.Overloaded, 'lookahead nobody w
  * a segment never waits behind work nobody needs sooner (docs/architecture.md, "Scheduling"):
  * - every job has a deadline (`needAt`: when a player will need it, as Lookahead estimates), and a
  *   player's job counts as needed PLAYER_PRECEDENCE_MS sooner than lookahead;
- * - a player's job is **urgent** once it must start to make its deadline (`estimateMs` before it). While
- *   one is, only urgent jobs run: other work that can be paused is paused and nothing else starts, so
- *   the urgent job has every core (a job alone decodes on all of them). A viewer starting or seeking
- *   gets its segment in the time one job takes alone, and speculative work never slows it;
+ * - a player's job is **urgent** once it would be late sharing the machine (its estimate, slowed by
+ *   SHARED_SLOWDOWN, reaches its deadline). While one is, only urgent jobs run: other work that can be
+ *   paused is paused and nothing else starts, so the urgent job has every core (a job alone decodes on
+ *   all of them). A viewer starting or seeking gets its segment in the time one job takes alone, and
+ *   speculative work never slows it;
  * - otherwise the job with the earliest priority starts when a slot is free; when none is, it pauses
  *   the running job needed last (SIGSTOP), if that one is needed well after it, and takes its slot;
  * - lookahead nobody wants any more (its players moved on or left) is dropped instead of started or
  *   resumed, and stopped if it is running (its ffmpeg is killed through the job's signal);
  * - lookahead that cannot be paused never takes the last slot, so a player's job always finds one
  *   that is free or can be freed at once;
- * - a player asking for a queued or paused lookahead job promotes it to a player's job.
+ * - a player asking for a queued or paused lookahead job promotes it to a player's job;
+ * - a job whose value another job's run makes too is lent to that run (`lend`), and lookahead that
+ *   such a run will take along waits for it (`deferWhile`).
  */
 export class Scheduler {
   readonly #jobs = new Set<Job>();
@@ -175,6 +187,7 @@ export class Scheduler {
         estimateMs: options.estimateMs ?? 0,
         enqueuedAt: now,
         wanted: options.wanted,
+        deferWhile: options.deferWhile,
         preemptible: options.preemptible ?? false,
         state: 'queued',
         pausers: [],
@@ -352,9 +365,14 @@ export class Scheduler {
     return Math.max(0, job.estimateMs - ran);
   }
 
-  /** A player's job that must start (or go on) now to be ready when its player needs it. */
+  /** A player's job that would be late if it shared the machine from now on. */
   #urgent(job: Job, now: number): boolean {
-    return job.class === 'player' && job.needAt - this.#remaining(job, now) <= now + URGENCY_MARGIN_MS;
+    return job.class === 'player' && this.#urgentFrom(job, now) <= now;
+  }
+
+  /** When a player's job turns urgent (see #urgent). */
+  #urgentFrom(job: Job, now: number): number {
+    return job.needAt - this.#remaining(job, now) * SHARED_SLOWDOWN - URGENCY_MARGIN_MS;
   }
 
   /** Starts, resumes and pauses jobs until no rule can make progress. */
@@ -394,14 +412,19 @@ export class Scheduler {
       if (focus) {
         // An urgent job gets the machine: what is not urgent and can wait steps aside.
         const aside = running.find(
-          (j) => j.preemptible && !this.#urgent(j, now) && this.paused < (this.options.pausedLimit ?? this.options.concurrency),
+          (j) =>
+            j.preemptible &&
+            !this.#urgent(j, now) &&
+            this.paused < (this.options.pausedLimit ?? this.options.concurrency),
         );
         if (aside) {
           this.#pause(aside);
           continue;
         }
       }
-      const candidates = focus ? waiting.filter((j) => this.#urgent(j, now)) : waiting;
+      const candidates = (focus ? waiting.filter((j) => this.#urgent(j, now)) : waiting).filter(
+        (j) => j.state === 'paused' || j.class === 'player' || !j.deferWhile?.(),
+      );
       const head = candidates[0];
       if (!head) break;
       if (running.length < this.options.concurrency) {
@@ -434,7 +457,7 @@ export class Scheduler {
     let at = Infinity;
     for (const job of this.#jobs) {
       if (job.class === 'lookahead') at = Math.min(at, now + WANTED_POLL_MS);
-      else if (!this.#urgent(job, now)) at = Math.min(at, job.needAt - this.#remaining(job, now) - URGENCY_MARGIN_MS);
+      else if (!this.#urgent(job, now)) at = Math.min(at, this.#urgentFrom(job, now));
     }
     if (at === Infinity) return;
     this.#timer = setTimeout(() => this.#dispatch(), Math.max(1, at - now));

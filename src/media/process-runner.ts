@@ -127,7 +127,9 @@ export class ProcessRunner {
         (child.stdio[i === 0 ? 1 : 2 + i] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => {
           bytes += chunk.length;
           if (options.maxOutputBytes !== undefined && bytes > options.maxOutputBytes) {
-            kill(new ProcessError(`${command} output exceeded ${options.maxOutputBytes} bytes`, 'output-limit', stderr));
+            kill(
+              new ProcessError(`${command} output exceeded ${options.maxOutputBytes} bytes`, 'output-limit', stderr),
+            );
             return;
           }
           chunks.push(chunk);

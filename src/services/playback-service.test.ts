@@ -180,7 +180,11 @@ describe('scheduling, through the playback service', () => {
     ];
     await h.advance(1000);
     const [init, video, audio] = await Promise.all(asked);
-    expect([init!.cacheStatus, video!.cacheStatus, audio!.cacheStatus]).toEqual(['coalesced', 'coalesced', 'coalesced']);
+    expect([init!.cacheStatus, video!.cacheStatus, audio!.cacheStatus]).toEqual([
+      'coalesced',
+      'coalesced',
+      'coalesced',
+    ]);
     expect(audio!.body.toString()).toBe('A/audio/0');
     expect(h.log.slice(0, 2)).toEqual(['start A/480p/0+audio', 'end A/480p/0+audio']);
     expect(h.log.filter((l) => l.startsWith('init') || l === 'start A/audio/0')).toEqual([]);

@@ -101,8 +101,7 @@ const initKey = (plan: Plan, r: VideoRendition) =>
  * the source and scaling it, and encoding the rendition.
  */
 function jobSize(plan: Plan, rendition: Rendition, index: number): JobSize {
-  if (rendition === 'audio')
-    return { kind: 'audio', units: plan.audio!.slices[index]!.frameCount, seedMsPerUnit: 0.7 };
+  if (rendition === 'audio') return { kind: 'audio', units: plan.audio!.slices[index]!.frameCount, seedMsPerUnit: 0.7 };
   const source = plan.spans[0]!.source.video;
   return {
     kind: `video/${rendition.id}`,
@@ -142,6 +141,8 @@ export class PlaybackService {
    * for just before it comes out of that run.
    */
   readonly #shapeFlights = new Map<string, { key: string; done: Promise<unknown> }>();
+  /** Video segment jobs whose run has begun (a queued one may still take its audio segment along). */
+  readonly #begun = new Set<string>();
   /** Every audio rendition has the same init segment: AAC-LC, 48 kHz, stereo, one bitrate. */
   readonly #audioInit: Stored;
   #closing = false;
@@ -280,7 +281,8 @@ export class PlaybackService {
       const target = ahead.rendition === 'audio' ? 'audio' : plan.video.find((r) => r.id === ahead.rendition)!;
       const key = artifactKeys.segment(plan.revisionId, ahead.rendition, ahead.index);
       if (this.#flights.has(key)) this.deps.scheduler.retime(key, ahead.needAt);
-      else if (!this.#artifacts.get(key)) this.#segment(plan, target, ahead.index, 'lookahead', ahead.needAt).catch(() => {});
+      else if (!this.#artifacts.get(key))
+        this.#segment(plan, target, ahead.index, 'lookahead', ahead.needAt).catch(() => {});
     }
   }
 
@@ -313,6 +315,7 @@ export class PlaybackService {
     // A player joining a lookahead job lifts it to a player's job, with the player's deadline.
     if (joining && cls === 'player') this.deps.scheduler.promote(key, needAt);
     const size = jobSize(plan, rendition, index);
+    const estimateMs = this.#runTimes.estimate(size);
     const made = this.#flights.run(key, async () => {
       const { value, timing } = await this.deps.scheduler
         .run(
@@ -328,10 +331,11 @@ export class PlaybackService {
             key,
             class: cls,
             needAt,
-            estimateMs: this.#runTimes.estimate(size),
+            estimateMs,
             preemptible: rendition !== 'audio',
             wanted: () => this.deps.lookahead.wanted(lookaheadPlan(plan), name, index),
             lentTo,
+            deferWhile: rendition === 'audio' ? () => this.#videoQueued(plan, index) : undefined,
           },
         )
         .catch((err: unknown) => {
@@ -341,7 +345,14 @@ export class PlaybackService {
         });
       this.#runTimes.record(size, timing.runMs, timing.alone);
       if (!timing.carried) this.deps.observeJob?.(rendition === 'audio' ? 'audio' : 'video', name, timing.runMs / 1000);
-      this.deps.logger.debug('segment made', { key, ms: Math.round(timing.runMs), carried: timing.carried ?? false });
+      this.deps.logger.debug('segment made', {
+        key,
+        ms: Math.round(timing.runMs),
+        queueMs: Math.round(timing.queueMs),
+        estimateMs: Math.round(estimateMs),
+        alone: timing.alone,
+        carried: timing.carried ?? false,
+      });
       return { value, timing };
     });
     if (!joining && rendition !== 'audio') this.#trackShape(`${plan.revisionId}/${name}`, key, made);
@@ -358,7 +369,32 @@ export class PlaybackService {
     });
   }
 
+  /** Whether a video segment job of this index is queued, and will take its audio segment along when it starts. */
+  #videoQueued(plan: Plan, index: number): boolean {
+    if (!audioRidesAlong(plan, index)) return false;
+    return plan.video.some((r) => {
+      const key = artifactKeys.segment(plan.revisionId, r.id, index);
+      return this.#flights.has(key) && !this.#begun.has(key);
+    });
+  }
+
   async #makeVideo(
+    plan: Plan,
+    rendition: VideoRendition,
+    index: number,
+    key: string,
+    handle: JobHandle,
+    needAt?: number,
+  ): Promise<Stored> {
+    this.#begun.add(key);
+    try {
+      return await this.#makeVideoRun(plan, rendition, index, key, handle, needAt);
+    } finally {
+      this.#begun.delete(key);
+    }
+  }
+
+  async #makeVideoRun(
     plan: Plan,
     rendition: VideoRendition,
     index: number,
@@ -454,7 +490,8 @@ export class PlaybackService {
       if (cls === 'player') this.deps.scheduler.promote(segment.key);
       await segment.done;
       const adopted = this.#inits.get(key);
-      if (adopted) return { made: { value: adopted, timing: { queueMs: 0, runMs: 0, alone: true } }, cacheStatus: 'coalesced' };
+      if (adopted)
+        return { made: { value: adopted, timing: { queueMs: 0, runMs: 0, alone: true } }, cacheStatus: 'coalesced' };
     }
     const joining = this.#flights.has(key);
     if (joining && cls === 'player') this.deps.scheduler.promote(key, performance.now());
