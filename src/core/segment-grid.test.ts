@@ -35,18 +35,18 @@ describe('planSegmentGrid', () => {
   const lengths = (frames: number, fps: number, target = 4) =>
     planSegmentGrid(frames, fps, target).segments.map((s) => s.frameCount);
 
-  it('starts with a 2.13 s segment, then 4.27 s ones at 30 fps', () => {
+  it('starts with two 2.13 s segments, then 4.27 s ones at 30 fps', () => {
     const grid = planSegmentGrid(1800, 30, 4);
     expect(grid.segmentFrames).toBe(128);
-    expect(grid.segments.slice(0, 3).map((s) => s.frameCount)).toEqual([64, 128, 128]);
-    expect(grid.segments[2]!.start).toBeCloseTo(192 / 30, 12);
-    // 1800 = 64 + 13 × 128 + 72: the 72-frame tail is over half a segment, so it stays.
-    expect(grid.segments.at(-1)!.frameCount).toBe(72);
+    expect(grid.segments.slice(0, 4).map((s) => s.frameCount)).toEqual([64, 64, 128, 128]);
+    expect(grid.segments[3]!.start).toBeCloseTo(256 / 30, 12);
+    // 1800 = 2 × 64 + 13 × 128 + 8: the 8-frame tail is under half a segment, so it joins the last.
+    expect(grid.segments.at(-1)!.frameCount).toBe(136);
   });
 
   it('rounds the ramp up to whole grid units at 25 and 24 fps', () => {
-    expect(lengths(1000, 25).slice(0, 2)).toEqual([56, 104]); // 2.24 s, then 4.16 s
-    expect(lengths(1000, 24).slice(0, 2)).toEqual([64, 128]); // one 2.67 s unit, then 5.33 s
+    expect(lengths(1000, 25).slice(0, 3)).toEqual([56, 56, 104]); // 2.24 s twice, then 4.16 s
+    expect(lengths(1000, 24).slice(0, 3)).toEqual([64, 64, 128]); // one 2.67 s unit twice, then 5.33 s
   });
 
   it('skips ramp steps that are not shorter than the target', () => {
@@ -55,8 +55,8 @@ describe('planSegmentGrid', () => {
   });
 
   it('keeps a tail of at least half its segment, and merges a shorter one', () => {
-    expect(lengths(64 + 128 + 64, 30)).toEqual([64, 128, 64]);
-    expect(lengths(64 + 128 + 63, 30)).toEqual([64, 191]);
+    expect(lengths(64 + 64 + 128 + 64, 30)).toEqual([64, 64, 128, 64]);
+    expect(lengths(64 + 64 + 128 + 63, 30)).toEqual([64, 64, 191]);
     expect(lengths(120, 30)).toEqual([64, 56]); // 4 s: a 1.87 s tail is over half of the 2 s step
   });
 
@@ -96,12 +96,12 @@ describe('planSegmentGrid', () => {
 
 describe('planAudioSlices', () => {
   it('puts audio boundaries on the video boundaries, in whole AAC frames', () => {
-    const grid = planSegmentGrid(300, 30, 4); // 64, 128, 108 frames
+    const grid = planSegmentGrid(300, 30, 4); // 64, 64, 172 frames
     const slices = planAudioSlices(grid);
     expect(slices.map((s) => [s.firstFrame, s.frameCount])).toEqual([
       [0, 100],
-      [100, 200],
-      [300, 169],
+      [100, 100],
+      [200, 269],
     ]);
     expect(slices[2]!.start).toBeCloseTo(grid.segments[2]!.start, 12);
     expect(audioFrameCount(grid)).toBe(469); // ceil(10 s × 46.875)

@@ -50,17 +50,20 @@ export interface SegmentGrid {
 }
 
 /**
- * Start-up segment, in seconds, before the grid reaches its target duration (see planSegmentGrid).
+ * Start-up segments, in seconds, before the grid reaches its target duration (see planSegmentGrid).
  * Measured: a 1 s first segment started 0.2 s sooner, but its thin buffer stalled hls.js when its ABR
- * switched up at once to a rendition whose next segment nobody had asked for; 2 s covers that.
+ * switched up at once to a rendition whose next segment nobody had asked for; 2 s covers that. The
+ * second is short too: it is the first segment of the rendition a player switches up to, needed
+ * before the first has played out, and a 4.27 s 720p one took 1.8 s alone on a 2.4 GHz core — half of
+ * it is what lets a second viewer start beside the first without a stall (`npm run bench:capacity`).
  */
 const RAMP_SECONDS = [2, 2] as const;
 
 /**
- * Cuts `frameCount` output frames into segments, each a whole number of grid units: a first one of
- * about 2 s, then segments of about `targetSeconds`. The short first segment is the fast start — its
- * job is half a full one and the player can begin sooner — and a full segment takes less time to make
- * than the first one takes to play. A tail shorter than half the segment before it joins that one,
+ * Cuts `frameCount` output frames into segments, each a whole number of grid units: two of about 2 s,
+ * then segments of about `targetSeconds`. The short first segments are the fast start — a job is half
+ * a full one, the player begins sooner, and the first switch up costs half a segment — and a full
+ * segment takes less time to make than the ones before it take to play. A tail shorter than half the segment before it joins that one,
  * so no segment but a lone one is much shorter than its neighbours (tiny segments stall players).
  */
 export function planSegmentGrid(frameCount: number, fps: number, targetSeconds: number): SegmentGrid {

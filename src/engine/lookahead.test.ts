@@ -7,7 +7,6 @@ const plan: LookaheadPlan = {
   starts: [0, 2.133, 6.4, 10.667, 14.933, 19.2],
   video: ['1080p', '720p', '480p', '360p'],
   audio: 'audio',
-  rampSegments: 1,
 };
 
 function lookahead(segments = 2, idleMs = 12_000) {
@@ -29,7 +28,7 @@ describe('Lookahead', () => {
     expect(ahead.onRequest(plan, '720p', 5).ahead).toEqual([]);
   });
 
-  it('during the start-up ramp, adds the next segment of the rendition above, first', () => {
+  it('after the first segment, adds the next segment of the rendition above, first', () => {
     const { ahead } = lookahead();
     expect(ahead.onRequest(plan, '480p', 0).ahead.map((a) => `${a.rendition}/${a.index}`)).toEqual([
       '720p/1',
@@ -39,6 +38,11 @@ describe('Lookahead', () => {
     expect(ahead.onRequest(plan, 'audio', 0).ahead.map((a) => `${a.rendition}/${a.index}`)).toEqual([
       'audio/1',
       'audio/2',
+    ]);
+    // Not after later segments: a player with a buffer switches on its own time.
+    expect(ahead.onRequest(plan, '720p', 1).ahead.map((a) => `${a.rendition}/${a.index}`)).toEqual([
+      '720p/2',
+      '720p/3',
     ]);
   });
 

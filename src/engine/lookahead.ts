@@ -15,8 +15,6 @@ export interface LookaheadPlan {
   video: readonly string[];
   /** The audio rendition's id, if the revision has audio. */
   audio?: string;
-  /** The start-up ramp's segments (shorter than the target). */
-  rampSegments: number;
 }
 
 export interface LookaheadOptions {
@@ -148,13 +146,14 @@ export class Lookahead {
     const last = Math.min(index + this.options.segments, plan.starts.length - 1);
     const ahead: Ahead[] = [];
     for (let j = index + 1; j <= last; j++) ahead.push({ rendition, index: j, needAt: at(j) });
-    // During the start-up ramp a player's buffer is thinnest and its ABR switches up at once on a
-    // good connection (hls.js measures its bandwidth on the first segment): the next segment of the
-    // rendition above comes first, the player's own next one right after it. Measured with simulated
-    // viewers: queued second, the upswitch waited a second for a slot and the viewer stalled.
+    // After its first segment a player's buffer is thinnest and its ABR switches up at once on a good
+    // connection (hls.js measures its bandwidth on that segment): the next segment of the rendition
+    // above comes first, the player's own next one right after it. Measured with simulated viewers:
+    // queued second, the upswitch waited a second for a slot and the viewer stalled. Later switches
+    // have a buffer to wait on; planning them too made a 1080p segment for every 720p viewer.
     const position = plan.video.indexOf(rendition);
     const up = position > 0 ? plan.video[position - 1] : undefined;
-    if (up && index < plan.rampSegments && index + 1 < plan.starts.length) {
+    if (up && index === 0 && plan.starts.length > 1) {
       ahead.unshift({ rendition: up, index: index + 1, needAt: at(index + 1) });
       // Nobody has asked for that stream yet: it is expected, from here.
       if (!this.#streams.has(this.#key(plan.revisionId, up))) this.#touch(plan.revisionId, up, index, now);

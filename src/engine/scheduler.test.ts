@@ -81,8 +81,8 @@ describe('Scheduler', () => {
     expect(log).toEqual([
       'start needed soon',
       'start needed later',
-      'pause needed soon',
       'pause needed later',
+      'pause needed soon',
       'start player',
     ]);
     expect([scheduler.active, scheduler.paused]).toEqual([1, 2]);
@@ -283,6 +283,53 @@ describe('Scheduler', () => {
     expect(log).toEqual(['start running lookahead', 'pause running lookahead', 'start seg/5']);
     [running, wanted, other].forEach((j) => j.open());
     await Promise.all(runs);
+  });
+
+  it('lends a queued job to a running one that makes its value too, and queues it again if that run fails', async () => {
+    const scheduler = new Scheduler({ concurrency: 1, queueLimit: 10, now: () => 0 });
+    const log: string[] = [];
+    const video = gated(log, 'video/3');
+    const audio = gated(log, 'audio/3');
+    const runs = [
+      scheduler.run(video.work, { key: 'video/3' }),
+      scheduler.run(audio.work, { key: 'audio/3', class: 'lookahead', needAt: 100 }),
+    ];
+    await settle();
+    let made!: (value: string) => void;
+    expect(scheduler.lend('audio/3', 'video/3', new Promise((r) => (made = r)))).toBe(true);
+    expect(scheduler.queued).toBe(0);
+    made('audio/3 from the video run');
+    video.open();
+    const [, lent] = await Promise.all(runs);
+    expect(lent).toMatchObject({ value: 'audio/3 from the video run', timing: { carried: true } });
+    expect(log).toEqual(['start video/3', 'end video/3']);
+
+    // A run that cannot make it after all gives it back: it runs on its own.
+    const again = [gated(log, 'video/4'), gated(log, 'audio/4')];
+    const more = [scheduler.run(again[0]!.work, { key: 'video/4' }), scheduler.run(again[1]!.work, { key: 'audio/4' })];
+    await settle();
+    expect(scheduler.lend('audio/4', 'video/4', Promise.reject(new Error('no audio')))).toBe(true);
+    again[0]!.open();
+    await settle();
+    again[1]!.open();
+    await Promise.all(more);
+    expect(log.slice(2)).toEqual(['start video/4', 'end video/4', 'start audio/4', 'end audio/4']);
+  });
+
+  it('keeps lookahead waiting while a run that will take it along is still to start', async () => {
+    const scheduler = new Scheduler({ concurrency: 2, queueLimit: 10, now: () => 0 });
+    const log: string[] = [];
+    let videoQueued = true;
+    const audio = gated(log, 'audio/5');
+    const run = scheduler.run(audio.work, { class: 'lookahead', needAt: 100, deferWhile: () => videoQueued });
+    await settle();
+    expect(log).toEqual([]);
+    // The video run was dropped (its rendition left): the audio runs on its own.
+    videoQueued = false;
+    scheduler.tick();
+    expect(log).toEqual(['start audio/5']);
+    audio.open();
+    await run;
   });
 
   it('refuses lookahead when the queue is full, and makes room for a player by dropping the lookahead needed last', async () => {

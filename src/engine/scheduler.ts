@@ -84,6 +84,12 @@ interface Job {
   pausedMs: number;
   /** Ran beside another job at some point. */
   shared: boolean;
+  /** Work done, in ms of running alone (time beside another job counts 1 / SHARED_SLOWDOWN). */
+  progress: number;
+  /** Until when `progress` is counted. */
+  countedTo?: number;
+  /** Once urgent, a job stays so: it is never paused for being ahead of its pace. */
+  urgent: boolean;
 }
 
 const shuttingDown = () => new OriginError(ErrorCode.Unavailable, 'the server is shutting down');
@@ -194,12 +200,15 @@ export class Scheduler {
         abort: new AbortController(),
         pausedMs: 0,
         shared: false,
+        progress: 0,
+        urgent: false,
         fail: reject,
         settle: (value, timing) => resolve({ value: value as T, timing }),
         start: () => {
           job.state = 'running';
           const started = this.#now();
           job.startedAt = started;
+          job.countedTo = started;
           const handle: JobHandle = {
             signal: job.abort.signal,
             alone: () => this.active <= 1,
@@ -231,6 +240,7 @@ export class Scheduler {
               reject,
             )
             .finally(() => {
+              this.#countProgress();
               job.state = 'done';
               this.#jobs.delete(job);
               this.#dispatch();
@@ -354,20 +364,31 @@ export class Scheduler {
 
   #resume(job: Job): void {
     job.state = 'running';
+    job.countedTo = this.#now();
     job.pausedMs += this.#now() - (job.pausedAt ?? this.#now());
     for (const p of job.pausers) p.resume();
   }
 
-  /** Run time a job still needs, by its estimate. */
-  #remaining(job: Job, now: number): number {
-    if (job.startedAt === undefined) return job.estimateMs;
-    const ran = (job.state === 'paused' ? job.pausedAt! : now) - job.startedAt - job.pausedMs;
-    return Math.max(0, job.estimateMs - ran);
+  /** Counts the work running jobs have done since they were last counted. */
+  #countProgress(): void {
+    const now = this.#now();
+    const running = [...this.#jobs].filter((j) => j.state === 'running');
+    for (const job of running) {
+      job.progress += (now - (job.countedTo ?? now)) / (running.length > 1 ? SHARED_SLOWDOWN : 1);
+      job.countedTo = now;
+    }
   }
 
-  /** A player's job that would be late if it shared the machine from now on. */
+  /** Run time a job still needs alone, by its estimate and the work it has done. */
+  #remaining(job: Job, now: number): number {
+    const since = job.state === 'running' ? now - (job.countedTo ?? now) : 0;
+    return Math.max(0, job.estimateMs - job.progress - since);
+  }
+
+  /** A player's job that would be late if it shared the machine from now on (and stays urgent once it is). */
   #urgent(job: Job, now: number): boolean {
-    return job.class === 'player' && this.#urgentFrom(job, now) <= now;
+    if (!job.urgent) job.urgent = job.class === 'player' && this.#urgentFrom(job, now) <= now;
+    return job.urgent;
   }
 
   /** When a player's job turns urgent (see #urgent). */
@@ -381,6 +402,7 @@ export class Scheduler {
       this.#again = true;
       return;
     }
+    this.#countProgress();
     this.#dispatching = true;
     try {
       do {
@@ -410,14 +432,11 @@ export class Scheduler {
       }
       const focus = [...running, ...waiting].some((j) => this.#urgent(j, now));
       if (focus) {
-        // An urgent job gets the machine: what is not urgent and can wait steps aside.
-        const aside = running.find(
-          (j) =>
-            j.preemptible &&
-            !this.#urgent(j, now) &&
-            this.paused < (this.options.pausedLimit ?? this.options.concurrency),
-        );
-        if (aside) {
+        // An urgent job gets the machine: what is not urgent and can wait steps aside, needed last first.
+        const aside = running
+          .filter((j) => j.preemptible && !this.#urgent(j, now))
+          .sort((a, b) => priority(b) - priority(a))[0];
+        if (aside && this.paused < (this.options.pausedLimit ?? this.options.concurrency)) {
           this.#pause(aside);
           continue;
         }

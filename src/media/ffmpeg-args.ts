@@ -9,8 +9,18 @@ import { aacOutputArgs, AUDIO_OUTPUT, audioEncodeGraph, type AudioEncodeJob } fr
 import { exactSeconds as exact, FFMPEG_QUIET, inputOptions } from './container.js';
 import { demuxerOf } from './probe.js';
 
-/** Seconds decoded before a segment's first frame, so the frame shown at T0 is found even on VFR input. */
-const PREROLL_SECONDS = 0.25;
+/**
+ * Seconds before a piece's first frame where its input seeks, so the frame shown at T0 is decoded even
+ * on variable-rate input. In MP4/MOV the seek is exact: it lands on the keyframe whose presentation
+ * time is at or before the point (measured with B-frames: a point between a keyframe's decode and
+ * presentation time lands on the keyframe before), and the frame shown at T0 — the last at or before
+ * it, however long a gap precedes it — comes at or after that keyframe, so the margin only covers the
+ * `fps` filter's rounding to the nearest frame. Matroska and MPEG-TS seek more loosely (a chunked WebM
+ * recording showed a frame 5 early with 0.1 s), so they keep a quarter second. Each keyframe inside
+ * the margin costs a whole extra GOP of decoding: with 0.25 s, the 720p segment at 2.13 s of a 2 s-GOP
+ * MP4 decoded 128 frames for its 64.
+ */
+const PREROLL_SECONDS = { mov: 0.1, matroska: 0.25, mpegts: 0.25 } as const;
 
 export interface EncoderSettings {
   preset: string;
@@ -89,7 +99,8 @@ export function videoSegmentArgs({
   const chains = pieces.map((piece, i) => {
     const { span } = piece;
     const sourceAt = span.sourceStart + (piece.startFrame - span.outputFrame) / fps;
-    const seek = Math.max(0, sourceAt - span.source.video.startTime - PREROLL_SECONDS);
+    const demuxer = demuxerOf(span.source.format);
+    const seek = Math.max(0, sourceAt - span.source.video.startTime - PREROLL_SECONDS[demuxer]);
     const shift = span.outputFrame / fps - span.sourceStart;
     inputs.push(
       '-threads',
@@ -97,7 +108,7 @@ export function videoSegmentArgs({
       '-ss',
       exact(seek),
       '-noaccurate_seek',
-      ...inputOptions(piece.input, demuxerOf(span.source.format)),
+      ...inputOptions(piece.input, demuxer),
       '-i',
       piece.input,
     );

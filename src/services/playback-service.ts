@@ -117,7 +117,6 @@ function lookaheadPlan(plan: Plan): LookaheadPlan {
     starts: plan.grid.segments.map((s) => s.start),
     video: plan.video.map((r) => r.id),
     audio: plan.audio?.id,
-    rampSegments: plan.grid.segments.filter((s) => s.frameCount < plan.grid.segmentFrames).length,
   };
 }
 

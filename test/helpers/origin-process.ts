@@ -5,6 +5,15 @@ import { freePort } from './free-port.js';
 import { originClient, TEST_TOKEN, type OriginClient } from './origin-client.js';
 
 const CLOCK_TICKS = 100;
+
+/** A process's command name, or '' once it is gone. */
+function comm(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 export interface OriginProcess extends OriginClient {
@@ -64,13 +73,11 @@ export async function spawnOrigin(
     },
     output: () => output,
     runningChildren() {
+      // Only media tools: tsx keeps an esbuild service as a child for as long as it likes.
       try {
-        return readdirSync(`/proc/${child.pid}/task`).reduce(
-          (n, task) =>
-            n +
-            readFileSync(`/proc/${child.pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).length,
-          0,
-        );
+        return readdirSync(`/proc/${child.pid}/task`)
+          .flatMap((task) => readFileSync(`/proc/${child.pid}/task/${task}/children`, 'utf8').trim().split(/\s+/))
+          .filter((pid) => pid && /^ff(mpeg|probe)$/.test(comm(pid))).length;
       } catch {
         return 0;
       }
