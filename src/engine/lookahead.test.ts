@@ -28,21 +28,15 @@ describe('Lookahead', () => {
     expect(ahead.onRequest(plan, '720p', 5).ahead).toEqual([]);
   });
 
-  it('after the first segment, adds the next segment of the rendition above, first', () => {
+  it('plans the stream asked for, not renditions a player might switch to', () => {
     const { ahead } = lookahead();
     expect(ahead.onRequest(plan, '480p', 0).ahead.map((a) => `${a.rendition}/${a.index}`)).toEqual([
-      '720p/1',
       '480p/1',
       '480p/2',
     ]);
     expect(ahead.onRequest(plan, 'audio', 0).ahead.map((a) => `${a.rendition}/${a.index}`)).toEqual([
       'audio/1',
       'audio/2',
-    ]);
-    // Not after later segments: a player with a buffer switches on its own time.
-    expect(ahead.onRequest(plan, '720p', 1).ahead.map((a) => `${a.rendition}/${a.index}`)).toEqual([
-      '720p/2',
-      '720p/3',
     ]);
   });
 
@@ -116,10 +110,9 @@ describe('Lookahead', () => {
     // Until segment 1 is due (0.7 + 2.133 s) and a second of grace, a player may still ask for it.
     clock.now = 3800;
     expect(ahead.wanted(plan, '480p', 1)).toBe(true);
-    expect(ahead.wanted(plan, '720p', 1)).toBe(true);
+    expect(ahead.wanted(plan, 'audio', 2)).toBe(true);
     clock.now = 3900;
     expect(ahead.wanted(plan, '480p', 1)).toBe(false);
-    expect(ahead.wanted(plan, '720p', 1)).toBe(false);
     expect(ahead.wanted(plan, 'audio', 2)).toBe(false);
   });
 

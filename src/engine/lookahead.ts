@@ -94,7 +94,7 @@ export class Lookahead {
     audience.pending += 1;
     audience.furthest = Math.max(audience.furthest, index);
     const at = this.#deadlines(plan, index, now);
-    return { needAt: at(index), ahead: this.#ahead(plan, rendition, index, now, at) };
+    return { needAt: at(index), ahead: this.#ahead(plan, rendition, index, at) };
   }
 
   /**
@@ -141,23 +141,17 @@ export class Lookahead {
     return deadlines(plan, anchor);
   }
 
-  #ahead(plan: LookaheadPlan, rendition: string, index: number, now: number, at: (j: number) => number): Ahead[] {
+  /**
+   * The next segments of the stream asked for. Not those of another rendition a player might switch
+   * to: after a cold first segment hls.js switched up on one machine and down on another (the segment's
+   * making counts in its bandwidth estimate), and a player that does switch asks for its segment as soon
+   * as it has the one before — that request is urgent and gets the machine to itself.
+   */
+  #ahead(plan: LookaheadPlan, rendition: string, index: number, at: (j: number) => number): Ahead[] {
     if (this.options.segments === 0) return [];
     const last = Math.min(index + this.options.segments, plan.starts.length - 1);
     const ahead: Ahead[] = [];
     for (let j = index + 1; j <= last; j++) ahead.push({ rendition, index: j, needAt: at(j) });
-    // After its first segment a player's buffer is thinnest and its ABR switches up at once on a good
-    // connection (hls.js measures its bandwidth on that segment): the next segment of the rendition
-    // above comes first, the player's own next one right after it. Measured with simulated viewers:
-    // queued second, the upswitch waited a second for a slot and the viewer stalled. Later switches
-    // have a buffer to wait on; planning them too made a 1080p segment for every 720p viewer.
-    const position = plan.video.indexOf(rendition);
-    const up = position > 0 ? plan.video[position - 1] : undefined;
-    if (up && index === 0 && plan.starts.length > 1) {
-      ahead.unshift({ rendition: up, index: index + 1, needAt: at(index + 1) });
-      // Nobody has asked for that stream yet: it is expected, from here.
-      if (!this.#streams.has(this.#key(plan.revisionId, up))) this.#touch(plan.revisionId, up, index, now);
-    }
     return ahead;
   }
 
