@@ -20,7 +20,7 @@ import { ErrorCode, OriginError } from '../errors.js';
 import { makeVideoSegment, type VideoSegment } from '../media/video-segment.js';
 
 /**
- * Seconds of source read on either side of what a job needs: the video seek's preroll (0.25 s), the
+ * Seconds of source read on either side of what a job needs: the video seek's preroll (at most 0.25 s), the
  * audio decoder's margin (0.25 s) and the resampler's settling, with room to spare.
  */
 const SOURCE_MARGIN_SECONDS = 1;
