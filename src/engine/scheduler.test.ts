@@ -98,12 +98,12 @@ describe('Scheduler', () => {
     const scheduler = new Scheduler({ concurrency: 2, queueLimit: 10, now: () => 0 });
     const log: string[] = [];
     const starting = gated(log, 'first segment');
-    const upswitch = gated(log, 'upswitch lookahead');
+    const nextSegment = gated(log, 'next-segment lookahead');
     const audio = gated(log, 'audio lookahead');
     const buffering = gated(log, 'buffering player');
     const runs = [
       scheduler.run(starting.work, { needAt: 0, estimateMs: 700 }),
-      scheduler.run(upswitch.work, { class: 'lookahead', needAt: 2133, estimateMs: 1600, preemptible: true }),
+      scheduler.run(nextSegment.work, { class: 'lookahead', needAt: 2133, estimateMs: 1600, preemptible: true }),
       scheduler.run(audio.work, { class: 'lookahead', needAt: 2133, estimateMs: 300 }),
       scheduler.run(buffering.work, { needAt: 20_000, estimateMs: 1600 }),
     ];
@@ -112,8 +112,8 @@ describe('Scheduler', () => {
     starting.open();
     await settle();
     // Nothing urgent any more: the rest shares the slots, earliest deadline first.
-    expect(log.slice(1)).toEqual(['end first segment', 'start upswitch lookahead', 'start audio lookahead']);
-    [upswitch, audio, buffering].forEach((j) => j.open());
+    expect(log.slice(1)).toEqual(['end first segment', 'start next-segment lookahead', 'start audio lookahead']);
+    [nextSegment, audio, buffering].forEach((j) => j.open());
     await Promise.all(runs);
   });
 
@@ -183,17 +183,17 @@ describe('Scheduler', () => {
     const log: string[] = [];
     const blocker = gated(log, 'blocker');
     const buffering = gated(log, 'buffering player');
-    const upswitch = gated(log, 'upswitch lookahead');
+    const nextSegment = gated(log, 'next-segment lookahead');
     const runs = [
       scheduler.run(blocker.work),
       scheduler.run(buffering.work, { needAt: 20_000 }),
-      scheduler.run(upswitch.work, { class: 'lookahead', needAt: 2000 }),
+      scheduler.run(nextSegment.work, { class: 'lookahead', needAt: 2000 }),
     ];
-    [blocker, buffering, upswitch].forEach((j) => j.open());
+    [blocker, buffering, nextSegment].forEach((j) => j.open());
     await Promise.all(runs);
     expect(log.filter((l) => l.startsWith('start'))).toEqual([
       'start blocker',
-      'start upswitch lookahead',
+      'start next-segment lookahead',
       'start buffering player',
     ]);
   });

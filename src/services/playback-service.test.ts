@@ -118,7 +118,7 @@ describe('scheduling, through the playback service', () => {
     await Promise.all([h.save(A), h.save(B)]);
     const a0 = h.playback.mediaSegment(A, '480p', 0);
     await h.settle();
-    // A's player job alone: its lookahead (the ramp's upswitch first) waits.
+    // A's player job alone: its lookahead waits.
     expect(h.log).toEqual(['start A/480p/0']);
     const b0 = h.playback.mediaSegment(B, '480p', 0);
     await h.settle();

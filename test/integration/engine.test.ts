@@ -36,11 +36,14 @@ describe('lookahead', () => {
     expect(await cacheOf(`${base}/360p/1.m4s`)).not.toBe('miss');
     expect(await cacheOf(`${base}/360p/2.m4s`)).not.toBe('miss');
     await idle();
-    // Other renditions are not touched (1 s segments: no start-up ramp here).
+    // Other renditions are not touched.
     expect(await cacheOf(`${base}/240p/1.m4s`)).toBe('miss');
   });
 
-  it('during the start-up ramp, also makes the next segment of the rendition above', async () => {
+  it('during the start-up ramp, makes the next segment of the rendition asked for, not of the one above', async () => {
+    // A guess at the player's first switch made a segment nobody watched whenever the player
+    // stayed (hls.js switched up on one machine and down on another): a switch is asked for,
+    // and the scheduler makes it urgent.
     const ramped = await startOrigin({ LOOKAHEAD_SEGMENTS: '1' });
     try {
       const hls = (await ramped.mint({ clips: [{ source: 'landscape.mp4' }] })).hls.replace('/master.m3u8', '');
@@ -50,10 +53,10 @@ describe('lookahead', () => {
       while (scheduler.active > 0 || scheduler.queued > 0) await new Promise((r) => setTimeout(r, 20));
       const up = await ramped.fetch(`${hls}/720p/1.m4s`);
       await up.arrayBuffer();
-      expect(up.headers.get('x-origin-cache')).toBe('hit');
-      const down = await ramped.fetch(`${hls}/360p/1.m4s`);
-      await down.arrayBuffer();
-      expect(down.headers.get('x-origin-cache')).toBe('miss');
+      expect(up.headers.get('x-origin-cache')).toBe('miss');
+      const same = await ramped.fetch(`${hls}/480p/1.m4s`);
+      await same.arrayBuffer();
+      expect(same.headers.get('x-origin-cache')).toBe('hit');
     } finally {
       await ramped.close();
     }
