@@ -13,6 +13,7 @@ import { startOrigin, TEST_TOKEN, type RunningOrigin } from '../test/helpers/ori
 import { spawnOrigin } from '../test/helpers/origin-process.js';
 import { audioBench, printAudio } from './audio.js';
 import { overlaysBench, printOverlays } from './overlays.js';
+import { capacityBench } from './capacity.js';
 import { viewersBench } from './viewers.js';
 import { benchSource, cacheDir, here, percentile, timeCommand, timed, variantIds } from './lib.js';
 
@@ -260,6 +261,8 @@ const upfront = await upfrontLadder(oneMinute);
 const audio = await audioBench();
 const overlays = await overlaysBench();
 console.log('');
+const capacity = await capacityBench();
+console.log('');
 const viewers = await viewersBench();
 
 const ffmpegVersion = execFileSync('ffmpeg', ['-version']).toString().split(' ')[2];
@@ -320,7 +323,8 @@ writeFileSync(
       upfront,
       audio,
       overlays,
-      viewers,
+      capacity,
+      viewers: viewers.results.map(({ log: _, ...r }) => r),
     },
     null,
     2,

@@ -1,11 +1,12 @@
 /**
- * `npm run bench:viewers` (also part of `npm run bench`): simulated viewers against the real origin
- * process (`tsx src/main.ts`, as `npm start` runs it), each on its own cold revision of a hard-linked
- * copy of a bench recording, playing in real time (bench/viewer.ts). Prints time to first segment,
- * stalls, seeks, and the CPU the origin spent (its own, its workers' and its ffmpeg children's), and
- * writes bench/results/viewers.json. BENCH_VIEWERS_QUICK=1 runs the first two scenarios only,
- * BENCH_VIEWERS_ONLY=<text> the scenarios whose name contains it; BENCH_VIEWERS_VERBOSE=1 prints each
- * stall and seek with the origin's Server-Timing for the request waited on.
+ * Simulated viewers against the real origin process (`tsx src/main.ts`, as `npm start` runs it), each
+ * on its own cold revision of a hard-linked copy of a bench recording, playing in real time
+ * (bench/viewer.ts): time to first segment, stalls, seeks, and the CPU the origin spent (its own, its
+ * workers' and its ffmpeg children's). `npm run bench:capacity` runs the viewer scenarios on 1080p
+ * recordings; `npm run bench:viewers` (also part of `npm run bench`) the chunked recordings' and writes
+ * bench/results/viewers.json. BENCH_VIEWERS_ONLY=<text> runs the scenarios whose name contains it;
+ * BENCH_VIEWERS_VERBOSE=1 prints each stall and seek with the origin's Server-Timing for the request
+ * waited on.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnOrigin } from '../test/helpers/origin-process.js';
-import { benchSource, cacheDir, here, idle, percentile, testSignal } from './lib.js';
+import { cacheDir, here, idle, percentile, testSignal } from './lib.js';
 import { watch, type ViewerResult } from './viewer.js';
 
 interface Scenario {
@@ -187,59 +188,11 @@ async function runOnce(s: Scenario, env: Record<string, string>): Promise<Scenar
   }
 }
 
-/**
- * CPU seconds per second of 720p video and its audio, every segment made once, no lookahead: the physical limit's
- * denominator.
- */
-export async function cpuPer720pSecond(source: string): Promise<number> {
-  const media = await mkdtemp(join(tmpdir(), 'avserver-limit-'));
-  const key = copyFor(media, source, 0);
-  const node = await spawnOrigin({
-    MEDIA_ROOT: media,
-    REVISION_SECRET: 'bench-secret-0123456789',
-    LOOKAHEAD_SEGMENTS: '0',
-  });
-  try {
-    const minted = await node.mint({ clips: [{ source: key }] });
-    const base = minted.hls.replace('/master.m3u8', '');
-    const count = (await (await node.fetch(`${base}/720p.m3u8`)).text())
-      .split('\n')
-      .filter((l) => l.endsWith('.m4s')).length;
-    await idle(node);
-    const before = node.cpuSeconds();
-    for (let i = 0; i < count; i++) {
-      for (const path of [`720p/${i}.m4s`, `audio/${i}.m4s`]) await (await node.fetch(`${base}/${path}`)).arrayBuffer();
-    }
-    return (node.cpuSeconds() - before) / minted.duration;
-  } finally {
-    await node.stop();
-    await rm(media, { recursive: true, force: true });
-  }
-}
-
+/** Chunked recordings like the browser extension's: a DASH MPD of WebM chunks, short and long, and a seek. */
 export function scenarios(): Scenario[] {
-  const oneMinute = benchSource(60);
-  const tenMinutes = benchSource(600);
   const short = chunkedSource(24);
   const long = chunkedSource(300);
-  const table = [1, 4, 2, 3, 5, 6].map((n) => ({
-    name: `${n} viewer${n > 1 ? 's' : ''}, 3 s apart`,
-    viewers: n,
-    interval: 3,
-    source: oneMinute,
-    watchSeconds: 40,
-  }));
   return [
-    ...table,
-    {
-      name: 'seek to 80% of a cold 10-minute recording',
-      viewers: 1,
-      interval: 0,
-      source: tenMinutes,
-      watchSeconds: 10,
-      seek: { viewers: [0], afterSeconds: 3, to: 0.8 },
-      repeat: 3,
-    },
     {
       name: 'chunked recording (DASH/WebM), 24 s',
       viewers: 1,
@@ -287,37 +240,25 @@ export function printScenario(r: ScenarioResult): void {
       for (const line of v.stallLog) console.log(`    viewer ${k} stalled ${line}`);
 }
 
-/** Every scenario (or those whose name contains `only`), then the physical limit. */
-export async function viewersBench(options: { only?: string; quick?: boolean } = {}) {
-  const all = scenarios();
-  const chosen = options.only
-    ? all.filter((s) => s.name.includes(options.only!))
-    : options.quick
-      ? all.slice(0, 2)
-      : all;
+/** Every scenario, or those whose name contains `only`. */
+export async function viewersBench(options: { only?: string } = {}) {
+  const chosen = scenarios().filter((s) => !options.only || s.name.includes(options.only));
   const results = [];
-  console.log('Simulated viewers (720p after the first segment, 30 s buffer, real time):');
+  console.log('Chunked recordings (simulated viewers, real time):');
   for (const s of chosen) {
     const r = await runScenario(s);
     printScenario(r);
     results.push(r);
   }
-  const perSecond = await cpuPer720pSecond(benchSource(60));
-  const cores = Number(execFileSync('nproc').toString().trim());
-  console.log(
-    `Physical limit: ${cores} cores / ${perSecond.toFixed(3)} CPU-s per second of 720p video + audio = ${(cores / perSecond).toFixed(1)} real-time viewers`,
-  );
-  return { results, cpuPer720pSecond: perSecond, cores };
+  return { results };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await viewersBench({
-    only: process.env.BENCH_VIEWERS_ONLY,
-    quick: Boolean(process.env.BENCH_VIEWERS_QUICK),
-  });
+  const result = await viewersBench({ only: process.env.BENCH_VIEWERS_ONLY });
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(
     join(here, 'results', 'viewers.json'),
-    JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2),
+    // The origin's log is for the caller to read, not to keep.
+    JSON.stringify({ date: new Date().toISOString(), results: result.results.map(({ log: _, ...r }) => r) }, null, 2),
   );
 }
