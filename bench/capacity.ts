@@ -99,7 +99,7 @@ export async function floor(source: string): Promise<Record<string, number>> {
   const origin = await startOrigin({ MEDIA_ROOT: cacheDir, LOOKAHEAD_SEGMENTS: '0' });
   try {
     const minted = await origin.mint({ clips: [{ source }] });
-    const plan = await origin.origin.playback.plan(minted.revisionId);
+    const plan = await origin.origin.revisions.plan(minted.revisionId);
     const input = join(cacheDir, source);
     const full = plan.grid.segments.filter((s) => s.frameCount === plan.grid.segmentFrames).slice(2);
     const picks = [full[0]!, full[Math.floor(full.length / 2)]!, full.at(-2)!];

@@ -86,7 +86,7 @@ async function perRendition(file: string) {
   try {
     const minted = await origin.mint({ clips: [{ source: file }] });
     const base = minted.hls.replace('/master.m3u8', '');
-    const plan = await origin.origin.playback.plan(minted.revisionId);
+    const plan = await origin.origin.revisions.plan(minted.revisionId);
     const durations = plan.grid.segments.map((s) => s.duration);
     const first = durations.indexOf(Math.max(...durations.slice(0, -1)));
     const rows = [];

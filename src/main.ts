@@ -5,7 +5,6 @@ import { type Config, ConfigError, loadConfig } from './config/index.js';
 import { demoRoutes } from './demo.js';
 import { metricsApp } from './http/metrics-app.js';
 import { pinoLogger } from './logger.js';
-import { mintRevision } from './services/mint-service.js';
 import { createOrigin } from './origin.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -56,7 +55,7 @@ async function main(): Promise<void> {
   });
 
   if (config.embeddedMedia) {
-    const minted = await mintRevision(origin.mint, { clips: [{ source: DEMO_SOURCE }] });
+    const minted = await origin.revisions.mint({ clips: [{ source: DEMO_SOURCE }] });
     demoPath = `/play/${minted.record.id}/master.m3u8`;
     const base = `http://${host === '::1' ? '[::1]' : host}:${config.port}`;
     console.log(

@@ -15,9 +15,9 @@ import { ProcessRunner } from './media/process-runner.js';
 import { RnnoisePool } from './media/denoise/rnnoise-pool.js';
 import { checkImage } from './media/image-check.js';
 import { probeTarget } from './media/probe.js';
-import type { MintDeps } from './services/mint-service.js';
 import { Metrics } from './metrics.js';
 import { PlaybackService } from './services/playback-service.js';
+import { Revisions } from './services/revisions.js';
 import { FfmpegSegmentMaker } from './services/segment-maker.js';
 import { FsObjectStore } from './stores/fs-object-store.js';
 import { MemoryRevisionStore } from './stores/memory-revision-store.js';
@@ -28,7 +28,7 @@ import { S3ObjectStore } from './stores/s3-object-store.js';
 
 export interface Origin {
   app: Hono;
-  mint: MintDeps;
+  revisions: Revisions;
   playback: PlaybackService;
   runner: ProcessRunner;
   scheduler: Scheduler;
@@ -86,7 +86,7 @@ export async function createOrigin(
   });
   const probeTools = { runner, ffprobePath: config.ffprobePath, timeoutMs: PROBE_TIMEOUT_MS };
   const checkedImages = new ByteLru<ImageInfo>(CHECKED_IMAGES);
-  const mint: MintDeps = {
+  const revisions = new Revisions({
     store,
     objects,
     sources,
@@ -96,7 +96,7 @@ export async function createOrigin(
     ttlSeconds: config.revisionTtlSeconds,
     planOptions,
     now: () => new Date(),
-  };
+  });
   const rasters = new OverlayRasters({
     objects,
     verify: (image) => sources.verify(image),
@@ -120,19 +120,18 @@ export async function createOrigin(
     now: () => performance.now(),
   });
   const playback = new PlaybackService({
-    store,
+    revisions,
     scheduler,
     maker,
     lookahead,
     logger,
     requestWaitMs: config.requestWaitMs,
-    planOptions,
     artifactCacheBytes: config.artifactCacheBytes,
     observeJob: (kind, rendition, seconds) => metrics.job(kind, rendition, seconds),
   });
-  const parts = { mint, playback, runner, scheduler, encoder, workDir, metrics };
+  const parts = { revisions, playback, runner, scheduler, encoder, workDir, metrics };
   const app = createApp({
-    mint,
+    revisions,
     playback,
     logger,
     metrics,

@@ -7,8 +7,7 @@ import type { ImageInfo } from '../core/types.js';
 import { ErrorCode, OriginError, isTransient } from '../errors.js';
 import { imagePicture, rasterDrawing, rasterText, type OverlayPicture } from '../media/overlay-raster.js';
 import type { ObjectStore } from '../stores/object-store.js';
-import { ByteLru } from './byte-lru.js';
-import { SingleFlight } from './single-flight.js';
+import { CachedJobs, type Made } from './cached-jobs.js';
 
 export interface OverlayRastersOptions {
   objects: ObjectStore;
@@ -26,11 +25,10 @@ export interface OverlayRastersOptions {
  * share its work. An image is re-checked against what was minted before each use.
  */
 export class OverlayRasters {
-  readonly #kept: ByteLru<OverlayPicture | Buffer | null>;
-  readonly #flights = new SingleFlight<OverlayPicture | Buffer | null>();
+  readonly #kept: CachedJobs<OverlayPicture | Buffer | null>;
 
   constructor(private readonly options: OverlayRastersOptions) {
-    this.#kept = new ByteLru(options.maxBytes);
+    this.#kept = new CachedJobs({ budget: options.maxBytes });
   }
 
   /** The picture of `planned` for `rendition`; undefined when it draws nothing on the canvas. */
@@ -46,23 +44,14 @@ export class OverlayRasters {
         overlay.kind === 'text'
           ? await rasterText(overlay, width, height)
           : await rasterDrawing(overlay, width, height);
-      return [made ?? null, made?.bytes.length ?? 1];
+      return { value: made ?? null, size: made?.bytes.length ?? 1 };
     });
     return (picture as OverlayPicture | null) ?? undefined;
   }
 
   /** A value from memory, or made once however many ask at the same time. */
-  async #once(
-    key: string,
-    make: () => Promise<[OverlayPicture | Buffer | null, number]>,
-  ): Promise<OverlayPicture | Buffer | null> {
-    const kept = this.#kept.get(key);
-    if (kept !== undefined) return kept;
-    return this.#flights.run(key, async () => {
-      const [value, bytes] = await make();
-      this.#kept.set(key, value, bytes);
-      return value;
-    });
+  async #once(key: string, make: () => Promise<Made<OverlayPicture | Buffer | null, undefined>>) {
+    return (await this.#kept.take(key, make)).value;
   }
 
   /** An image's bytes, as long as it is still what the revision was minted with (else `source_changed`). */
@@ -80,7 +69,7 @@ export class OverlayRasters {
         throw changed();
       });
       if (read.length !== image.size) throw changed();
-      return [read, read.length];
+      return { value: read, size: read.length };
     });
     return bytes as Buffer;
   }

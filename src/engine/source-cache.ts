@@ -17,7 +17,7 @@ import type { ProbeTarget } from '../media/probe.js';
 import { ProcessError, type ProcessRunner } from '../media/process-runner.js';
 import type { ObjectStore } from '../stores/object-store.js';
 import { ByteLru } from './byte-lru.js';
-import { SingleFlight } from './single-flight.js';
+import { CachedJobs } from './cached-jobs.js';
 
 export interface SourceCacheOptions {
   objects: ObjectStore;
@@ -56,14 +56,13 @@ const kept = (input: string): SourceLease => ({ input, release: async () => {} }
  * Assembled and indexed copies are made once per key + ETag and kept on disk, LRU-bounded in bytes.
  */
 export class SourceCache {
-  readonly #files: ByteLru<string>;
-  readonly #flights = new SingleFlight<string>();
+  readonly #files: CachedJobs<string>;
   readonly #manifests = new ByteLru<Promise<ChunkedRecording>>(MANIFEST_CACHE_ENTRIES);
   /** When each source (key + ETag) was last found unchanged. */
   readonly #verified = new ByteLru<number>(VERIFIED_ENTRIES);
 
   constructor(private readonly options: SourceCacheOptions) {
-    this.#files = new ByteLru(options.maxBytes, (_key, path) => void rm(path, { force: true }));
+    this.#files = new CachedJobs({ budget: options.maxBytes, onEvict: (_key, path) => void rm(path, { force: true }) });
   }
 
   /**
@@ -247,15 +246,13 @@ export class SourceCache {
 
   /** Bytes of local files (assembled and indexed sources) the cache holds. */
   get bytes(): number {
-    return this.#files.bytes;
+    return this.#files.size;
   }
 
   /** Makes a file once per identity (single-flight); renamed into place only when whole. */
   async #materialize(identity: string, make: (output: string) => Promise<void>): Promise<string> {
     const key = createHash('sha256').update(identity).digest('hex').slice(0, 32);
-    const cached = this.#files.get(key);
-    if (cached) return cached;
-    return this.#flights.run(key, async () => {
+    const taken = await this.#files.take(key, async () => {
       await mkdir(this.options.dir, { recursive: true });
       const path = join(this.options.dir, `${key}.mkv`);
       const partial = `${path}.partial`;
@@ -267,9 +264,9 @@ export class SourceCache {
         await rm(partial, { force: true });
         throw err;
       }
-      this.#files.set(key, path, (await stat(path)).size);
-      return path;
+      return { value: path, size: (await stat(path)).size };
     });
+    return taken.value;
   }
 
   /** Deletes every copy. */

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { ErrorCode, OriginError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { MintDeps } from '../services/mint-service.js';
+import type { Revisions } from '../services/revisions.js';
 import type { PlaybackService } from '../services/playback-service.js';
 import { errorResponse } from './error-response.js';
 import { observe } from './middleware/observe.js';
@@ -13,7 +13,7 @@ import { playbackRoutes } from './routes/playback.js';
 import { revisionRoutes } from './routes/revisions.js';
 
 export interface AppDeps {
-  mint: MintDeps;
+  revisions: Revisions;
   playback: PlaybackService;
   logger: Logger;
   /** Request metrics (the origin's registry); none in unit tests. */
@@ -37,7 +37,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/healthz', (c) => c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' }));
 
   app.use('/v1/*', requireToken(deps.apiToken));
-  app.route('/v1/revisions', revisionRoutes(deps.mint, deps.onMinted));
+  app.route('/v1/revisions', revisionRoutes(deps.revisions, deps.onMinted));
 
   app.use('/play/*', requireOriginVerify(deps.originVerifySecret));
   app.use('/play/*', serverTiming());

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { VideoRendition } from '../core/ladder.js';
-import type { Plan } from '../core/plan.js';
+import { planRevision, type Plan } from '../core/plan.js';
 import { Lookahead } from '../engine/lookahead.js';
-import { Scheduler, type JobHandle } from '../engine/scheduler.js';
+import type { JobHandle } from '../engine/job.js';
+import { Scheduler } from '../engine/scheduler.js';
 import { silentLogger } from '../logger.js';
 import { box } from '../media/mp4/writer.js';
 import { ProcessError } from '../media/process-runner.js';
@@ -70,14 +71,14 @@ function harness(options: { lookahead?: number; cost?: (name: string) => number;
   const store = new MemoryRevisionStore();
   const scheduler = new Scheduler({ concurrency: 2, queueLimit: 50, now: () => clock.now });
   const lookahead = new Lookahead({ segments: options.lookahead ?? 2, idleMs: 60_000, now: () => clock.now });
+  const plans = { plan: async (id: string) => planRevision((await store.getRevision(id))!, { segmentDuration: 4 }) };
   const playback = new PlaybackService({
-    store,
+    revisions: plans,
     scheduler,
     maker,
     lookahead,
     logger: silentLogger,
     requestWaitMs: 600_000,
-    planOptions: { segmentDuration: 4 },
     artifactCacheBytes: 1 << 30,
   });
   const settle = async () => {
@@ -105,6 +106,7 @@ function harness(options: { lookahead?: number; cost?: (name: string) => number;
     clock,
     log,
     playback,
+    plans,
     scheduler,
     advance,
     settle,
@@ -212,7 +214,7 @@ describe('scheduling, through the playback service', () => {
     // A 720p job takes a quarter of a full segment's length; 480p a sixth.
     const h = harness({ cost: (name) => (name.includes('720p') ? 1100 : 700) });
     await h.save(A);
-    const plan = await h.playback.plan(A);
+    const plan = await h.plans.plan(A);
     const starts = plan.grid.segments.map((s) => s.start * 1000);
     const answered: Array<{ status: string; at: number }> = [];
     const first = h.playback.mediaSegment(A, '480p', 0);

@@ -9,7 +9,7 @@ import { overlaysIn } from '../core/overlays.js';
 import type { Segment } from '../core/segment-grid.js';
 import { piecesOf } from '../core/timeline.js';
 import type { OverlayRasters } from '../engine/overlay-rasters.js';
-import type { JobHandle } from '../engine/scheduler.js';
+import type { JobHandle } from '../engine/job.js';
 import type { SourceCache, SourceLease } from '../engine/source-cache.js';
 import { makeAudioSegment } from '../media/audio-segment.js';
 import type { Denoiser } from '../media/denoise/denoiser.js';

@@ -57,7 +57,7 @@ describe('audio segments made one by one', () => {
     },
     async () => {
       const minted = await server.mint({ clips: [{ source: 'tone.mp4' }] });
-      const plan = await server.origin.playback.plan(minted.revisionId);
+      const plan = await server.origin.revisions.plan(minted.revisionId);
       const { file, joins } = await fetchAudioRendition(server, minted.hls, out('tone-http.mp4'));
       const [left] = await decodeAudio(file);
       // Exact length: whole AAC frames covering the video, no gap, nothing extra.
@@ -92,7 +92,7 @@ describe('audio segments made one by one', () => {
     },
     async () => {
       const minted = await server.mint({ clips: [{ source: 'speech-noisy.mp4' }], noiseSuppression: true });
-      const plan = await server.origin.playback.plan(minted.revisionId);
+      const plan = await server.origin.revisions.plan(minted.revisionId);
       const continuous = await continuousAudio(direct, plan, out('speech-continuous.mp4'));
       // What each segment's encoder hears is what the continuous run's encoder hears at the same samples.
       for (const slice of plan.audio!.slices) {
@@ -137,7 +137,7 @@ describe('audio segments made one by one', () => {
           { source: 'odd.mp4', end: 1.6 },
         ],
       });
-      const plan = await server.origin.playback.plan(minted.revisionId);
+      const plan = await server.origin.revisions.plan(minted.revisionId);
       for (const slice of plan.audio!.slices) {
         const [oneRun, twoRuns] = await segmentBothWays(direct, plan, slice.index);
         expect(oneRun.equals(twoRuns), `segment ${slice.index}`).toBe(true);
@@ -156,7 +156,7 @@ describe('audio segments made one by one', () => {
         clips: [{ source: 'speech-noisy.mp4', start: 0.25 }],
         noiseSuppression: true,
       });
-      const plan = await server.origin.playback.plan(minted.revisionId);
+      const plan = await server.origin.revisions.plan(minted.revisionId);
       // Lookahead of the tests before may still be running: start from an idle pool.
       const { scheduler } = server.origin;
       while (scheduler.active + scheduler.queued + scheduler.paused > 0) await new Promise((r) => setTimeout(r, 50));

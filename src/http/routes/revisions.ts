@@ -1,17 +1,12 @@
 import { Hono } from 'hono';
 import { ErrorCode, OriginError } from '../../errors.js';
 import { LIMITS } from '../../core/limits.js';
-import { isRevisionId } from '../../core/revision.js';
 import { readBody } from '../read-body.js';
-import { mintRevision, type MintDeps } from '../../services/mint-service.js';
-import type { RevisionStore } from '../../stores/revision-store.js';
+import type { Revisions } from '../../services/revisions.js';
 import { playbackPaths } from './playback.js';
 
 /** The mint API the main application calls after every edit. */
-export function revisionRoutes(
-  deps: MintDeps & { store: RevisionStore },
-  onMinted?: (revisionId: string) => void,
-): Hono {
+export function revisionRoutes(revisions: Revisions, onMinted?: (revisionId: string) => void): Hono {
   const app = new Hono();
 
   app.post('/', async (c) => {
@@ -22,7 +17,7 @@ export function revisionRoutes(
     } catch {
       throw new OriginError(ErrorCode.BadJson, 'the body must be a JSON object');
     }
-    const { created, record, duration } = await mintRevision(deps, body);
+    const { created, record, duration } = await revisions.mint(body);
     onMinted?.(record.id);
     const paths = playbackPaths(record.id);
     c.header('cache-control', 'no-store');
@@ -31,9 +26,7 @@ export function revisionRoutes(
   });
 
   app.get('/:id', async (c) => {
-    const id = c.req.param('id');
-    const record = isRevisionId(id) ? await deps.store.getRevision(id) : undefined;
-    if (!record) throw new OriginError(ErrorCode.RevisionNotFound, `no revision ${JSON.stringify(id)}`);
+    const record = await revisions.get(c.req.param('id'));
     c.header('cache-control', 'no-store');
     return c.json(record);
   });

@@ -1,0 +1,39 @@
+import { planRevision, type Plan } from '../core/plan.js';
+import { isRevisionId } from '../core/revision.js';
+import type { RevisionRecord } from '../core/types.js';
+import { ByteLru } from '../engine/byte-lru.js';
+import { ErrorCode, OriginError } from '../errors.js';
+import { mintRevision, type MintDeps, type MintResult } from './mint-service.js';
+
+const PLAN_CACHE_ENTRIES = 2000;
+
+/**
+ * Revisions: minted from edits (the main application, after every edit), looked up by id, and
+ * planned. The one place a revision id is resolved, for the API and for playback alike.
+ */
+export class Revisions {
+  readonly #plans = new ByteLru<Plan>(PLAN_CACHE_ENTRIES);
+
+  constructor(private readonly deps: MintDeps) {}
+
+  /** Validates edits, probes the sources and stores the revision (see mintRevision). */
+  mint(body: unknown): Promise<MintResult> {
+    return mintRevision(this.deps, body);
+  }
+
+  /** The stored revision; `revision_not_found` for unknown or malformed ids. */
+  async get(revisionId: string): Promise<RevisionRecord> {
+    const record = isRevisionId(revisionId) ? await this.deps.store.getRevision(revisionId) : undefined;
+    if (!record) throw new OriginError(ErrorCode.RevisionNotFound, `no revision ${JSON.stringify(revisionId)}`);
+    return record;
+  }
+
+  /** The plan of a revision (pure, so kept: a revision never changes). */
+  async plan(revisionId: string): Promise<Plan> {
+    const cached = this.#plans.get(revisionId);
+    if (cached) return cached;
+    const plan = planRevision(await this.get(revisionId), this.deps.planOptions);
+    this.#plans.set(revisionId, plan, 1);
+    return plan;
+  }
+}
