@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../errors.js';
-import { Scheduler, type JobHandle } from './scheduler.js';
+import type { JobHandle } from './job.js';
+import { Scheduler } from './scheduler.js';
 
 function deferred<T = void>() {
   let resolve!: (v: T) => void;
