@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { JobClass } from './engine/scheduler.js';
+import type { JobClass } from './engine/job.js';
 
 /** What the metrics read when scraped. */
 export interface MetricsSources {
