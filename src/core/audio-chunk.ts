@@ -1,6 +1,7 @@
 import { denoiseLength, planDenoiseRuns, type DenoiseRun } from './denoise-runs.js';
-import { AAC_FRAME_SAMPLES, AUDIO_SAMPLE_RATE, samplesPerVideoFrame } from './media-units.js';
+import { AAC_FRAME_SAMPLES, samplesPerVideoFrame } from './media-units.js';
 import type { Plan } from './plan.js';
+import { sourceTime } from './source-time.js';
 import type { Span } from './timeline.js';
 
 /**
@@ -23,8 +24,8 @@ export interface AudioPiece {
   count: number;
   /**
    * The source's own clock at `from`, in 48 kHz samples. Whole samples, counted from the span's
-   * start: a piece starting anywhere in a span lands on the same samples as one starting at the span's
-   * start, which is what lets independently made chunks join.
+   * start (sourceTime): a piece starting anywhere in a span lands on the same samples as one starting
+   * at the span's start, which is what lets independently made chunks join.
    */
   sourceSample: number;
 }
@@ -90,12 +91,11 @@ export function planAudioChunk(
   const pieces: AudioPiece[] = [];
   for (const span of plan.spans) {
     if (!span.source.audio) continue;
-    const spanFrom = span.outputFrame * perFrame;
-    const from = Math.max(decodeFrom, spanFrom);
+    const from = Math.max(decodeFrom, span.outputFrame * perFrame);
     const to = Math.min(decodeTo, (span.outputFrame + span.frameCount) * perFrame);
     if (from >= to) continue;
-    const sourceSample = Math.round(span.sourceStart * AUDIO_SAMPLE_RATE) + (from - spanFrom);
-    pieces.push({ span, from, count: to - from, sourceSample });
+    const { sample } = sourceTime(span, plan.fps, { sample: from, samples: to - from });
+    pieces.push({ span, from, count: to - from, sourceSample: sample });
   }
   return { firstFrame, frameCount, encodeFrom, encodeTo, skipFrames, decodeFrom, decodeTo, pieces, denoise };
 }

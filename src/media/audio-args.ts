@@ -5,7 +5,8 @@ import { demuxerOf } from './probe.js';
 
 /**
  * Seconds read before a piece's anchor: the decoder's own warm-up after a seek (AAC's overlap frame,
- * Opus's 80 ms pre-roll) happens there and is trimmed away.
+ * Opus's 80 ms pre-roll) happens there and is trimmed away. The stretch of source a job reads
+ * (READ_MARGIN_SECONDS) holds it and the resampler's settling.
  */
 const SEEK_MARGIN_SECONDS = 0.25;
 /** Output samples the resampler runs before a piece's first sample, so its filter has settled. */

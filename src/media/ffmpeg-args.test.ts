@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planRevision } from '../core/plan.js';
+import { sourceTime } from '../core/source-time.js';
 import { piecesOf } from '../core/timeline.js';
 import { videoSegmentArgs, type VideoSegmentJob } from './ffmpeg-args.js';
 import { revisionRecord, sourceInfo } from '../../test/helpers/records.js';
@@ -74,5 +75,36 @@ describe('video segment arguments with overlays', () => {
     expect(chains).toContain(
       `[c1][o1]overlay=x=30:y=40:format=yuv420:eof_action=repeat:enable='between(t,2.3166666666666669,2.9833333333333334)'[v]`,
     );
+  });
+});
+
+describe('video segment seeks', () => {
+  it.each([
+    ['mov,mp4,m4a,3gp,3g2,mj2', 0.1],
+    ['matroska,webm', 0.25],
+    ['mpegts', 0.25],
+  ])('in %s, land the preroll before each piece, inside the source the job reads', (format, preroll) => {
+    // A source whose first frame is at 1.4 s (an MPEG-TS recording's usual start), trimmed and cut.
+    const source = { ...sourceInfo({ duration: 20, startTime: 1.4, audio: null }), format };
+    const clips = [{ source: source.key, start: 3, cuts: [[9, 10]] as Array<[number, number]> }];
+    const p = planRevision(revisionRecord([source], { id: 'r', clips }), { segmentDuration: 4 });
+    for (const segment of p.grid.segments) {
+      const pieces = piecesOf(p.spans, segment.startFrame, segment.frameCount);
+      const args = videoSegmentArgs({
+        pieces: pieces.map((piece) => ({ ...piece, input: '/media/a' })),
+        segment,
+        rendition: p.video[0]!,
+        fps: p.fps,
+        encoder: { preset: 'veryfast', threads: 1, crf: 21 },
+      });
+      // -ss counts from the source's first frame.
+      const seeks = args.flatMap((a, i) => (a === '-ss' ? [Number(args[i + 1]) + 1.4] : []));
+      expect(seeks).toHaveLength(pieces.length);
+      pieces.forEach((piece, i) => {
+        const at = sourceTime(piece.span, p.fps, { frame: piece.startFrame, frames: piece.frameCount });
+        expect(seeks[i]).toBeCloseTo(at.seconds - preroll, 9);
+        expect(seeks[i]).toBeGreaterThanOrEqual(at.read.from);
+      });
+    }
   });
 });

@@ -5,6 +5,7 @@ import { VIDEO_TIMESCALE } from '../core/media-units.js';
 import type { VideoRendition } from '../core/ladder.js';
 import type { Span } from '../core/plan.js';
 import type { Segment } from '../core/segment-grid.js';
+import { sourceTime } from '../core/source-time.js';
 import { aacOutputArgs, AUDIO_OUTPUT, audioEncodeGraph, type AudioEncodeJob } from './audio-args.js';
 import { exactSeconds as exact, FFMPEG_QUIET, inputOptions } from './container.js';
 import { demuxerOf } from './probe.js';
@@ -18,7 +19,8 @@ import { demuxerOf } from './probe.js';
  * `fps` filter's rounding to the nearest frame. Matroska and MPEG-TS seek more loosely (a chunked WebM
  * recording showed a frame 5 early with 0.1 s), so they keep a quarter second. Each keyframe inside
  * the margin costs a whole extra GOP of decoding: with 0.25 s, the 720p segment at 2.13 s of a 2 s-GOP
- * MP4 decoded 128 frames for its 64.
+ * MP4 decoded 128 frames for its 64. The stretch of source a job reads (READ_MARGIN_SECONDS) holds the
+ * largest.
  */
 const PREROLL_SECONDS = { mov: 0.1, matroska: 0.25, mpegts: 0.25 } as const;
 
@@ -76,8 +78,9 @@ export interface VideoSegmentJob {
  * ffmpeg arguments that make video segment `segment` of `rendition` as a fragmented MP4 on stdout
  * (docs/media-rules.md, "Video segments"). Each piece is its own input:
  * - seek to a keyframe before it (`-noaccurate_seek`), keep source timestamps (`-copyts`), shift them
- *   onto the output clock (`setpts`), then let `fps` with `start_time` pick exactly the frames on the
- *   output grid — frame-accurate on variable-rate input, unlike `-ss/-t`;
+ *   onto the output clock by the span's offset (`setpts`; see sourceTime), then let `fps` with
+ *   `start_time` pick exactly the frames on the output grid — frame-accurate on variable-rate input,
+ *   unlike `-ss/-t`;
  * - `tpad` clones the last frame if the source ends early and `trim` keeps the piece's exact count;
  * - pieces start at 0 and `concat` joins them (it offsets each by the ones before), then the whole is
  *   placed at T0, and `-frames:v` stops at the segment's count.
@@ -98,10 +101,9 @@ export function videoSegmentArgs({
   const inputs: string[] = [];
   const chains = pieces.map((piece, i) => {
     const { span } = piece;
-    const sourceAt = span.sourceStart + (piece.startFrame - span.outputFrame) / fps;
+    const { seconds, offset } = sourceTime(span, fps, { frame: piece.startFrame, frames: piece.frameCount });
     const demuxer = demuxerOf(span.source.format);
-    const seek = Math.max(0, sourceAt - span.source.video.startTime - PREROLL_SECONDS[demuxer]);
-    const shift = span.outputFrame / fps - span.sourceStart;
+    const seek = Math.max(0, seconds - span.source.video.startTime - PREROLL_SECONDS[demuxer]);
     inputs.push(
       '-threads',
       String(decodeThreads),
@@ -113,7 +115,7 @@ export function videoSegmentArgs({
       piece.input,
     );
     return [
-      `[${i}:v:0]setpts=PTS${shift >= 0 ? '+' : '-'}${exact(Math.abs(shift))}/TB`,
+      `[${i}:v:0]setpts=PTS${offset >= 0 ? '+' : '-'}${exact(Math.abs(offset))}/TB`,
       `fps=fps=${fps}:start_time=${exact(piece.startFrame / fps)}`,
       'tpad=stop_mode=clone:stop=-1',
       `trim=end_frame=${piece.frameCount}`,

@@ -3,10 +3,10 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { planAudioChunk, type AudioChunk } from '../core/audio-chunk.js';
 import type { VideoRendition } from '../core/ladder.js';
-import { AUDIO_SAMPLE_RATE, samplesPerVideoFrame } from '../core/media-units.js';
 import type { Plan, Span } from '../core/plan.js';
 import { overlaysIn } from '../core/overlays.js';
 import type { Segment } from '../core/segment-grid.js';
+import { sourceTime } from '../core/source-time.js';
 import { piecesOf } from '../core/timeline.js';
 import type { OverlayRasters } from '../engine/overlay-rasters.js';
 import type { JobHandle } from '../engine/job.js';
@@ -19,24 +19,13 @@ import { ProcessError, type ProcessRunner } from '../media/process-runner.js';
 import { ErrorCode, OriginError } from '../errors.js';
 import { makeVideoSegment, type VideoSegment } from '../media/video-segment.js';
 
-/**
- * Seconds of source read on either side of what a job needs: the video seek's preroll (at most 0.25 s), the
- * audio decoder's margin (0.25 s) and the resampler's settling, with room to spare.
- */
-const SOURCE_MARGIN_SECONDS = 1;
-
-/** The stretches of source an audio chunk reads, with the decoder's margin. */
+/** The stretches of source an audio chunk reads, with the margin its seeks need (READ_MARGIN_SECONDS). */
 function audioReads(plan: Plan, chunk: AudioChunk) {
-  const perFrame = samplesPerVideoFrame(plan.fps);
-  return chunk.pieces.map((p) => {
-    const from = p.span.sourceStart + (p.from - p.span.outputFrame * perFrame) / AUDIO_SAMPLE_RATE;
-    return {
-      span: p.span,
-      kind: 'audio' as const,
-      from: from - SOURCE_MARGIN_SECONDS,
-      to: from + p.count / AUDIO_SAMPLE_RATE + SOURCE_MARGIN_SECONDS,
-    };
-  });
+  return chunk.pieces.map((p) => ({
+    span: p.span,
+    kind: 'audio' as const,
+    ...sourceTime(p.span, plan.fps, { sample: p.from, samples: p.count }).read,
+  }));
 }
 
 /**
@@ -109,15 +98,11 @@ export class FfmpegSegmentMaker implements SegmentMaker {
     return this.#withOverlays(plan, rendition, segment, (overlays) =>
       this.#withSources(
         [
-          ...parts.map((p) => {
-            const from = p.span.sourceStart + (p.startFrame - p.span.outputFrame) / plan.fps;
-            return {
-              span: p.span,
-              kind: 'video' as const,
-              from: from - SOURCE_MARGIN_SECONDS,
-              to: from + p.frameCount / plan.fps + SOURCE_MARGIN_SECONDS,
-            };
-          }),
+          ...parts.map((p) => ({
+            span: p.span,
+            kind: 'video' as const,
+            ...sourceTime(p.span, plan.fps, { frame: p.startFrame, frames: p.frameCount }).read,
+          })),
           ...(chunk ? audioReads(plan, chunk) : []),
         ],
         (inputs) => {
