@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { Config } from './config/index.js';
 import type { ImageInfo } from './core/types.js';
-import { ByteLru } from './engine/byte-lru.js';
+import { Lru } from './util/lru.js';
 import { Lookahead } from './engine/lookahead.js';
 import { OverlayRasters } from './engine/overlay-rasters.js';
 import { Scheduler } from './engine/scheduler.js';
@@ -85,7 +85,7 @@ export async function createOrigin(
     observe: (kind, seconds) => metrics.job(kind, '', seconds),
   });
   const probeTools = { runner, ffprobePath: config.ffprobePath, timeoutMs: PROBE_TIMEOUT_MS };
-  const checkedImages = new ByteLru<ImageInfo>(CHECKED_IMAGES);
+  const checkedImages = new Lru<ImageInfo>(CHECKED_IMAGES);
   const revisions = new Revisions({
     store,
     objects,

@@ -1,6 +1,6 @@
 import { OriginError, isTransient } from '../errors.js';
-import { ByteLru } from './byte-lru.js';
-import { SingleFlight } from './single-flight.js';
+import { Lru } from '../util/lru.js';
+import { SingleFlight } from '../util/single-flight.js';
 
 /** How a caller got a value: kept in memory, from a run it joined, or from a run it started. */
 export type CacheStatus = 'hit' | 'miss' | 'coalesced';
@@ -39,12 +39,12 @@ const FAILURE_ENTRIES = 2000;
  * artifact, an overlay picture or a source copy is cached: a hit, a run under way to join, or a run.
  */
 export class CachedJobs<V, R = undefined> {
-  readonly #kept: ByteLru<V>;
+  readonly #kept: Lru<V>;
   readonly #flights = new SingleFlight<Made<V, R>>();
-  readonly #failures = new ByteLru<{ error: OriginError; until: number }>(FAILURE_ENTRIES);
+  readonly #failures = new Lru<{ error: OriginError; until: number }>(FAILURE_ENTRIES);
 
   constructor(private readonly options: CachedJobsOptions<V>) {
-    this.#kept = new ByteLru(options.budget, options.onEvict);
+    this.#kept = new Lru(options.budget, options.onEvict);
   }
 
   /** The value kept for `key`, if any. */
@@ -87,7 +87,7 @@ export class CachedJobs<V, R = undefined> {
       } catch (err) {
         const memory = this.options.failureMemoryMs ?? 0;
         if (memory > 0 && err instanceof OriginError && !isTransient(err.code))
-          this.#failures.set(key, { error: err, until: performance.now() + memory }, 1);
+          this.#failures.set(key, { error: err, until: performance.now() + memory });
         throw err;
       }
     });
@@ -96,7 +96,7 @@ export class CachedJobs<V, R = undefined> {
 
   /** Total size of the values kept. */
   get size(): number {
-    return this.#kept.bytes;
+    return this.#kept.total;
   }
 
   /** Drops every kept value (calling onEvict for each). */

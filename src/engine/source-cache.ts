@@ -16,7 +16,7 @@ import { containerOf, FFMPEG_QUIET, inputOptions, SNIFF_BYTES } from '../media/c
 import type { ProbeTarget } from '../media/probe.js';
 import { ProcessError, type ProcessRunner } from '../media/process-runner.js';
 import type { ObjectStore } from '../stores/object-store.js';
-import { ByteLru } from './byte-lru.js';
+import { Lru } from '../util/lru.js';
 import { CachedJobs } from './cached-jobs.js';
 
 export interface SourceCacheOptions {
@@ -57,9 +57,9 @@ const kept = (input: string): SourceLease => ({ input, release: async () => {} }
  */
 export class SourceCache {
   readonly #files: CachedJobs<string>;
-  readonly #manifests = new ByteLru<Promise<ChunkedRecording>>(MANIFEST_CACHE_ENTRIES);
+  readonly #manifests = new Lru<Promise<ChunkedRecording>>(MANIFEST_CACHE_ENTRIES);
   /** When each source (key + ETag) was last found unchanged. */
-  readonly #verified = new ByteLru<number>(VERIFIED_ENTRIES);
+  readonly #verified = new Lru<number>(VERIFIED_ENTRIES);
 
   constructor(private readonly options: SourceCacheOptions) {
     this.#files = new CachedJobs({ budget: options.maxBytes, onEvict: (_key, path) => void rm(path, { force: true }) });
@@ -107,7 +107,7 @@ export class SourceCache {
         `the source ${JSON.stringify(source.key)} changed after this revision was minted; mint it again`,
       );
     }
-    this.#verified.set(key, performance.now(), 1);
+    this.#verified.set(key, performance.now());
   }
 
   /** What mint probes for a source, by key and ETag. Release the chunk files once probed. */
@@ -143,7 +143,7 @@ export class SourceCache {
         .read(key, LIMITS.manifestBytes)
         .then((text) => readManifest(key, text.toString('utf8')));
       recording.catch(() => this.#manifests.delete(id));
-      this.#manifests.set(id, recording, 1);
+      this.#manifests.set(id, recording);
     }
     return recording;
   }

@@ -3,7 +3,7 @@ import { LIMITS } from '../core/limits.js';
 import type { ImageInfo } from '../core/types.js';
 import { ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
 import type { ObjectStore } from '../stores/object-store.js';
-import type { ByteLru } from '../engine/byte-lru.js';
+import type { Lru } from '../util/lru.js';
 import type { ProbeTools } from './probe.js';
 
 /**
@@ -17,7 +17,7 @@ export async function checkImage(
   objects: ObjectStore,
   tools: ProbeTools,
   key: string,
-  known?: ByteLru<ImageInfo>,
+  known?: Lru<ImageInfo>,
 ): Promise<ImageInfo> {
   const stat = await objects.stat(key);
   if (!stat) throw new OriginError(ErrorCode.SourceMissing, `no object ${JSON.stringify(key)}`);
@@ -38,7 +38,7 @@ export async function checkImage(
   }
   await decodes(tools, bytes, IMAGE_DEMUXERS[format], { width, height });
   const info: ImageInfo = { key, etag: stat.etag, size: stat.size, format, width, height };
-  known?.set(id, info, 1);
+  known?.set(id, info);
   return info;
 }
 

@@ -2,7 +2,7 @@ import { renderDashManifest } from '../core/dash-manifest.js';
 import { renderMasterPlaylist, renderMediaPlaylist } from '../core/hls-playlist.js';
 import type { Plan } from '../core/plan.js';
 import { CachedJobs, type Taken } from '../engine/cached-jobs.js';
-import { withDeadline } from '../engine/deadline.js';
+import { withDeadline } from '../util/deadline.js';
 import type { Ahead, Lookahead } from '../engine/lookahead.js';
 import type { JobTiming } from '../engine/job.js';
 import type { Scheduler } from '../engine/scheduler.js';

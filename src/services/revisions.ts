@@ -1,7 +1,7 @@
 import { planRevision, type Plan } from '../core/plan.js';
 import { isRevisionId } from '../core/revision.js';
 import type { RevisionRecord } from '../core/types.js';
-import { ByteLru } from '../engine/byte-lru.js';
+import { Lru } from '../util/lru.js';
 import { ErrorCode, OriginError } from '../errors.js';
 import { mintRevision, type MintDeps, type MintResult } from './mint-service.js';
 
@@ -12,7 +12,7 @@ const PLAN_CACHE_ENTRIES = 2000;
  * planned. The one place a revision id is resolved, for the API and for playback alike.
  */
 export class Revisions {
-  readonly #plans = new ByteLru<Plan>(PLAN_CACHE_ENTRIES);
+  readonly #plans = new Lru<Plan>(PLAN_CACHE_ENTRIES);
 
   constructor(private readonly deps: MintDeps) {}
 
@@ -33,7 +33,7 @@ export class Revisions {
     const cached = this.#plans.get(revisionId);
     if (cached) return cached;
     const plan = planRevision(await this.get(revisionId), this.deps.planOptions);
-    this.#plans.set(revisionId, plan, 1);
+    this.#plans.set(revisionId, plan);
     return plan;
   }
 }

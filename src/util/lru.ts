@@ -1,15 +1,19 @@
-/** A least-recently-used map bounded by the total `size` of its values, in bytes. */
-export class ByteLru<V> {
+/**
+ * A least-recently-used map bounded by the total weight of its entries: bytes where values vary in
+ * size, 1 per entry where they do not (the default).
+ */
+export class Lru<V> {
   readonly #entries = new Map<string, { value: V; size: number }>();
-  #bytes = 0;
+  #total = 0;
 
   constructor(
-    readonly maxBytes: number,
+    readonly budget: number,
     private readonly onEvict?: (key: string, value: V) => void,
   ) {}
 
-  get bytes(): number {
-    return this.#bytes;
+  /** Total weight of the entries. */
+  get total(): number {
+    return this.#total;
   }
 
   get(key: string): V | undefined {
@@ -21,18 +25,18 @@ export class ByteLru<V> {
   }
 
   /**
-   * Stores a value, evicting the least recently used others until the cache fits its budget. The value
+   * Stores a value, evicting the least recently used others until the total fits the budget. The value
    * just stored is never evicted by its own arrival: one larger than the whole budget stays, alone,
    * until the next one comes — so a caller is never handed something already disposed of.
    */
-  set(key: string, value: V, size: number): void {
+  set(key: string, value: V, size = 1): void {
     this.delete(key);
     this.#entries.set(key, { value, size });
-    this.#bytes += size;
+    this.#total += size;
     for (const [oldest, entry] of this.#entries) {
-      if (this.#bytes <= this.maxBytes || oldest === key) break;
+      if (this.#total <= this.budget || oldest === key) break;
       this.#entries.delete(oldest);
-      this.#bytes -= entry.size;
+      this.#total -= entry.size;
       this.onEvict?.(oldest, entry.value);
     }
   }
@@ -41,7 +45,7 @@ export class ByteLru<V> {
     const entry = this.#entries.get(key);
     if (!entry) return;
     this.#entries.delete(key);
-    this.#bytes -= entry.size;
+    this.#total -= entry.size;
     this.onEvict?.(key, entry.value);
   }
 

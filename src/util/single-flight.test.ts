@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ByteLru } from './byte-lru.js';
 import { SingleFlight } from './single-flight.js';
 
 function deferred<T = void>() {
@@ -32,31 +31,5 @@ describe('SingleFlight', () => {
     const flights = new SingleFlight<number>();
     await expect(flights.run('k', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(flights.run('k', async () => 7)).resolves.toBe(7);
-  });
-});
-
-describe('ByteLru', () => {
-  it('evicts the least recently used entries past its byte budget', () => {
-    const evicted: string[] = [];
-    const lru = new ByteLru<string>(10, (k) => evicted.push(k));
-    lru.set('a', 'A', 4);
-    lru.set('b', 'B', 4);
-    expect(lru.get('a')).toBe('A'); // a is now the most recent
-    lru.set('c', 'C', 4);
-    expect(evicted).toEqual(['b']);
-    expect(lru.get('b')).toBeUndefined();
-    expect(lru.bytes).toBe(8);
-  });
-
-  it('keeps a value larger than the whole budget until the next one, and never disposes of it on arrival', () => {
-    const evicted: string[] = [];
-    const lru = new ByteLru<string>(10, (k) => evicted.push(k));
-    lru.set('a', 'A', 4);
-    lru.set('big', 'x', 11);
-    expect(evicted).toEqual(['a']);
-    expect(lru.get('big')).toBe('x');
-    lru.set('b', 'B', 4);
-    expect(evicted).toEqual(['a', 'big']);
-    expect(lru.bytes).toBe(4);
   });
 });
