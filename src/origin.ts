@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { Config } from './config/index.js';
-import type { ImageInfo } from './core/types.js';
+import type { ImageInfo } from './core/image-header.js';
 import { Lru } from './util/lru.js';
 import { Lookahead } from './engine/lookahead.js';
 import { OverlayRasters } from './engine/overlay-rasters.js';

@@ -75,3 +75,14 @@ function webpHeader(bytes: Uint8Array): ImageHeader | undefined {
   if (chunk === 'VP8X') return { format: 'webp', width: le24(bytes, 24) + 1, height: le24(bytes, 27) + 1 };
   return undefined;
 }
+
+/** An image overlay's picture as checked at mint time. */
+export interface ImageInfo {
+  key: string;
+  /** ETag (S3) or mtime+size (files) when it was checked. */
+  etag: string;
+  size: number;
+  format: ImageFormat;
+  width: number;
+  height: number;
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ErrorCode, OriginError } from '../errors.js';
 import { LIMITS } from './limits.js';
 import { objectKeyProblem } from './object-key.js';
-import type { ImageInfo } from './types.js';
+import type { ImageInfo } from './image-header.js';
 
 /**
  * Overlays: text, images and drawings over the output picture (docs/media-rules.md, "Overlays").

@@ -1,4 +1,4 @@
-import type { ImageFormat } from './image-header.js';
+import type { ImageInfo } from './image-header.js';
 import type { Overlay } from './overlays.js';
 
 /** What a probe learned about a source; stored with the revision so playlists never need ffprobe. */
@@ -60,17 +60,6 @@ export interface Edits {
   noiseSuppression: boolean;
   /** Drawn in order, later ones on top. */
   overlays: Overlay[];
-}
-
-/** An image overlay's picture as checked at mint time. */
-export interface ImageInfo {
-  key: string;
-  /** ETag (S3) or mtime+size (files) when it was checked. */
-  etag: string;
-  size: number;
-  format: ImageFormat;
-  width: number;
-  height: number;
 }
 
 /** What the revision store keeps under a revision id. */

@@ -3,7 +3,7 @@ import type { VideoRendition } from '../core/ladder.js';
 import { LIMITS } from '../core/limits.js';
 import type { PlannedOverlay } from '../core/overlays.js';
 import { canonicalJson } from '../core/revision.js';
-import type { ImageInfo } from '../core/types.js';
+import type { ImageInfo } from '../core/image-header.js';
 import { ErrorCode, OriginError, isTransient } from '../errors.js';
 import { imagePicture, rasterDrawing, rasterText, type OverlayPicture } from '../media/overlay-raster.js';
 import type { ObjectStore } from '../stores/object-store.js';

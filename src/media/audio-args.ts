@@ -1,7 +1,7 @@
 import type { AudioPiece } from '../core/audio-chunk.js';
 import { AUDIO_CHANNELS, AUDIO_SAMPLE_RATE } from '../core/media-units.js';
 import { exactSeconds, FFMPEG_QUIET, inputOptions } from './container.js';
-import { demuxerOf } from './probe.js';
+import { demuxerOf } from './container.js';
 
 /**
  * Seconds read before a piece's anchor: the decoder's own warm-up after a seek (AAC's overlap frame,

@@ -5,7 +5,7 @@ import { aacEncodeArgs, audioDecodeArgs, audioSegmentArgs, type AudioEncodeJob }
 import { denoiseRuns } from './denoise/denoise-runs.js';
 import type { Denoiser } from './denoise/denoiser.js';
 import { aacMediaSegment } from './mp4/aac-track.js';
-import type { FfmpegContext } from './video-segment.js';
+import type { FfmpegContext } from './process-runner.js';
 
 /** One audio segment: a chunk of the track, where ffmpeg reads each of its pieces from, and how to encode it. */
 export interface AudioSegmentJob {

@@ -1,4 +1,20 @@
-import type { Demuxer } from './probe.js';
+import { UnusableSourceError } from '../errors.js';
+
+/**
+ * Containers avserver reads, by ffmpeg demuxer name. Anything else is refused at mint time — ffprobe
+ * would otherwise accept a text file as "tty" video, or a disguised playlist that opens other files.
+ */
+const DEMUXERS = ['mov', 'matroska', 'mpegts'] as const;
+export type Demuxer = (typeof DEMUXERS)[number];
+
+/** The ffmpeg demuxer to force (`-f`) when reading a probed source. */
+export function demuxerOf(format: string): Demuxer {
+  const names = format.split(',');
+  const demuxer = DEMUXERS.find((d) => names.includes(d));
+  if (!demuxer)
+    throw new UnusableSourceError(`is not a supported container (${format}); use MP4, MOV, WebM/Matroska or MPEG-TS`);
+  return demuxer;
+}
 
 /** Bytes of a source read to tell its container (what `containerOf` looks at). */
 export const SNIFF_BYTES = 4096;

@@ -8,7 +8,7 @@ import type { Segment } from '../core/segment-grid.js';
 import { sourceTime } from '../core/source-time.js';
 import { aacOutputArgs, AUDIO_OUTPUT, audioEncodeGraph, type AudioEncodeJob } from './audio-args.js';
 import { exactSeconds as exact, FFMPEG_QUIET, inputOptions } from './container.js';
-import { demuxerOf } from './probe.js';
+import { demuxerOf } from './container.js';
 
 /**
  * Seconds before a piece's first frame where its input seeks, so the frame shown at T0 is decoded even

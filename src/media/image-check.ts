@@ -1,6 +1,6 @@
 import { IMAGE_DEMUXERS, imageHeader } from '../core/image-header.js';
 import { LIMITS } from '../core/limits.js';
-import type { ImageInfo } from '../core/types.js';
+import type { ImageInfo } from '../core/image-header.js';
 import { ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
 import type { ObjectStore } from '../stores/object-store.js';
 import type { Lru } from '../util/lru.js';

@@ -4,7 +4,7 @@ import { parse as parseMpd } from 'mpd-parser';
 import { objectKeyProblem } from '../core/object-key.js';
 import { LIMITS } from '../core/limits.js';
 import { UnusableSourceError } from '../errors.js';
-import type { Demuxer } from './probe.js';
+import type { Demuxer } from './container.js';
 
 /** One chunk of a track: its object key, and where it sits on the recording's clock (seconds). */
 export interface ManifestChunk {

@@ -11,7 +11,7 @@ import {
   type Box,
 } from '../core/overlay-svg.js';
 import { imagePlacement, type DrawingOverlay, type ImageOverlay, type TextOverlay } from '../core/overlays.js';
-import type { ImageInfo } from '../core/types.js';
+import type { ImageInfo } from '../core/image-header.js';
 
 /**
  * A picture to composite at (x, y) of a rendition's canvas: encoded bytes ffmpeg reads with `demuxer`,

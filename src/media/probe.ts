@@ -1,6 +1,6 @@
 import type { SourceInfo } from '../core/types.js';
 import { UnusableSourceError } from '../errors.js';
-import { inputOptions } from './container.js';
+import { demuxerOf, inputOptions, type Demuxer } from './container.js';
 import type { ProcessRunner } from './process-runner.js';
 
 export { UnusableSourceError };
@@ -47,22 +47,6 @@ interface FfprobeStream {
 interface FfprobeOutput {
   streams?: FfprobeStream[];
   format?: { format_name?: string; duration?: string; start_time?: string };
-}
-
-/**
- * Containers avserver reads, by ffmpeg demuxer name. Anything else is refused at mint time — ffprobe
- * would otherwise accept a text file as "tty" video, or a disguised playlist that opens other files.
- */
-const DEMUXERS = ['mov', 'matroska', 'mpegts'] as const;
-export type Demuxer = (typeof DEMUXERS)[number];
-
-/** The ffmpeg demuxer to force (`-f`) when reading a probed source. */
-export function demuxerOf(format: string): Demuxer {
-  const names = format.split(',');
-  const demuxer = DEMUXERS.find((d) => names.includes(d));
-  if (!demuxer)
-    throw new UnusableSourceError(`is not a supported container (${format}); use MP4, MOV, WebM/Matroska or MPEG-TS`);
-  return demuxer;
 }
 
 function ratio(text: string | undefined): number {

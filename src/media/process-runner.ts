@@ -178,3 +178,13 @@ export class ProcessRunner {
     );
   }
 }
+
+/** What a media job needs to run ffmpeg. */
+export interface FfmpegContext {
+  runner: ProcessRunner;
+  ffmpegPath: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** A scheduler may pause the run while a more urgent job runs (see ProcessRunner's RunOptions). */
+  pausable?: RunOptions['pausable'];
+}

@@ -2,17 +2,7 @@ import { VIDEO_TIMESCALE } from '../core/media-units.js';
 import { encodeJob, keepChunkFrames, type AudioSegmentJob } from './audio-segment.js';
 import { videoSegmentArgs, type VideoSegmentJob } from './ffmpeg-args.js';
 import { readTfdt, setSequenceNumbers, splitFragmentedMp4, type FragmentedMp4 } from './mp4/boxes.js';
-import type { ProcessRunner, RunOptions } from './process-runner.js';
-
-/** What a media job needs to run ffmpeg. */
-export interface FfmpegContext {
-  runner: ProcessRunner;
-  ffmpegPath: string;
-  timeoutMs: number;
-  signal?: AbortSignal;
-  /** A scheduler may pause the run while a more urgent job runs (see ProcessRunner's RunOptions). */
-  pausable?: RunOptions['pausable'];
-}
+import type { FfmpegContext } from './process-runner.js';
 
 /** A sane ceiling on one segment's size (a 10 s 4K segment at a high cap is ~30 MB). */
 const MAX_SEGMENT_BYTES = 256 * 1024 * 1024;
