@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ArtifactKind } from './core/playback-urls.js';
 import type { JobClass } from './engine/scheduler.js';
 
 /** What the metrics read when scraped. */
@@ -9,9 +10,6 @@ export interface MetricsSources {
 
 /** What a job was: a segment's encode, a mint's probe, a source indexed or assembled. */
 export type JobKind = 'video' | 'audio' | 'probe' | 'image' | 'index' | 'assemble';
-
-/** The kinds of artifact a playback path names. */
-export type ArtifactKind = 'master' | 'playlist' | 'manifest' | 'init' | 'segment';
 
 const CLASSES: readonly JobClass[] = ['player', 'lookahead'];
 

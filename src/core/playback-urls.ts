@@ -33,10 +33,11 @@ export type ArtifactParams<K extends ArtifactKind> = (Template<K> extends `${str
 /** A kind's params as arguments: none for a kind whose name is fixed. */
 type ParamsArg<K extends ArtifactKind> = keyof ArtifactParams<K> extends never ? [] : [params: ArtifactParams<K>];
 
-/** What a playback path names: the revision, the kind, and the rendition and index its kind has. */
-export type PlaybackTarget = {
-  [K in ArtifactKind]: { kind: K; revisionId: string } & ArtifactParams<K>;
-}[ArtifactKind];
+/** What a playback path of kind K names: the revision, and the rendition and index the kind has. */
+export type PlaybackTargetOf<K extends ArtifactKind> = { kind: K; revisionId: string } & ArtifactParams<K>;
+
+/** What a playback path names, whichever kind. */
+export type PlaybackTarget = { [K in ArtifactKind]: PlaybackTargetOf<K> }[ArtifactKind];
 
 /** Why a path names no artifact: the error code and message the HTTP edge answers with. */
 export interface PathError {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { Logger } from '../../logger.js';
-import type { ArtifactKind, Metrics } from '../../metrics.js';
+import type { ArtifactKind } from '../../core/playback-urls.js';
+import type { Metrics } from '../../metrics.js';
 
 /** What a playback path names, from its last part. */
 export function artifactKind(path: string): ArtifactKind | undefined {

@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { ErrorCode, OriginError } from '../../errors.js';
 import { LIMITS } from '../../core/limits.js';
+import { playbackPaths } from '../../core/playback-urls.js';
 import { isRevisionId } from '../../core/revision.js';
 import { readBody } from '../read-body.js';
 import { mintRevision, type MintDeps } from '../../services/mint-service.js';
 import type { RevisionStore } from '../../stores/revision-store.js';
-import { playbackPaths } from './playback.js';
 
 /** The mint API the main application calls after every edit. */
 export function revisionRoutes(
