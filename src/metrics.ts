@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ArtifactKind } from './core/playback-urls.js';
 import type { JobClass } from './engine/scheduler.js';
+import type { CacheStatus } from './services/playback-service.js';
 
 /** What the metrics read when scraped. */
 export interface MetricsSources {
@@ -106,8 +107,8 @@ export class Metrics {
     }
   }
 
-  served(artifact: ArtifactKind, cacheStatus: string | null, bytes: number): void {
-    if (cacheStatus) this.#cache.inc({ artifact, status: cacheStatus });
+  served(artifact: ArtifactKind, cacheStatus: CacheStatus, bytes: number): void {
+    this.#cache.inc({ artifact, status: cacheStatus });
     this.#bytes.inc({ artifact }, bytes);
   }
 

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { parsePlaybackPath, type ArtifactKind, type PlaybackTargetOf } from '../../core/playback-urls.js';
 import { OriginError } from '../../errors.js';
 import type { Artifact, PlaybackService } from '../../services/playback-service.js';
+import type { Edge } from '../edge.js';
 import { sendArtifact } from '../send-artifact.js';
 
 /** Where each kind of artifact comes from; a kind added to the URL grammar needs its line here. */
@@ -17,6 +18,7 @@ function sources(playback: PlaybackService): Sources {
   };
 }
 
+/** The artifact a target names, from the source of its kind. */
 function artifactOf<K extends ArtifactKind>(from: Sources, target: PlaybackTargetOf<K>): Promise<Artifact> {
   return from[target.kind](target);
 }
@@ -26,14 +28,14 @@ function artifactOf<K extends ArtifactKind>(from: Sources, target: PlaybackTarge
  * (core/playback-urls.ts), asks the playback service, and sends immutable bytes; GET routes answer
  * HEAD too.
  */
-export function playbackRoutes(playback: PlaybackService, options: { cacheMaxAge: number }): Hono {
-  const app = new Hono();
+export function playbackRoutes(playback: PlaybackService, options: { cacheMaxAge: number }): Hono<Edge> {
+  const app = new Hono<Edge>();
   const immutable = `public, max-age=${options.cacheMaxAge}, immutable`;
   const from = sources(playback);
-  const answer = async (c: Context, parts: string[]) => {
+  const answer = async (c: Context<Edge>, parts: string[]) => {
     const target = parsePlaybackPath(parts);
     if ('error' in target) throw new OriginError(target.error, target.message);
-    return sendArtifact(c.req.raw, await artifactOf(from, target), immutable);
+    return sendArtifact(c, target.kind, await artifactOf(from, target), immutable);
   };
 
   app.get('/:id/:file', (c) => answer(c, [c.req.param('id'), c.req.param('file')]));
