@@ -145,9 +145,7 @@ export async function floor(source: string): Promise<Record<string, number>> {
 
 /** Segments the origin made (its debug log) that no viewer fetched, and their CPU by the floor. */
 function unfetched(result: ScenarioResult, log: string, costs: Record<string, number>, durations: number[]) {
-  const fetched = new Set(
-    result.viewers.flatMap((v, i) => v.fetched.map((p) => `${result.revisions[i]}/${p.replace('.m4s', '')}`)),
-  );
+  const fetched = new Set(result.viewers.flatMap((v, i) => v.fetched.map((p) => `${result.revisions[i]}/${p}`)));
   let cpu = 0;
   let count = 0;
   for (const line of log.split('\n')) {
@@ -155,7 +153,7 @@ function unfetched(result: ScenarioResult, log: string, costs: Record<string, nu
     const key = (JSON.parse(line) as { key: string }).key;
     if (fetched.has(key)) continue;
     const [, rendition, index] = key.split('/');
-    cpu += (costs[rendition!] ?? 0) * durations[Number(index)]!;
+    cpu += (costs[rendition!] ?? 0) * durations[parseInt(index!, 10)]!;
     count += 1;
   }
   return { count, cpu };

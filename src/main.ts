@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { type Config, ConfigError, loadConfig } from './config/index.js';
+import { playbackPaths } from './core/playback-urls.js';
 import { demoRoutes } from './demo.js';
 import { metricsApp } from './http/metrics-app.js';
 import { pinoLogger } from './logger.js';
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
 
   if (config.embeddedMedia) {
     const minted = await origin.revisions.mint({ clips: [{ source: DEMO_SOURCE }] });
-    demoPath = `/play/${minted.record.id}/master.m3u8`;
+    demoPath = playbackPaths(minted.record.id).hls;
     const base = `http://${host === '::1' ? '[::1]' : host}:${config.port}`;
     console.log(
       `\n  Demo revision minted from fixtures/media/${DEMO_SOURCE}:\n    open   ${base}/\n    or     ffplay ${base}${demoPath}\n`,

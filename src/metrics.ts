@@ -1,4 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ArtifactKind } from './core/playback-urls.js';
+import type { CacheStatus } from './engine/cached-jobs.js';
 import type { JobClass } from './engine/job.js';
 
 /** What the metrics read when scraped. */
@@ -9,9 +11,6 @@ export interface MetricsSources {
 
 /** What a job was: a segment's encode, a mint's probe, a source indexed or assembled. */
 export type JobKind = 'video' | 'audio' | 'probe' | 'image' | 'index' | 'assemble';
-
-/** The kinds of artifact a playback path names. */
-export type ArtifactKind = 'master' | 'playlist' | 'manifest' | 'init' | 'segment';
 
 const CLASSES: readonly JobClass[] = ['player', 'lookahead'];
 
@@ -108,8 +107,8 @@ export class Metrics {
     }
   }
 
-  served(artifact: ArtifactKind, cacheStatus: string | null, bytes: number): void {
-    if (cacheStatus) this.#cache.inc({ artifact, status: cacheStatus });
+  served(artifact: ArtifactKind, cacheStatus: CacheStatus, bytes: number): void {
+    this.#cache.inc({ artifact, status: cacheStatus });
     this.#bytes.inc({ artifact }, bytes);
   }
 

@@ -9,6 +9,7 @@ import { OverlayRasters } from './engine/overlay-rasters.js';
 import { Scheduler } from './engine/scheduler.js';
 import { SourceCache } from './engine/source-cache.js';
 import { createApp } from './http/app.js';
+import type { Edge } from './http/edge.js';
 import type { Logger } from './logger.js';
 import type { EncoderSettings } from './media/ffmpeg-args.js';
 import { ProcessRunner } from './media/process-runner.js';
@@ -27,7 +28,7 @@ import type { RevisionStore } from './stores/revision-store.js';
 import { S3ObjectStore } from './stores/s3-object-store.js';
 
 export interface Origin {
-  app: Hono;
+  app: Hono<Edge>;
   revisions: Revisions;
   playback: PlaybackService;
   runner: ProcessRunner;

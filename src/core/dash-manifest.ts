@@ -1,5 +1,6 @@
 import { AAC_FRAME_SAMPLES, AUDIO_SAMPLE_RATE, VIDEO_TIMESCALE } from './media-units.js';
 import { audioCodec, peakBandwidth, videoCodec, type Plan } from './plan.js';
+import { dashSegmentTemplate } from './playback-urls.js';
 
 /** ISO 8601 duration with millisecond precision, as MPD attributes take it ("PT12.345S"). */
 function isoDuration(seconds: number): string {
@@ -23,13 +24,13 @@ function segmentTimeline(durations: number[]): string {
 
 /**
  * The DASH manifest (a static MPD, ISO/IEC 23009-1 live profile with SegmentTemplate) over the very
- * same CMAF segments as the HLS playlists: `$RepresentationID$/init.mp4` and `…/$Number$.m4s`, a
- * SegmentTimeline in each track's own timescale, one video AdaptationSet (every rendition, aligned
- * segments) and one audio AdaptationSet.
+ * same CMAF segments as the HLS playlists, named by the same templates (`$RepresentationID$/init.mp4`,
+ * `…/$Number$.m4s`), a SegmentTimeline in each track's own timescale, one video AdaptationSet (every
+ * rendition, aligned segments) and one audio AdaptationSet.
  */
 export function renderDashManifest(plan: Plan): string {
   const template = (timescale: number, durations: number[]) =>
-    `<SegmentTemplate timescale="${timescale}" initialization="$RepresentationID$/init.mp4" media="$RepresentationID$/$Number$.m4s" startNumber="0"><SegmentTimeline>${segmentTimeline(durations)}</SegmentTimeline></SegmentTemplate>`;
+    `<SegmentTemplate timescale="${timescale}" initialization="${dashSegmentTemplate.initialization}" media="${dashSegmentTemplate.media}" startNumber="0"><SegmentTimeline>${segmentTimeline(durations)}</SegmentTimeline></SegmentTemplate>`;
   const videoDurations = plan.grid.segments.map((s) => (s.frameCount * VIDEO_TIMESCALE) / plan.fps);
   const top = plan.video[0]!;
   const video = [

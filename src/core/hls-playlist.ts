@@ -1,5 +1,6 @@
 import type { Plan } from './plan.js';
 import { audioCodec, peakBandwidth, videoCodec } from './plan.js';
+import { artifactName } from './playback-urls.js';
 
 const AUDIO_GROUP = 'audio';
 
@@ -18,7 +19,7 @@ export function renderMasterPlaylist(plan: Plan): string {
   const audio = plan.audio;
   if (audio) {
     lines.push(
-      `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="${AUDIO_GROUP}",NAME="Main",LANGUAGE="und",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="${audio.channels}",URI="${audio.id}.m3u8"`,
+      `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="${AUDIO_GROUP}",NAME="Main",LANGUAGE="und",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="${audio.channels}",URI="${artifactName('playlist', { rendition: audio.id })}"`,
     );
   }
   const ordered = [...plan.video].sort((a, b) =>
@@ -35,7 +36,7 @@ export function renderMasterPlaylist(plan: Plan): string {
       ...(audio ? [`AUDIO="${AUDIO_GROUP}"`] : []),
       'CLOSED-CAPTIONS=NONE',
     ];
-    lines.push(`#EXT-X-STREAM-INF:${attrs.join(',')}`, `${r.id}.m3u8`);
+    lines.push(`#EXT-X-STREAM-INF:${attrs.join(',')}`, artifactName('playlist', { rendition: r.id }));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -57,9 +58,11 @@ export function renderMediaPlaylist(plan: Plan, renditionId: string): string {
     '#EXT-X-MEDIA-SEQUENCE:0',
     '#EXT-X-PLAYLIST-TYPE:VOD',
     '#EXT-X-INDEPENDENT-SEGMENTS',
-    `#EXT-X-MAP:URI="${renditionId}/init.mp4"`,
+    `#EXT-X-MAP:URI="${artifactName('init', { rendition: renditionId })}"`,
   ];
-  durations.forEach((d, i) => lines.push(`#EXTINF:${decimal(d)},`, `${renditionId}/${i}.m4s`));
+  durations.forEach((d, i) =>
+    lines.push(`#EXTINF:${decimal(d)},`, artifactName('segment', { rendition: renditionId, index: i })),
+  );
   lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Revisions } from '../services/revisions.js';
 import type { PlaybackService } from '../services/playback-service.js';
+import type { Edge } from './edge.js';
 import { errorResponse } from './error-response.js';
 import { observe } from './middleware/observe.js';
 import { playbackCors } from './middleware/playback-cors.js';
@@ -30,8 +31,8 @@ export interface AppDeps {
 }
 
 /** The whole HTTP surface, built from its dependencies; no sockets, so tests call `app.request()`. */
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+export function createApp(deps: AppDeps): Hono<Edge> {
+  const app = new Hono<Edge>();
 
   app.use('*', observe(deps.logger, deps.metrics));
   app.get('/healthz', (c) => c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' }));
@@ -46,7 +47,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.extra) app.route('/', deps.extra);
 
   app.notFound((c) =>
-    errorResponse(new OriginError(ErrorCode.NotFound, `no route for ${c.req.path}`), {
+    errorResponse(c, new OriginError(ErrorCode.NotFound, `no route for ${c.req.path}`), {
       notFoundMaxAge: deps.notFoundMaxAge,
       cacheable: c.req.path.startsWith('/play/'),
     }),
@@ -54,7 +55,7 @@ export function createApp(deps: AppDeps): Hono {
   app.onError((err, c) => {
     // A failed job was logged once, by the job (services/job-context.ts); anything else unexpected here.
     if (!(err instanceof OriginError)) deps.logger.error('request failed', { path: c.req.path, err });
-    return errorResponse(err, { notFoundMaxAge: deps.notFoundMaxAge, cacheable: c.req.path.startsWith('/play/') });
+    return errorResponse(c, err, { notFoundMaxAge: deps.notFoundMaxAge, cacheable: c.req.path.startsWith('/play/') });
   });
   return app;
 }

@@ -1,5 +1,7 @@
+import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ErrorCode, OriginError, isTransient } from '../errors.js';
+import type { Edge } from './edge.js';
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   [ErrorCode.BadJson]: 400,
@@ -38,10 +40,12 @@ export interface ErrorResponseOptions {
 
 /**
  * The one place error codes become HTTP: status, JSON body `{ error: { code, message, field? } }`,
- * and cache headers. Transient failures are 503 + Retry-After + no-store, so no CDN keeps them.
+ * and cache headers. Transient failures are 503 + Retry-After + no-store, so no CDN keeps them. The
+ * code stays on the context (`errorCode`): the metrics count 503s by it.
  */
-export function errorResponse(err: unknown, options: ErrorResponseOptions): Response {
+export function errorResponse(c: Context<Edge>, err: unknown, options: ErrorResponseOptions): Response {
   const e = err instanceof OriginError ? err : new OriginError(ErrorCode.Internal, 'internal error');
+  c.set('errorCode', e.code);
   const status = STATUS[e.code];
   const headers = new Headers({ 'content-type': 'application/json; charset=utf-8' });
   const retryAfter = RETRY_AFTER[e.code];

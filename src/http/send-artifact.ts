@@ -1,5 +1,8 @@
+import type { Context } from 'hono';
+import type { ArtifactKind } from '../core/playback-urls.js';
 import { ErrorCode, OriginError } from '../errors.js';
-import type { Artifact } from '../services/playback-service.js';
+import type { Artifact } from '../services/artifact.js';
+import type { Edge } from './edge.js';
 import { errorResponse } from './error-response.js';
 
 /** A single byte range, or 'unsatisfiable', or undefined when the header is absent or not understood. */
@@ -28,8 +31,11 @@ function etagMatches(header: string | undefined, etag: string): boolean {
 /**
  * A response for an immutable artifact: strong ETag, Cache-Control, conditional GET (304) and single
  * byte ranges (206/416). The body is complete before this is called, so status and length are final.
+ * What was sent (kind, cache status, timing, bytes) stays on the context for the middleware's
+ * Server-Timing, metrics and log line.
  */
-export function sendArtifact(request: Request, artifact: Artifact, cacheControl: string): Response {
+export function sendArtifact(c: Context<Edge>, kind: ArtifactKind, artifact: Artifact, cacheControl: string): Response {
+  const request = c.req.raw;
   const headers = new Headers({
     'content-type': artifact.contentType,
     'cache-control': cacheControl,
@@ -37,20 +43,10 @@ export function sendArtifact(request: Request, artifact: Artifact, cacheControl:
     'accept-ranges': 'bytes',
     'x-origin-cache': artifact.cacheStatus,
   });
-  const { resolve, queue, ffmpeg } = artifact.timing;
-  const timing = [
-    ['resolve', resolve],
-    ['queue', queue],
-    ['ffmpeg', ffmpeg],
-  ] as const;
-  headers.set(
-    'server-timing',
-    timing
-      .filter(([, ms]) => ms !== undefined)
-      .map(([name, ms]) => `${name};dur=${ms!.toFixed(1)}`)
-      .join(', '),
-  );
+  const sent = (bytes: number) =>
+    c.set('sent', { kind, cacheStatus: artifact.cacheStatus, timing: artifact.timing, bytes });
   if (etagMatches(request.headers.get('if-none-match') ?? undefined, artifact.etag)) {
+    sent(0);
     return new Response(null, { status: 304, headers });
   }
   const size = artifact.body.length;
@@ -63,7 +59,7 @@ export function sendArtifact(request: Request, artifact: Artifact, cacheControl:
       ErrorCode.RangeNotSatisfiable,
       `the range does not overlap the ${size} bytes of this artifact`,
     );
-    const res = errorResponse(error, { notFoundMaxAge: 0, cacheable: false });
+    const res = errorResponse(c, error, { notFoundMaxAge: 0, cacheable: false });
     res.headers.set('content-range', `bytes */${size}`);
     res.headers.set('accept-ranges', 'bytes');
     return res;
@@ -71,5 +67,7 @@ export function sendArtifact(request: Request, artifact: Artifact, cacheControl:
   const [status, body] = range ? [206, artifact.body.subarray(range.start, range.end + 1)] : [200, artifact.body];
   if (range) headers.set('content-range', `bytes ${range.start}-${range.end}/${size}`);
   headers.set('content-length', String(body.length));
-  return new Response(request.method === 'HEAD' ? null : (body as unknown as BodyInit), { status, headers });
+  const head = request.method === 'HEAD';
+  sent(head ? 0 : body.length);
+  return new Response(head ? null : (body as unknown as BodyInit), { status, headers });
 }

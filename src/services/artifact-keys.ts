@@ -1,12 +1,10 @@
+import { artifactName, type ArtifactKind, type ParamsArg } from '../core/playback-urls.js';
+
 /**
- * Keys of everything cached per revision (artifacts, init segments, single-flight jobs, pool jobs), in
- * one place so every cache and queue names the same thing the same way.
+ * The key of a revision's artifact in every cache, job queue and log line: its name under the
+ * revision's path, from the URL grammar (`<revision>/master.m3u8`, `<revision>/720p/3.m4s`), so
+ * every part of the origin names the same thing the same way, and the way players do.
  */
-export const artifactKeys = {
-  /** A playlist or manifest by file name: `master`, `720p.m3u8`, `manifest.mpd`. */
-  playlist: (revisionId: string, name: string) => `${revisionId}/${name}`,
-  /** A rendition's init segment. */
-  init: (revisionId: string, renditionId: string) => `${revisionId}/${renditionId}/init`,
-  /** Media segment `index` of a rendition. */
-  segment: (revisionId: string, renditionId: string, index: number) => `${revisionId}/${renditionId}/${index}`,
-};
+export function artifactKey<K extends ArtifactKind>(revisionId: string, kind: K, ...params: ParamsArg<K>): string {
+  return `${revisionId}/${artifactName(kind, ...params)}`;
+}

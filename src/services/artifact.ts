@@ -2,8 +2,6 @@ import { createHash } from 'node:crypto';
 import type { CacheStatus } from '../engine/cached-jobs.js';
 import type { JobTiming } from '../engine/job.js';
 
-export type { CacheStatus };
-
 /** Bytes ready to send, with what the HTTP edge needs to describe them. */
 export interface Artifact {
   body: Buffer;

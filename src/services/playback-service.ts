@@ -9,14 +9,12 @@ import type { Scheduler } from '../engine/scheduler.js';
 import { ErrorCode, OriginError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { CONTENT_TYPES, jobTiming, stored, type Artifact, type Stored } from './artifact.js';
-import { artifactKeys } from './artifact-keys.js';
+import { artifactKey } from './artifact-keys.js';
 import { AUDIO_INIT } from './init-segments.js';
 import { SegmentJobs } from './segment-jobs.js';
 import { lookaheadPlan, renditionName, type Rendition } from './job-views.js';
 import type { Revisions } from './revisions.js';
 import type { SegmentMaker } from './segment-maker.js';
-
-export type { Artifact } from './artifact.js';
 
 export interface PlaybackDeps {
   revisions: Pick<Revisions, 'plan'>;
@@ -62,23 +60,29 @@ export class PlaybackService {
 
   async masterPlaylist(revisionId: string): Promise<Artifact> {
     const { plan, resolve } = await this.#resolve(revisionId);
-    return this.#text(plan, 'master.m3u8', resolve, () => renderMasterPlaylist(plan));
+    return this.#text(artifactKey(plan.revisionId, 'master'), resolve, () => renderMasterPlaylist(plan));
   }
 
   async mediaPlaylist(revisionId: string, renditionId: string): Promise<Artifact> {
     const { plan, resolve } = await this.#resolve(revisionId);
     this.#rendition(plan, renditionId);
-    return this.#text(plan, `${renditionId}.m3u8`, resolve, () => renderMediaPlaylist(plan, renditionId));
+    return this.#text(artifactKey(plan.revisionId, 'playlist', { rendition: renditionId }), resolve, () =>
+      renderMediaPlaylist(plan, renditionId),
+    );
   }
 
   async dashManifest(revisionId: string): Promise<Artifact> {
     const { plan, resolve } = await this.#resolve(revisionId);
-    return this.#text(plan, 'manifest.mpd', resolve, () => renderDashManifest(plan), CONTENT_TYPES.dash);
+    return this.#text(
+      artifactKey(plan.revisionId, 'manifest'),
+      resolve,
+      () => renderDashManifest(plan),
+      CONTENT_TYPES.dash,
+    );
   }
 
   /** Playlists are immutable per revision: rendered and hashed once, then served from memory. */
-  #text(plan: Plan, name: string, resolve: number, render: () => string, type: string = CONTENT_TYPES.playlist) {
-    const key = artifactKeys.playlist(plan.revisionId, name);
+  #text(key: string, resolve: number, render: () => string, type: string = CONTENT_TYPES.playlist) {
     let text = this.#artifacts.get(key);
     if (!text) {
       text = stored(Buffer.from(render()));
@@ -149,7 +153,7 @@ export class PlaybackService {
   #queueAhead(plan: Plan, list: readonly Ahead[]): void {
     for (const ahead of list) {
       const target = ahead.rendition === 'audio' ? 'audio' : plan.video.find((r) => r.id === ahead.rendition)!;
-      const key = artifactKeys.segment(plan.revisionId, ahead.rendition, ahead.index);
+      const key = artifactKey(plan.revisionId, 'segment', { rendition: ahead.rendition, index: ahead.index });
       if (this.#artifacts.running(key)) this.deps.scheduler.retime(key, ahead.needAt);
       else if (!this.#artifacts.get(key))
         this.#jobs.segment(plan, target, ahead.index, 'lookahead', ahead.needAt).catch(() => {});

@@ -9,7 +9,7 @@ import { ErrorCode, OriginError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ProcessError } from '../media/process-runner.js';
 import { stored, type Stored } from './artifact.js';
-import { artifactKeys } from './artifact-keys.js';
+import { artifactKey } from './artifact-keys.js';
 import { InitSegments } from './init-segments.js';
 import { failed } from './job-context.js';
 import { jobSize, lookaheadPlan, renditionName, type Rendition } from './job-views.js';
@@ -65,7 +65,7 @@ export class SegmentJobs {
     lentTo?: { carrierKey: string; value: Promise<Stored> },
   ): Promise<Taken<Stored, JobTiming>> {
     const name = renditionName(rendition);
-    const key = artifactKeys.segment(plan.revisionId, name, index);
+    const key = artifactKey(plan.revisionId, 'segment', { rendition: name, index });
     const size = jobSize(plan, rendition, index);
     const estimateMs = this.#runTimes.estimate(size);
     const run = async () => {
@@ -112,7 +112,7 @@ export class SegmentJobs {
   #videoQueued(plan: Plan, index: number): boolean {
     if (!audioRidesAlong(plan, index)) return false;
     return plan.video.some((r) => {
-      const key = artifactKeys.segment(plan.revisionId, r.id, index);
+      const key = artifactKey(plan.revisionId, 'segment', { rendition: r.id, index });
       return this.deps.artifacts.running(key) && !this.#begun.has(key);
     });
   }
@@ -140,7 +140,11 @@ export class SegmentJobs {
       if (audio) {
         if (out.audio) {
           const value = stored(out.audio);
-          this.deps.artifacts.keep(artifactKeys.segment(plan.revisionId, 'audio', index), value, value.body.length);
+          this.deps.artifacts.keep(
+            artifactKey(plan.revisionId, 'segment', { rendition: 'audio', index }),
+            value,
+            value.body.length,
+          );
           audio.resolve(value);
         } else audio.reject(new Error('the run made no audio'));
       }
@@ -159,7 +163,7 @@ export class SegmentJobs {
    */
   #carryAudio(plan: Plan, index: number, videoKey: string, needAt?: number) {
     if (!audioRidesAlong(plan, index)) return undefined;
-    const key = artifactKeys.segment(plan.revisionId, 'audio', index);
+    const key = artifactKey(plan.revisionId, 'segment', { rendition: 'audio', index });
     if (this.deps.artifacts.get(key) || this.deps.artifacts.failure(key)) return undefined;
     let resolve!: (value: Stored) => void;
     let reject!: (err: unknown) => void;

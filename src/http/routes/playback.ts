@@ -1,52 +1,48 @@
-import { Hono } from 'hono';
-import { ErrorCode, OriginError } from '../../errors.js';
-import type { Artifact, PlaybackService } from '../../services/playback-service.js';
+import { Hono, type Context } from 'hono';
+import { parsePlaybackPath, type ArtifactKind, type PlaybackTargetOf } from '../../core/playback-urls.js';
+import { OriginError } from '../../errors.js';
+import type { Artifact } from '../../services/artifact.js';
+import type { PlaybackService } from '../../services/playback-service.js';
+import type { Edge } from '../edge.js';
 import { sendArtifact } from '../send-artifact.js';
 
-/** Where a revision plays: HLS and DASH over the same segments. */
-export function playbackPaths(revisionId: string): { hls: string; dash: string } {
-  return { hls: `/play/${revisionId}/master.m3u8`, dash: `/play/${revisionId}/manifest.mpd` };
+/** Where each kind of artifact comes from; a kind added to the URL grammar needs its line here. */
+type Sources = { [K in ArtifactKind]: (target: PlaybackTargetOf<K>) => Promise<Artifact> };
+
+function sources(playback: PlaybackService): Sources {
+  return {
+    master: (t) => playback.masterPlaylist(t.revisionId),
+    manifest: (t) => playback.dashManifest(t.revisionId),
+    playlist: (t) => playback.mediaPlaylist(t.revisionId, t.rendition),
+    init: (t) => playback.initSegment(t.revisionId, t.rendition),
+    segment: (t) => playback.mediaSegment(t.revisionId, t.rendition, t.index),
+  };
 }
 
-const RENDITION = /^[a-z0-9]{1,16}$/;
-
-function renditionOf(name: string): string {
-  if (!RENDITION.test(name)) throw new OriginError(ErrorCode.NotFound, `no rendition ${JSON.stringify(name)}`);
-  return name;
-}
-
-/**
- * Segment number from "12.m4s"; 400 for anything that is not the canonical decimal index — "012.m4s"
- * would be segment 12 under a second URL, a second CDN cache entry and a second job.
- */
-function segmentIndex(file: string): number {
-  const m = /^(0|[1-9]\d{0,8})\.m4s$/.exec(file);
-  if (!m) throw new OriginError(ErrorCode.BadPath, `${JSON.stringify(file)} is not a segment name like 0.m4s`);
-  return Number(m[1]);
+/** The artifact a target names, from the source of its kind. */
+function artifactOf<K extends ArtifactKind>(from: Sources, target: PlaybackTargetOf<K>): Promise<Artifact> {
+  return from[target.kind](target);
 }
 
 /**
- * Playback paths (players, through the CDN). Each route parses its path, asks the playback service,
- * and sends immutable bytes; GET routes answer HEAD too.
+ * Playback paths (players, through the CDN). Each route parses its path with the URL grammar
+ * (core/playback-urls.ts), asks the playback service, and sends immutable bytes; GET routes answer
+ * HEAD too.
  */
-export function playbackRoutes(playback: PlaybackService, options: { cacheMaxAge: number }): Hono {
-  const app = new Hono();
+export function playbackRoutes(playback: PlaybackService, options: { cacheMaxAge: number }): Hono<Edge> {
+  const app = new Hono<Edge>();
   const immutable = `public, max-age=${options.cacheMaxAge}, immutable`;
-  const send = (request: Request, artifact: Artifact) => sendArtifact(request, artifact, immutable);
+  const from = sources(playback);
+  const answer = async (c: Context<Edge>, parts: string[]) => {
+    const target = parsePlaybackPath(parts);
+    if ('error' in target) throw new OriginError(target.error, target.message);
+    return sendArtifact(c, target.kind, await artifactOf(from, target), immutable);
+  };
 
-  app.get('/:id/:file', async (c) => {
-    const { id, file } = c.req.param();
-    if (file === 'master.m3u8') return send(c.req.raw, await playback.masterPlaylist(id));
-    if (file === 'manifest.mpd') return send(c.req.raw, await playback.dashManifest(id));
-    const m = /^(.+)\.m3u8$/.exec(file);
-    if (!m) throw new OriginError(ErrorCode.NotFound, `no file ${JSON.stringify(file)}`);
-    return send(c.req.raw, await playback.mediaPlaylist(id, renditionOf(m[1]!)));
-  });
-
-  app.get('/:id/:rendition/:file', async (c) => {
+  app.get('/:id/:file', (c) => answer(c, [c.req.param('id'), c.req.param('file')]));
+  app.get('/:id/:rendition/:file', (c) => {
     const { id, rendition, file } = c.req.param();
-    if (file === 'init.mp4') return send(c.req.raw, await playback.initSegment(id, renditionOf(rendition)));
-    return send(c.req.raw, await playback.mediaSegment(id, renditionOf(rendition), segmentIndex(file)));
+    return answer(c, [id, rendition, file]);
   });
 
   return app;

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { ErrorCode, OriginError } from '../../errors.js';
 import { LIMITS } from '../../core/limits.js';
+import { playbackPaths } from '../../core/playback-urls.js';
 import { readBody } from '../read-body.js';
 import type { Revisions } from '../../services/revisions.js';
-import { playbackPaths } from './playback.js';
 
 /** The mint API the main application calls after every edit. */
 export function revisionRoutes(revisions: Revisions, onMinted?: (revisionId: string) => void): Hono {
