@@ -1,6 +1,8 @@
 /**
- * The one error type that crosses layers. Code below the HTTP edge throws `OriginError` with a stable
- * `code`; only `http/error-response.ts` maps codes to status codes and cache headers.
+ * The errors that cross layers. Code below the HTTP edge throws `OriginError` with a stable `code`;
+ * only `http/error-response.ts` maps codes to status codes and cache headers. `UnusableSourceError`
+ * says what is wrong with a source, and mint names the field it came from. (A failed ffmpeg run is
+ * a `ProcessError` of src/media/process-runner.ts, which the segment jobs turn into an OriginError.)
  */
 export const ErrorCode = {
   /** The request body is not JSON. */
@@ -11,8 +13,6 @@ export const ErrorCode = {
   BodyTooLarge: 'body_too_large',
   /** Edits that cannot make a video: end before start, cuts outside the clip or overlapping, nothing left. */
   InvalidEdit: 'invalid_edit',
-  /** A field this build cannot honour yet; `field` names it. Never silently ignored. */
-  Unsupported: 'unsupported',
   /** A clip's source object does not exist. */
   SourceMissing: 'source_missing',
   /** A clip's source exists but is not media ffprobe can read, or has no video stream. */

@@ -6,7 +6,8 @@ export interface Placement {
   y: number;
 }
 
-const even = (n: number) => Math.max(2, 2 * Math.floor(n / 2));
+/** The even number at or below n, at least 2: a fitted picture never overflows its box. */
+const evenBelow = (n: number) => Math.max(2, 2 * Math.floor(n / 2));
 
 /**
  * Fits a picture of display size `source` inside a canvas: the whole canvas when the aspect ratios
@@ -20,8 +21,8 @@ export function fitInside(
   if (Math.abs(source.width / source.height / (canvas.width / canvas.height) - 1) < 0.01)
     return { width: canvas.width, height: canvas.height, x: 0, y: 0 };
   const scale = Math.min(canvas.width / source.width, canvas.height / source.height);
-  const width = Math.min(canvas.width, even(Math.round(source.width * scale)));
-  const height = Math.min(canvas.height, even(Math.round(source.height * scale)));
+  const width = Math.min(canvas.width, evenBelow(Math.round(source.width * scale)));
+  const height = Math.min(canvas.height, evenBelow(Math.round(source.height * scale)));
   // Half the margin, rounded down to even: centred to within a pixel.
   return {
     width,

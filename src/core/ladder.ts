@@ -19,7 +19,8 @@ const MAX_RENDITIONS = 4;
 /** 720p30 gets 3 Mbit/s; other sizes scale with (pixels × fps)^0.75 — bits per pixel fall as size grows. */
 const REFERENCE = { pixelRate: 1280 * 720 * 30, bitrate: 3_000_000 };
 
-const even = (n: number) => Math.max(2, 2 * Math.round(n / 2));
+/** The nearest even number, at least 2 (encoders need even sides). */
+const nearestEven = (n: number) => Math.max(2, 2 * Math.round(n / 2));
 
 /**
  * The rendition ladder for a display size and output rate: standard short sides that do not exceed
@@ -31,10 +32,10 @@ export function planLadder(displayWidth: number, displayHeight: number, fps: num
   const shortSide = Math.min(displayWidth, displayHeight);
   const aspect = Math.max(displayWidth, displayHeight) / shortSide;
   let sides: number[] = STANDARD_SHORT_SIDES.filter((s) => s <= shortSide + 8).slice(0, MAX_RENDITIONS);
-  if (sides.length === 0) sides = [even(shortSide)];
+  if (sides.length === 0) sides = [nearestEven(shortSide)];
   return sides.map((side) => {
-    const shortOut = Math.min(side, even(shortSide));
-    const longOut = even(shortOut * aspect);
+    const shortOut = Math.min(side, nearestEven(shortSide));
+    const longOut = nearestEven(shortOut * aspect);
     const [width, height] = portrait ? [shortOut, longOut] : [longOut, shortOut];
     const maxBitrate =
       Math.round((REFERENCE.bitrate * ((width * height * fps) / REFERENCE.pixelRate) ** 0.75) / 1000) * 1000;

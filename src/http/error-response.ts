@@ -10,7 +10,6 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   [ErrorCode.RangeNotSatisfiable]: 416,
   [ErrorCode.SourceChanged]: 409,
   [ErrorCode.BodyTooLarge]: 413,
-  [ErrorCode.Unsupported]: 422,
   [ErrorCode.InvalidEdit]: 422,
   [ErrorCode.SourceMissing]: 422,
   [ErrorCode.SourceUnusable]: 422,

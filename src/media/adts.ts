@@ -34,20 +34,20 @@ export interface AdtsFrame {
 }
 
 /**
- * Parses the complete ADTS frames (ISO/IEC 13818-7 §6.2) at the start of `buf`, stopping at a frame
- * that is not complete yet: `consumed` bytes were parsed, the rest waits for more data. Throws when
- * the stream loses sync.
+ * Parses a whole ADTS stream (ISO/IEC 13818-7 §6.2) into its frames and the AAC configuration of the
+ * first; throws when it loses sync, ends mid-frame or holds no frame.
  */
-export function parseAdtsFrames(buf: Buffer): { frames: AdtsFrame[]; consumed: number; config?: AdtsConfig } {
+export function indexAdts(buf: Buffer): AdtsConfig & { frames: AdtsFrame[] } {
   const frames: AdtsFrame[] = [];
   let config: AdtsConfig | undefined;
   let at = 0;
-  while (buf.length - at >= 7) {
+  while (at < buf.length) {
+    if (buf.length - at < 7) throw new Error(`truncated ADTS frame at byte ${at}`);
     if (buf[at] !== 0xff || (buf[at + 1]! & 0xf0) !== 0xf0) throw new Error(`ADTS sync lost at byte ${at}`);
     const frameLength = ((buf[at + 3]! & 0x03) << 11) | (buf[at + 4]! << 3) | (buf[at + 5]! >> 5);
     const headerLength = buf[at + 1]! & 0x01 ? 7 : 9;
     if (frameLength < headerLength) throw new Error(`bad ADTS frame length at byte ${at}`);
-    if (at + frameLength > buf.length) break;
+    if (at + frameLength > buf.length) throw new Error(`truncated ADTS frame at byte ${at}`);
     if (!config) {
       const objectType = (buf[at + 2]! >> 6) + 1;
       const freqIndex = (buf[at + 2]! >> 2) & 0x0f;
@@ -59,13 +59,6 @@ export function parseAdtsFrames(buf: Buffer): { frames: AdtsFrame[]; consumed: n
     frames.push({ payload: at + headerLength, size: frameLength - headerLength });
     at += frameLength;
   }
-  return { frames, consumed: at, config };
-}
-
-/** Parses a whole ADTS stream; throws if it ends mid-frame or holds no frame. */
-export function indexAdts(buf: Buffer): AdtsConfig & { frames: AdtsFrame[] } {
-  const { frames, consumed, config } = parseAdtsFrames(buf);
-  if (consumed !== buf.length) throw new Error(`truncated ADTS frame at byte ${consumed}`);
   if (!config) throw new Error('empty ADTS stream');
   return { ...config, frames };
 }

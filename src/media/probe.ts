@@ -3,8 +3,6 @@ import { UnusableSourceError } from '../errors.js';
 import { demuxerOf, inputOptions, type Demuxer } from './container.js';
 import type { ProcessRunner } from './process-runner.js';
 
-export { UnusableSourceError };
-
 /** Where ffmpeg reads a source from for one job, and what to do once the job is done with it. */
 export interface SourceLease {
   /** A path or URL. */

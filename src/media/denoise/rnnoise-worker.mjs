@@ -1,7 +1,7 @@
 // RNNoise in a worker thread (plain JavaScript: a worker file must load in Node as it is, under tsx,
 // vitest and from dist/ alike). It answers `{ id, samples }` — one channel, 48 kHz floats in ±1, a whole
 // number of 480-sample frames — with `{ id, samples }` denoised from a fresh state, or `{ id, error }`.
-// The output lags the input by RNNoise's own delay; the caller removes it (src/core/audio-chunk.ts).
+// The output lags the input by RNNoise's own delay; the caller removes it (denoise-runs.ts, beside this file).
 import { parentPort } from 'node:worker_threads';
 // The sync build embeds its WebAssembly, so the worker is ready as soon as it has loaded.
 import createRnnoise from '@jitsi/rnnoise-wasm/dist/rnnoise-sync.js';

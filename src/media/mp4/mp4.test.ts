@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indexAdts, parseAdtsFrames } from '../adts.js';
+import { indexAdts } from '../adts.js';
 import { aacInitSegment, aacMediaSegment } from './aac-track.js';
 import { findBox, readBoxes, readTfdt, setSequenceNumbers, splitFragmentedMp4 } from './boxes.js';
 
@@ -29,12 +29,6 @@ describe('indexAdts', () => {
     expect(index).toMatchObject({ sampleRate: 48000, channels: 2 });
     // AudioSpecificConfig: object type 2 (LC), frequency index 3, channel configuration 2.
     expect(index.audioSpecificConfig.toString('hex')).toBe('1190');
-  });
-
-  it('parses a stream that arrives in pieces, frame by frame', () => {
-    const stream = Buffer.concat([adtsFrame(Buffer.alloc(10, 1)), adtsFrame(Buffer.alloc(20, 2))]);
-    expect(parseAdtsFrames(stream.subarray(0, 6))).toMatchObject({ frames: [], consumed: 0 });
-    expect(parseAdtsFrames(stream.subarray(0, 25))).toMatchObject({ frames: [{ payload: 7, size: 10 }], consumed: 17 });
   });
 
   it('refuses a stream that loses sync or ends mid-frame', () => {
