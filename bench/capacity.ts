@@ -18,10 +18,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { planAudioChunk } from '../src/core/audio-chunk.js';
-import { piecesOf } from '../src/core/timeline.js';
-import { audioSegmentArgs } from '../src/media/audio-args.js';
-import { videoSegmentArgs } from '../src/media/ffmpeg-args.js';
+import { planAudioChunk } from '../src/core/audio/audio-chunk.js';
+import { piecesOf } from '../src/core/timeline/timeline.js';
+import { audioSegmentArgs } from '../src/media/audio/audio-args.js';
+import { videoSegmentArgs } from '../src/media/video/video-args.js';
 import { startOrigin } from '../test/helpers/origin-server.js';
 import {
   benchSource,

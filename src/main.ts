@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { type Config, ConfigError, loadConfig } from './config/index.js';
-import { playbackPaths } from './core/playback-urls.js';
+import { playbackPaths } from './core/manifests/playback-urls.js';
 import { demoRoutes } from './demo.js';
 import { metricsApp } from './http/metrics-app.js';
 import { pinoLogger } from './logger.js';

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ArtifactKind } from './core/playback-urls.js';
+import type { ArtifactKind } from './core/manifests/playback-urls.js';
 import type { CacheStatus } from './engine/cached-jobs.js';
 import type { JobClass } from './engine/job.js';
 

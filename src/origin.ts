@@ -2,20 +2,20 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { Config } from './config/index.js';
-import type { ImageInfo } from './core/image-header.js';
+import type { ImageInfo } from './core/picture/image-header.js';
 import { Lru } from './util/lru.js';
 import { Lookahead } from './engine/lookahead.js';
-import { OverlayRasters } from './engine/overlay-rasters.js';
+import { OverlayPictures } from './engine/overlay-pictures.js';
 import { Scheduler } from './engine/scheduler.js';
-import { SourceCache } from './engine/source-cache.js';
+import { Sources } from './engine/sources.js';
 import { createApp } from './http/app.js';
 import type { Edge } from './http/edge.js';
 import type { Logger } from './logger.js';
-import type { EncoderSettings } from './media/ffmpeg-args.js';
+import type { EncoderSettings } from './media/video/video-args.js';
 import { ProcessRunner } from './media/process-runner.js';
-import { RnnoisePool } from './media/denoise/rnnoise-pool.js';
-import { checkImage } from './media/image-check.js';
-import { probeTarget } from './media/probe.js';
+import { RnnoisePool } from './media/audio/denoise/rnnoise-pool.js';
+import { checkImage } from './media/sources/image-check.js';
+import { probeTarget } from './media/sources/probe.js';
 import { Metrics } from './metrics.js';
 import { PlaybackService } from './services/playback-service.js';
 import { Revisions } from './services/revisions.js';
@@ -45,7 +45,7 @@ export interface Origin {
 
 const PROBE_TIMEOUT_MS = 30_000;
 /** Overlay pictures kept in memory (PNG bytes): a caption at 1080p is tens of KB. */
-const RASTER_CACHE_BYTES = 64 * 1024 * 1024;
+const PICTURE_CACHE_BYTES = 64 * 1024 * 1024;
 /** Image overlays remembered as checked (by key and ETag), so a re-mint with the same logo skips the decode. */
 const CHECKED_IMAGES = 10_000;
 /** x264 quality target under the bitrate cap (docs/media-rules.md, "Determinism": capped CRF). */
@@ -76,7 +76,7 @@ export async function createOrigin(
   // One RNNoise worker per job slot: an audio job denoises its channels in parallel.
   const denoiser = new RnnoisePool(config.jobConcurrency);
   const metrics: Metrics = new Metrics({ jobs: scheduler, sourceCacheBytes: () => sources.bytes });
-  const sources = new SourceCache({
+  const sources = new Sources({
     objects,
     runner,
     ffmpegPath: config.ffmpegPath,
@@ -98,10 +98,10 @@ export async function createOrigin(
     planOptions,
     now: () => new Date(),
   });
-  const rasters = new OverlayRasters({
+  const pictures = new OverlayPictures({
     objects,
     verify: (image) => sources.verify(image),
-    maxBytes: RASTER_CACHE_BYTES,
+    maxBytes: PICTURE_CACHE_BYTES,
   });
   const maker = new FfmpegSegmentMaker({
     runner,
@@ -110,7 +110,7 @@ export async function createOrigin(
     sources,
     denoiser,
     encoder,
-    rasters,
+    pictures,
     dir: join(workDir, 'overlays'),
   });
   // A stream (a rendition of a revision) is watched while players ask for it at least every few

@@ -1,18 +1,18 @@
-import { AAC_LC_CODEC, HIGH_PROFILE_IDC, avcCodecString } from './h264.js';
-import { AUDIO_BITRATE, AUDIO_CHANNELS, AUDIO_SAMPLE_RATE } from './media-units.js';
-import { planLadder, type VideoRendition } from './ladder.js';
+import { AAC_LC_CODEC, HIGH_PROFILE_IDC, avcCodecString } from './picture/h264.js';
+import { AUDIO_BITRATE, AUDIO_CHANNELS, AUDIO_SAMPLE_RATE } from './timeline/media-units.js';
+import { planLadder, type VideoRendition } from './picture/ladder.js';
 import {
   outputFrameRate,
   planAudioSlices,
   planSegmentGrid,
   type AudioSlice,
   type SegmentGrid,
-} from './segment-grid.js';
-import { overlayFrames, type PlannedOverlay } from './overlays.js';
-import { compileTimeline, type Span } from './timeline.js';
+} from './timeline/segment-grid.js';
+import { overlayFrames, type PlannedOverlay } from './edits/overlays.js';
+import { compileTimeline, type Span } from './timeline/timeline.js';
 import type { RevisionRecord } from './types.js';
 
-export type { Span } from './timeline.js';
+export type { Span } from './timeline/timeline.js';
 
 export interface AudioRendition {
   id: 'audio';

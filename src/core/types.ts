@@ -1,5 +1,5 @@
-import type { ImageInfo } from './image-header.js';
-import type { Overlay } from './overlays.js';
+import type { ImageInfo } from './picture/image-header.js';
+import type { Overlay } from './edits/overlays.js';
 
 /** What a probe learned about a source; stored with the revision so playlists never need ffprobe. */
 export interface SourceInfo {

@@ -1,4 +1,4 @@
-import type { ArtifactKind } from '../core/playback-urls.js';
+import type { ArtifactKind } from '../core/manifests/playback-urls.js';
 import type { ErrorCode } from '../errors.js';
 import type { CacheStatus } from '../engine/cached-jobs.js';
 import type { ArtifactTiming } from '../services/artifact.js';

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { ArtifactKind } from '../core/playback-urls.js';
+import type { ArtifactKind } from '../core/manifests/playback-urls.js';
 import { ErrorCode, OriginError } from '../errors.js';
 import type { Artifact } from '../services/artifact.js';
 import type { Edge } from './edge.js';

@@ -1,4 +1,4 @@
-import { artifactName, type ArtifactKind, type ParamsArg } from '../core/playback-urls.js';
+import { artifactName, type ArtifactKind, type ParamsArg } from '../core/manifests/playback-urls.js';
 
 /**
  * The key of a revision's artifact in every cache, job queue and log line: its name under the

@@ -1,11 +1,11 @@
-import { avcCodecString } from '../core/h264.js';
-import type { VideoRendition } from '../core/ladder.js';
-import { AUDIO_BITRATE, AUDIO_CHANNELS, AUDIO_SAMPLE_RATE } from '../core/media-units.js';
+import { avcCodecString } from '../core/picture/h264.js';
+import type { VideoRendition } from '../core/picture/ladder.js';
+import { AUDIO_BITRATE, AUDIO_CHANNELS, AUDIO_SAMPLE_RATE } from '../core/timeline/media-units.js';
 import { videoCodec, type Plan } from '../core/plan.js';
 import { CachedJobs, type Taken } from '../engine/cached-jobs.js';
 import type { JobClass, JobTiming } from '../engine/job.js';
 import type { Scheduler } from '../engine/scheduler.js';
-import { aacLcConfig } from '../media/adts.js';
+import { aacLcConfig } from '../media/audio/adts.js';
 import { aacInitSegment } from '../media/mp4/aac-track.js';
 import { readAvcConfig } from '../media/mp4/boxes.js';
 import { stored, type Stored } from './artifact.js';

@@ -1,4 +1,4 @@
-import type { VideoRendition } from '../core/ladder.js';
+import type { VideoRendition } from '../core/picture/ladder.js';
 import type { Plan } from '../core/plan.js';
 import type { LookaheadPlan } from '../engine/lookahead.js';
 import type { JobSize } from '../engine/run-times.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { VideoRendition } from '../core/ladder.js';
+import type { VideoRendition } from '../core/picture/ladder.js';
 import { planRevision, type Plan } from '../core/plan.js';
 import { Lookahead } from '../engine/lookahead.js';
 import type { JobHandle } from '../engine/job.js';

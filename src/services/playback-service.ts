@@ -1,5 +1,5 @@
-import { renderDashManifest } from '../core/dash-manifest.js';
-import { renderMasterPlaylist, renderMediaPlaylist } from '../core/hls-playlist.js';
+import { renderDashManifest } from '../core/manifests/dash-manifest.js';
+import { renderMasterPlaylist, renderMediaPlaylist } from '../core/manifests/hls-playlist.js';
 import type { Plan } from '../core/plan.js';
 import { CachedJobs, type Taken } from '../engine/cached-jobs.js';
 import { withDeadline } from '../util/deadline.js';

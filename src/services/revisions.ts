@@ -1,9 +1,9 @@
 import { planRevision, type Plan } from '../core/plan.js';
-import { isRevisionId } from '../core/revision.js';
+import { isRevisionId } from '../core/edits/revision.js';
 import type { RevisionRecord } from '../core/types.js';
 import { Lru } from '../util/lru.js';
 import { ErrorCode, OriginError } from '../errors.js';
-import { mintRevision, type MintDeps, type MintResult } from './mint-service.js';
+import { mintRevision, type MintDeps, type MintResult } from './mint.js';
 
 const PLAN_CACHE_ENTRIES = 2000;
 

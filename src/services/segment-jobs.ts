@@ -1,4 +1,4 @@
-import type { VideoRendition } from '../core/ladder.js';
+import type { VideoRendition } from '../core/picture/ladder.js';
 import type { Plan } from '../core/plan.js';
 import type { CachedJobs, Taken } from '../engine/cached-jobs.js';
 import type { JobClass, JobHandle, JobTiming } from '../engine/job.js';

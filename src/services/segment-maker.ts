@@ -1,23 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { planAudioChunk, type AudioChunk } from '../core/audio-chunk.js';
-import type { VideoRendition } from '../core/ladder.js';
+import { planAudioChunk, type AudioChunk } from '../core/audio/audio-chunk.js';
+import type { VideoRendition } from '../core/picture/ladder.js';
 import type { Plan, Span } from '../core/plan.js';
-import { overlaysIn } from '../core/overlays.js';
-import type { Segment } from '../core/segment-grid.js';
-import { sourceTime } from '../core/source-time.js';
-import { piecesOf } from '../core/timeline.js';
-import type { OverlayRasters } from '../engine/overlay-rasters.js';
+import { overlaysIn } from '../core/edits/overlays.js';
+import type { Segment } from '../core/timeline/segment-grid.js';
+import { sourceTime } from '../core/timeline/source-time.js';
+import { piecesOf } from '../core/timeline/timeline.js';
+import type { OverlayPictures } from '../engine/overlay-pictures.js';
 import type { JobHandle } from '../engine/job.js';
-import type { SourceCache, SourceLease } from '../engine/source-cache.js';
-import { makeAudioSegment } from '../media/audio-segment.js';
-import type { Denoiser } from '../media/denoise/denoiser.js';
-import { videoInitArgs, type EncoderSettings, type OverlayInput } from '../media/ffmpeg-args.js';
+import type { Sources, SourceLease } from '../engine/sources.js';
+import { makeAudioSegment } from '../media/audio/audio-segment.js';
+import type { Denoiser } from '../media/audio/denoise/denoiser.js';
+import { videoInitArgs, type EncoderSettings, type OverlayInput } from '../media/video/video-args.js';
 import { splitFragmentedMp4 } from '../media/mp4/boxes.js';
 import { ProcessError, type ProcessRunner } from '../media/process-runner.js';
 import { ErrorCode, OriginError } from '../errors.js';
-import { makeVideoSegment, type VideoSegment } from '../media/video-segment.js';
+import { makeVideoSegment, type VideoSegment } from '../media/video/video-segment.js';
 
 /** The stretches of source an audio chunk reads, with the margin its seeks need (READ_MARGIN_SECONDS). */
 function audioReads(plan: Plan, chunk: AudioChunk) {
@@ -60,12 +60,12 @@ export interface FfmpegSegmentMakerDeps {
   ffmpegPath: string;
   jobTimeoutMs: number;
   /** Where ffmpeg reads each source from (files, S3, assembled or indexed local copies). */
-  sources: SourceCache;
+  sources: Sources;
   /** RNNoise, for clips with noise suppression. */
   denoiser: Denoiser;
   encoder: EncoderSettings;
   /** Overlays as pictures at each rendition's size. */
-  rasters: OverlayRasters;
+  pictures: OverlayPictures;
   /** Where a job writes the overlay pictures ffmpeg reads (removed when the job ends). */
   dir: string;
 }
@@ -143,7 +143,7 @@ export class FfmpegSegmentMaker implements SegmentMaker {
   ): Promise<T> {
     const visible = overlaysIn(plan.overlays, segment.startFrame, segment.frameCount);
     if (visible.length === 0) return work([]);
-    const pictures = await Promise.all(visible.map((o) => this.deps.rasters.get(o, rendition)));
+    const pictures = await Promise.all(visible.map((o) => this.deps.pictures.get(o, rendition)));
     await mkdir(this.deps.dir, { recursive: true });
     const prefix = join(this.deps.dir, `overlay-${randomBytes(8).toString('hex')}`);
     const inputs: OverlayInput[] = [];
@@ -183,7 +183,7 @@ export class FfmpegSegmentMaker implements SegmentMaker {
   }
 
   /**
-   * Opens where ffmpeg reads each stretch of source from (see SourceCache.open), runs `work`, and
+   * Opens where ffmpeg reads each stretch of source from (see Sources.open), runs `work`, and
    * releases them. A run killed at its timeout is a retryable `timeout`; a run that failed is first
    * held against its sources, which may have changed (409) or become unreachable (503) meanwhile.
    */

@@ -1,6 +1,6 @@
 import { open, realpath, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { objectKeyProblem } from '../core/object-key.js';
+import { objectKeyProblem } from '../core/edits/object-key.js';
 import { ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
 import type { ObjectStat, ObjectStore } from './object-store.js';
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileTimeline } from '../../src/core/timeline.js';
+import { compileTimeline } from '../../src/core/timeline/timeline.js';
 import type { Clip, SourceInfo } from '../../src/core/types.js';
 import { expectSeamlessHls } from '../helpers/decode-checks.js';
 import { bestMatch, tinyFrames } from '../helpers/frame-match.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessRunner } from '../../src/media/process-runner.js';
-import { probeSource } from '../../src/media/probe.js';
+import { probeSource } from '../../src/media/sources/probe.js';
 import { RedisRevisionStore } from '../../src/stores/redis-revision-store.js';
 import { S3ObjectStore } from '../../src/stores/s3-object-store.js';
 import { FIXTURES, startOrigin } from '../helpers/origin-server.js';

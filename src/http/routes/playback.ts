@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { parsePlaybackPath, type ArtifactKind, type PlaybackTargetOf } from '../../core/playback-urls.js';
+import { parsePlaybackPath, type ArtifactKind, type PlaybackTargetOf } from '../../core/manifests/playback-urls.js';
 import { OriginError } from '../../errors.js';
 import type { Artifact } from '../../services/artifact.js';
 import type { PlaybackService } from '../../services/playback-service.js';
@@ -26,7 +26,7 @@ function artifactOf<K extends ArtifactKind>(from: Sources, target: PlaybackTarge
 
 /**
  * Playback paths (players, through the CDN). Each route parses its path with the URL grammar
- * (core/playback-urls.ts), asks the playback service, and sends immutable bytes; GET routes answer
+ * (core/manifests/playback-urls.ts), asks the playback service, and sends immutable bytes; GET routes answer
  * HEAD too.
  */
 export function playbackRoutes(playback: PlaybackService, options: { cacheMaxAge: number }): Hono<Edge> {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { ErrorCode, OriginError } from '../../errors.js';
-import { LIMITS } from '../../core/limits.js';
-import { playbackPaths } from '../../core/playback-urls.js';
+import { LIMITS } from '../../core/edits/limits.js';
+import { playbackPaths } from '../../core/manifests/playback-urls.js';
 import { readBody } from '../read-body.js';
 import type { Revisions } from '../../services/revisions.js';
 

@@ -1,4 +1,4 @@
-import { AAC_FRAME_SAMPLES } from '../../core/media-units.js';
+import { AAC_FRAME_SAMPLES } from '../../core/timeline/media-units.js';
 import { UNITY_MATRIX, box, fullBox, u16, u32, u64, u8, zeros } from './writer.js';
 
 /** The AAC stream parameters an init segment describes. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indexAdts } from '../adts.js';
+import { indexAdts } from '../audio/adts.js';
 import { aacInitSegment, aacMediaSegment } from './aac-track.js';
 import { findBox, readBoxes, readTfdt, setSequenceNumbers, splitFragmentedMp4 } from './boxes.js';
 

@@ -1,0 +1,170 @@
+import { ErrorCode } from '../../errors.js';
+import { isRevisionId } from '../edits/revision.js';
+
+/**
+ * The playback URL grammar, in one place: every artifact a revision serves under `/play/<revision>/`,
+ * by kind, as a name template. The playlists' relative names, the DASH SegmentTemplate, the paths
+ * mint returns and the routes' parser all read this table, so a new kind (posters, storyboards,
+ * downloads) is one line here; the route's handlers are keyed by kind, so the compiler then asks
+ * for its handler.
+ *
+ * Each part of a template is a literal name or a placeholder followed by a literal suffix:
+ * `{rendition}` is a rendition id (RENDITION), `{index}` a segment number written canonically (INDEX).
+ */
+const TEMPLATES = {
+  master: 'master.m3u8',
+  manifest: 'manifest.mpd',
+  playlist: '{rendition}.m3u8',
+  init: '{rendition}/init.mp4',
+  segment: '{rendition}/{index}.m4s',
+} as const;
+
+/** The kinds of artifact a playback path names (also the metrics' `artifact` label). */
+export type ArtifactKind = keyof typeof TEMPLATES;
+
+type Template<K extends ArtifactKind> = (typeof TEMPLATES)[K];
+
+/** What a kind's name is made of: a rendition id, a segment index, both or nothing. */
+export type ArtifactParams<K extends ArtifactKind> = (Template<K> extends `${string}{rendition}${string}`
+  ? { rendition: string }
+  : Record<never, never>) &
+  (Template<K> extends `${string}{index}${string}` ? { index: number } : Record<never, never>);
+
+/** A kind's params as arguments: none for a kind whose name is fixed. */
+export type ParamsArg<K extends ArtifactKind> = keyof ArtifactParams<K> extends never
+  ? []
+  : [params: ArtifactParams<K>];
+
+/** What a playback path of kind K names: the revision, and the rendition and index the kind has. */
+export type PlaybackTargetOf<K extends ArtifactKind> = { kind: K; revisionId: string } & ArtifactParams<K>;
+
+/** What a playback path names, whichever kind. */
+export type PlaybackTarget = { [K in ArtifactKind]: PlaybackTargetOf<K> }[ArtifactKind];
+
+/** Why a path names no artifact: the error code and message the HTTP edge answers with. */
+export interface PathError {
+  error: ErrorCode;
+  message: string;
+}
+
+/** Rendition ids as they may appear in a path: lower-case letters and digits (`720p`, `audio`). */
+const RENDITION = /^[a-z0-9]{1,16}$/;
+/**
+ * A segment index written the one canonical way: "012.m4s" would be segment 12 under a second URL,
+ * a second CDN cache entry and a second job. Nine digits at most, far above any grid.
+ */
+const INDEX = /^(?:0|[1-9]\d{0,8})$/;
+
+type Placeholder = 'rendition' | 'index';
+
+/** One part of a template: a literal name (`text`), or a placeholder then a literal suffix (`text`). */
+interface Piece {
+  placeholder?: Placeholder;
+  text: string;
+}
+
+interface Shape {
+  kind: ArtifactKind;
+  pieces: Piece[];
+}
+
+const SHAPES: Shape[] = Object.entries(TEMPLATES).map(([kind, template]) => ({
+  kind: kind as ArtifactKind,
+  pieces: template.split('/').map((part) => {
+    const m = /^\{(rendition|index)\}(.*)$/.exec(part);
+    return m ? { placeholder: m[1] as Placeholder, text: m[2]! } : { text: part };
+  }),
+}));
+
+/** A template with its placeholders replaced. */
+function fill(template: string, values: Record<Placeholder, string>): string {
+  return template.replace(/\{(rendition|index)\}/g, (_, name: Placeholder) => values[name]);
+}
+
+/**
+ * An artifact's name relative to its revision's directory (`720p.m3u8`, `720p/init.mp4`,
+ * `720p/3.m4s`): what the playlists and the manifest list, resolved by players against their URL.
+ */
+export function artifactName<K extends ArtifactKind>(kind: K, ...[params]: ParamsArg<K>): string {
+  const { rendition = '', index = '' } = (params ?? {}) as { rendition?: string; index?: number };
+  return fill(TEMPLATES[kind], { rendition, index: String(index) });
+}
+
+/** An artifact's absolute path on the origin (and the CDN): `/play/<revision>/<name>`. */
+export function artifactPath<K extends ArtifactKind>(revisionId: string, kind: K, ...params: ParamsArg<K>): string {
+  return `/play/${revisionId}/${artifactName(kind, ...params)}`;
+}
+
+/** Where a revision plays: HLS and DASH over the same segments (what mint answers). */
+export function playbackPaths(revisionId: string): { hls: string; dash: string } {
+  return { hls: artifactPath(revisionId, 'master'), dash: artifactPath(revisionId, 'manifest') };
+}
+
+/** The DASH SegmentTemplate's attributes: the init and segment names with DASH's identifiers. */
+export const dashSegmentTemplate = {
+  initialization: fill(TEMPLATES.init, { rendition: '$RepresentationID$', index: '' }),
+  media: fill(TEMPLATES.segment, { rendition: '$RepresentationID$', index: '$Number$' }),
+};
+
+function notFound(message: string): PathError {
+  return { error: ErrorCode.NotFound, message };
+}
+
+/** 400: a name where an index goes that is not a canonical index (`012.m4s`, `1e3.m4s`, `0.ts`). */
+function badIndex(shape: Shape, piece: Piece, part: string): PathError {
+  const message = `${JSON.stringify(part)} is not a ${shape.kind} name like 0${piece.text}`;
+  return { error: ErrorCode.BadPath, message };
+}
+
+/** The error a placeholder's value earns when it breaks its rule. */
+function badValue(shape: Shape, piece: Piece, part: string, value: string): PathError | undefined {
+  if (piece.placeholder === 'rendition')
+    return RENDITION.test(value) ? undefined : notFound(`no rendition ${JSON.stringify(value)}`);
+  return INDEX.test(value) ? undefined : badIndex(shape, piece, part);
+}
+
+/** Whether `part` is a placeholder's value (not empty) followed by its suffix. */
+function fits(piece: Piece, part: string): boolean {
+  return piece.placeholder !== undefined && part.length > piece.text.length && part.endsWith(piece.text);
+}
+
+/**
+ * What a playback path names, from its parts after `/play/` as the router decoded them (the revision
+ * id, then one part per level: `['<id>', '720p', '3.m4s']`). Parts are matched left to right, a
+ * literal name before a placeholder. An unknown file is 404 `not_found`, and so is a malformed
+ * rendition; where an index goes, any name that is not a canonical index is 400 `bad_path`; a
+ * malformed revision id, checked last, is 404 `revision_not_found` (as an unknown one is).
+ */
+export function parsePlaybackPath(parts: readonly string[]): PlaybackTarget | PathError {
+  const [revisionId = '', ...rest] = parts;
+  let shapes = SHAPES.filter((s) => s.pieces.length === rest.length);
+  if (!shapes.length) return notFound(`no file ${JSON.stringify(rest.join('/'))}`);
+  const values: Partial<Record<Placeholder, string>> = {};
+  for (const [i, part] of rest.entries()) {
+    const literal = shapes.filter((s) => !s.pieces[i]!.placeholder && s.pieces[i]!.text === part);
+    if (literal.length) {
+      shapes = literal;
+      continue;
+    }
+    const shape = shapes.find((s) => fits(s.pieces[i]!, part));
+    if (!shape) {
+      const indexed = shapes.find((s) => s.pieces[i]!.placeholder === 'index');
+      return indexed ? badIndex(indexed, indexed.pieces[i]!, part) : notFound(`no file ${JSON.stringify(part)}`);
+    }
+    const piece = shape.pieces[i]!;
+    const value = part.slice(0, part.length - piece.text.length);
+    const bad = badValue(shape, piece, part, value);
+    if (bad) return bad;
+    values[piece.placeholder!] = value;
+    shapes = shapes.filter((s) => s.pieces[i]!.placeholder === piece.placeholder && s.pieces[i]!.text === piece.text);
+  }
+  if (!isRevisionId(revisionId))
+    return { error: ErrorCode.RevisionNotFound, message: `no revision ${JSON.stringify(revisionId)}` };
+  const { rendition, index } = values;
+  return {
+    kind: shapes[0]!.kind,
+    revisionId,
+    ...(rendition === undefined ? {} : { rendition }),
+    ...(index === undefined ? {} : { index: Number(index) }),
+  } as PlaybackTarget;
+}
