@@ -48,7 +48,8 @@ export class FsObjectStore implements ObjectStore {
     if (!path) return undefined;
     const s = await stat(path);
     if (!s.isFile()) throw new UnusableSourceError(`is not a regular file (${key})`);
-    // Nanosecond mtime: a rewrite within the same millisecond still changes the identity.
+    // mtimeMs keeps the fraction of a millisecond the file system records: a rewrite within the same
+    // millisecond still changes the identity.
     return { size: s.size, etag: `${s.mtimeMs.toString(36)}-${s.size.toString(36)}` };
   }
 
