@@ -47,7 +47,7 @@ export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined
 // ---------------------------------------------------------------------------------------------
 const require = createRequire(import.meta.url);
 const JS = 'text/javascript; charset=utf-8';
-const PAGE_DIR = new URL('./player-page', import.meta.url);
+const PAGE_DIR = new URL('./player-page/', import.meta.url);
 
 /** URL path -> [file, content type]. The page's own files are read from disk once per server start. */
 const PAGE_FILES: Record<string, [file: string | URL, type: string]> = {

@@ -32,7 +32,7 @@ afterAll(async () => {
 describe('the production build', () => {
   it('holds dist/ and runtime dependencies only', () => {
     expect(existsSync(join(out, 'dist', 'main.js'))).toBe(true);
-    expect(existsSync(join(out, 'dist', 'media', 'denoise', 'rnnoise-worker.mjs'))).toBe(true);
+    expect(existsSync(join(out, 'dist', 'media', 'audio', 'denoise', 'rnnoise-worker.mjs'))).toBe(true);
     for (const dev of ['tsx', 'vitest', 'typescript', 'playwright-core'])
       expect(existsSync(join(out, 'node_modules', dev)), dev).toBe(false);
     for (const runtime of ['hono', 'm3u8-parser', 'mpd-parser', '@resvg/resvg-js'])
