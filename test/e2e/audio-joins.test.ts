@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_AUDIO_CHUNK_OPTIONS } from '../../src/core/audio/audio-chunk.js';
 import { audioFrameCount } from '../../src/core/timeline/segment-grid.js';
@@ -187,6 +189,41 @@ describe('audio segments made one by one', () => {
       } finally {
         runner.run = run;
       }
+    },
+  );
+
+  it(
+    'keep every sample of a recording whose clock starts late (MPEG-TS starts at 1.4 s)',
+    { timeout: 60_000 },
+    async () => {
+      // ffmpeg adds a file's start time to an input seek: a seek on the source's own clock landed 1.4 s
+      // late, and each segment after the first began with up to a second of silence. The same tone
+      // remuxed into MPEG-TS must sound as it does from the MP4.
+      await promisify(execFile)('ffmpeg', [
+        '-v',
+        'error',
+        '-y',
+        '-i',
+        out('tone.mp4'),
+        '-c',
+        'copy',
+        '-f',
+        'mpegts',
+        out('tone.ts'),
+      ]);
+      const quietWindows = async (source: string) => {
+        const minted = await server.mint({ clips: [{ source, start: 2 }] });
+        const { file } = await fetchAudioRendition(server, minted.hls, out(`${source}-http.mp4`));
+        const [left] = await decodeAudio(file);
+        const quiet: number[] = [];
+        for (let at = 0; at + 480 <= left!.length; at += 480)
+          if (rmsDb(left!, at, at + 480) < -40) quiet.push(at / 48000);
+        return { samples: left!.length, quiet };
+      };
+      const mp4 = await quietWindows('tone.mp4');
+      const ts = await quietWindows('tone.ts');
+      expect(mp4.quiet.length).toBeLessThan(3);
+      expect(ts).toEqual(mp4);
     },
   );
 

@@ -138,7 +138,7 @@ describe('hls.js in Chromium', () => {
   /**
    * The start must not race the first switch up: a player that moves to a higher rendition right after
    * its first segment needs that rendition's next segment before the first has played out. A real
-   * hls.js at 1× with its own settings, also switching every 3 s, on a cold revision of a 1080p
+   * hls.js at 1× with a short buffer, also switching every 3 s, on a cold revision of a 1080p
    * recording, from the mint as the main application does it. This is one viewer, so a
    * CI machine busy with little else keeps up; several viewers at once are the benchmark's to measure
    * (`npm run bench:capacity`), which forbids any stall.
@@ -157,7 +157,13 @@ describe('hls.js in Chromium', () => {
           join(media, 'recording.mp4'),
         ]);
         const minted = await cold.mint({ clips: [{ source: 'recording.mp4' }] });
-        const result = await playHls(cold.baseUrl + minted.hls, { switchEveryMs: 3000, timeoutMs: 90_000 });
+        // A 6 s buffer (hls.js keeps 30 s): with its own, a fast origin had all 12 s buffered before the
+        // first switch, which then never reached the screen. Each switch lands on a segment still to make.
+        const result = await playHls(cold.baseUrl + minted.hls, {
+          switchEveryMs: 3000,
+          timeoutMs: 90_000,
+          hlsConfig: { maxBufferLength: 6, maxMaxBufferLength: 6 },
+        });
         const log = result.log.join('\n');
         // What this test allows and the benchmark does not: hls.js's stall watchdog firing before the
         // first frame plays, with the first segment already buffered — Chromium starting its decoder on

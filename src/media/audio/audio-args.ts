@@ -77,6 +77,10 @@ function pieceChains(
     const rate = piece.span.source.audio!.sampleRate;
     const { anchor, skip } = resampleAnchor(piece);
     inputs.push(
+      // On the source's own clock: without -seek_timestamp ffmpeg adds the file's start time (1.4 s in
+      // MPEG-TS, a chunk's time in a file of chunks) and the seek lands after the samples it is for.
+      '-seek_timestamp',
+      '1',
       '-ss',
       exactSeconds(Math.max(0, anchor / rate - SEEK_MARGIN_SECONDS)),
       '-noaccurate_seek',
