@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import type { Server as HttpServer } from 'node:http';
 import { serve } from '@hono/node-server';
 import { type Config, ConfigError, loadConfig } from './config/index.js';
 import { playbackPaths } from './core/manifests/playback-urls.js';
@@ -53,7 +54,11 @@ async function main(): Promise<void> {
       url: `http://${host}:${info.port}`,
       media: config.s3 ? `s3://${config.s3.bucket}` : config.mediaRoot,
     });
-  });
+  }) as HttpServer;
+  // Idle connections outlive the load balancer's (see Config.keepAliveTimeoutMs); the headers of the
+  // next request on a kept connection may take as long (Node's default, 60 s, would cut it first).
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  server.headersTimeout = config.keepAliveTimeoutMs + 1000;
 
   if (config.embeddedMedia) {
     const minted = await origin.revisions.mint({ clips: [{ source: DEMO_SOURCE }] });
@@ -72,7 +77,7 @@ async function main(): Promise<void> {
     // No new connections; waiting jobs answer a retryable 503 at once; running ones may finish for a
     // few seconds, then whatever ffmpeg is left is killed (its requests answer 503) and temp files go.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    server.closeIdleConnections();
     await origin.drain(config.shutdownDrainMs);
     await origin.close();
     metricsServer?.close();

@@ -42,6 +42,12 @@ const METRICS_PORT = 9464;
 const REDIS_PORT = 6379;
 /** The origin holds a playback request at most this long waiting for its job (REQUEST_WAIT_MS). */
 const ORIGIN_REQUEST_WAIT = cdk.Duration.seconds(25);
+/**
+ * How long the ALB keeps an idle connection (to CloudFront and to a task). The origin keeps its own
+ * 5 s longer (KEEP_ALIVE_TIMEOUT_MS), so the ALB always closes first and never sends a request on a
+ * connection the origin is closing.
+ */
+const ALB_IDLE_TIMEOUT = cdk.Duration.seconds(60);
 export const METRICS_NAMESPACE = 'avserver';
 
 export interface AvserverStackProps extends cdk.StackProps {
@@ -251,6 +257,7 @@ export class AvserverStack extends cdk.Stack {
         // Prometheus metrics for the sidecar: not in portMappings, not reachable from the ALB.
         METRICS_PORT: String(METRICS_PORT),
         LOG_LEVEL: 'info',
+        KEEP_ALIVE_TIMEOUT_MS: String(ALB_IDLE_TIMEOUT.toMilliseconds() + 5000),
       },
       secrets: {
         AVSERVER_API_TOKEN: ecs.Secret.fromSecretsManager(apiToken),
@@ -303,6 +310,7 @@ export class AvserverStack extends cdk.Stack {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroup: albSg,
       dropInvalidHeaderFields: true,
+      idleTimeout: ALB_IDLE_TIMEOUT,
     });
     // HTTP only: the ALB is not reachable from the internet; CloudFront terminates viewer TLS and
     // reaches the ALB through the VPC origin. open:false keeps CDK from adding 0.0.0.0/0 ingress.

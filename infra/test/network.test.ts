@@ -26,6 +26,8 @@ describe('network exposure', () => {
     s.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Scheme: 'internal',
       Type: 'application',
+      // 60 s, shorter than the origin's keep-alive (65 s, service.test.ts): the ALB closes first.
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '60' }]),
     });
     const [, listener] = only(resourcesOfType(s.template, 'AWS::ElasticLoadBalancingV2::Listener'), 'listener');
     expect(listener.Properties).toMatchObject({ Port: 80, Protocol: 'HTTP' });

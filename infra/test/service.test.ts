@@ -44,6 +44,8 @@ describe('ECS service', () => {
       METRICS_PORT: '9464',
       LOG_LEVEL: 'info',
       S3_REGION: 'us-east-1',
+      // Longer than the ALB's idle timeout (network.test.ts): the ALB closes idle connections first.
+      KEEP_ALIVE_TIMEOUT_MS: '65000',
     });
     expect(flatten(env.S3_BUCKET)).toBe(`<Ref:${logicalIdOf('AWS::S3::Bucket', 'Recordings')}>`);
     // rediss:// with no credentials in it; the token comes in REDIS_AUTH_TOKEN.

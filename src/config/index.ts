@@ -36,6 +36,12 @@ export interface Config {
   jobQueueLimit: number;
   jobTimeoutMs: number;
   requestWaitMs: number;
+  /**
+   * How long an idle client connection stays open: longer than the load balancer's (an ALB keeps idle
+   * connections to its targets 60 s), so the balancer always closes first and never sends a request
+   * on a socket the origin is closing (an intermittent 502).
+   */
+  keepAliveTimeoutMs: number;
   artifactCacheBytes: number;
   lookaheadSegments: number;
   /** Start a revision's first segments when it is minted. */
@@ -84,6 +90,7 @@ const envSchema = z.object({
   JOB_QUEUE_LIMIT: int(0, 100000).default(64),
   JOB_TIMEOUT_MS: int(1000, 3600_000).default(120_000),
   REQUEST_WAIT_MS: int(1, 3600_000).default(25_000),
+  KEEP_ALIVE_TIMEOUT_MS: int(1000, 3600_000).default(65_000),
   ARTIFACT_CACHE_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(256 * 1024 * 1024),
   LOOKAHEAD_SEGMENTS: int(0, 20).default(2),
   PREWARM_ON_MINT: z.enum(['true', 'false']).default('true'),
@@ -143,6 +150,7 @@ export function loadConfig(
     jobQueueLimit: e.JOB_QUEUE_LIMIT,
     jobTimeoutMs: e.JOB_TIMEOUT_MS,
     requestWaitMs: e.REQUEST_WAIT_MS,
+    keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     artifactCacheBytes: e.ARTIFACT_CACHE_BYTES,
     lookaheadSegments: e.LOOKAHEAD_SEGMENTS,
     prewarmOnMint: e.PREWARM_ON_MINT === 'true',
