@@ -38,7 +38,7 @@ export const ErrorCode = {
   Overloaded: 'overloaded',
   /** A job did not finish within its time limit. */
   Timeout: 'timeout',
-  /** Redis or the object store did not answer. */
+  /** Redis or the object store did not answer, or a job's process was killed (out of memory, say): retry. */
   Unavailable: 'unavailable',
   /** ffmpeg or another internal step failed; the message is safe, details go to the log. */
   Internal: 'internal',

@@ -27,6 +27,13 @@ describe('ProcessRunner', () => {
     expect(err).toMatchObject({ reason: 'exit', message: expect.stringContaining('exited with 3: broken input') });
   });
 
+  it('tells a process killed from outside (the out-of-memory killer) from one that failed', async () => {
+    const err = await new ProcessRunner()
+      .run('sh', ['-c', 'kill -KILL $$'], { timeoutMs: 5000 })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ reason: 'killed', message: expect.stringContaining('killed by SIGKILL') });
+  });
+
   it('kills a run that outlives its timeout', async () => {
     const runner = new ProcessRunner();
     const started = Date.now();

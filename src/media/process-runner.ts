@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
-/** Why a process run failed; the runner's only error type. */
+/**
+ * Why a process run failed; the runner's only error type. `killed`: ended by a signal the runner did
+ * not send (the kernel's out-of-memory killer, an operator, a crash): nothing says the input is at fault.
+ */
 export class ProcessError extends Error {
   override readonly name = 'ProcessError';
   constructor(
     message: string,
-    readonly reason: 'exit' | 'timeout' | 'aborted' | 'spawn' | 'output-limit',
+    readonly reason: 'exit' | 'killed' | 'timeout' | 'aborted' | 'spawn' | 'output-limit',
     readonly stderrTail: string,
   ) {
     super(message);
@@ -148,9 +151,11 @@ export class ProcessRunner {
         clearTimeout(killTimer);
         options.signal?.removeEventListener('abort', onAbort);
         this.#running.delete(child);
-        if (!failure && code !== 0) {
+        if (!failure && code === null)
+          failure = new ProcessError(`${command} was killed by ${signal}`, 'killed', stderr);
+        else if (!failure && code !== 0) {
           const last = stderr.trim().split('\n').slice(-3).join(' | ');
-          failure = new ProcessError(`${command} exited with ${code ?? signal}: ${last}`, 'exit', stderr);
+          failure = new ProcessError(`${command} exited with ${code}: ${last}`, 'exit', stderr);
         }
         if (failure) reject(failure);
         else {

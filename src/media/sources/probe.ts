@@ -1,7 +1,7 @@
 import type { SourceInfo } from '../../core/types.js';
-import { UnusableSourceError } from '../../errors.js';
+import { ErrorCode, OriginError, UnusableSourceError } from '../../errors.js';
 import { demuxerOf, inputOptions, type Demuxer } from './container.js';
-import type { ProcessRunner } from '../process-runner.js';
+import { ProcessError, type ProcessRunner } from '../process-runner.js';
 
 /** Where ffmpeg reads a source from for one job, and what to do once the job is done with it. */
 export interface SourceLease {
@@ -93,8 +93,8 @@ export async function probeSource(
   try {
     const { stdout } = await tools.runner.run(tools.ffprobePath, args, { timeoutMs: tools.timeoutMs });
     out = JSON.parse(stdout.toString('utf8')) as FfprobeOutput;
-  } catch {
-    throw new UnusableSourceError('is not a media file ffprobe can read');
+  } catch (err) {
+    throw interrupted(err) ?? new UnusableSourceError('is not a media file ffprobe can read');
   }
   demuxerOf(out.format?.format_name ?? 'unknown');
   const streams = out.streams ?? [];
@@ -175,6 +175,23 @@ export async function probeTarget(
   }
 }
 
+/**
+ * A probe that did not get to say anything about the file — killed from outside, out of time on a busy
+ * machine, or not started — as a retryable error: only ffprobe's own refusal makes a source unusable.
+ */
+function interrupted(err: unknown): OriginError | undefined {
+  if (!(err instanceof ProcessError)) return undefined;
+  if (err.reason === 'timeout')
+    return new OriginError(ErrorCode.Timeout, 'probing the source took too long; retry shortly', undefined, {
+      cause: err,
+    });
+  if (err.reason === 'killed' || err.reason === 'spawn')
+    return new OriginError(ErrorCode.Unavailable, 'probing the source was interrupted; retry shortly', undefined, {
+      cause: err,
+    });
+  return undefined;
+}
+
 /** The audio stream of a file with only audio in it (a chunked recording's audio track). */
 async function probeAudio(input: string, tools: ProbeTools, demuxer: Demuxer): Promise<SourceInfo['audio']> {
   let out: FfprobeOutput;
@@ -182,8 +199,8 @@ async function probeAudio(input: string, tools: ProbeTools, demuxer: Demuxer): P
     const args = ['-v', 'error', '-show_streams', '-of', 'json', ...inputOptions(input, demuxer), '-i', input];
     const { stdout } = await tools.runner.run(tools.ffprobePath, args, { timeoutMs: tools.timeoutMs });
     out = JSON.parse(stdout.toString('utf8')) as FfprobeOutput;
-  } catch {
-    throw new UnusableSourceError('has an audio track ffprobe cannot read');
+  } catch (err) {
+    throw interrupted(err) ?? new UnusableSourceError('has an audio track ffprobe cannot read');
   }
   const audio = (out.streams ?? []).find((s) => s.codec_type === 'audio' && s.sample_rate && s.channels);
   if (!audio) return undefined;
