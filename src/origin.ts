@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { Config } from './config/index.js';
@@ -51,6 +51,29 @@ const CHECKED_IMAGES = 10_000;
 /** x264 quality target under the bitrate cap (docs/media-rules.md, "Determinism": capped CRF). */
 const CRF = 21;
 
+/**
+ * Deletes the work folders of origins that died without cleaning up (killed, crashed): each is named
+ * after its process (`run-<pid>-…`), and one whose process is gone — or is this one, from a life before a
+ * container restart — is abandoned. Folders of origins alive beside this one (sharing WORK_DIR) stay.
+ */
+async function removeAbandonedRuns(dir: string, logger: Logger): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const pid = Number(/^run-(\d+)-/.exec(name)?.[1] ?? NaN);
+    if (!Number.isInteger(pid) || (pid !== process.pid && alive(pid))) continue;
+    await rm(join(dir, name), { recursive: true, force: true });
+    logger.info('removed the work folder of an origin that did not stop cleanly', { folder: name });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Builds every adapter from the configuration and wires them into the app. */
 export async function createOrigin(
   config: Config,
@@ -67,7 +90,8 @@ export async function createOrigin(
     ? new S3ObjectStore(S3ObjectStore.client(config.s3), config.s3.bucket, config.s3.timeoutMs)
     : new FsObjectStore(config.mediaRoot);
   await mkdir(config.workDir, { recursive: true });
-  const workDir = await mkdtemp(join(config.workDir, 'run-'));
+  await removeAbandonedRuns(config.workDir, logger);
+  const workDir = await mkdtemp(join(config.workDir, `run-${process.pid}-`));
   const runner = new ProcessRunner();
   const scheduler = new Scheduler({ concurrency: config.jobConcurrency, queueLimit: config.jobQueueLimit });
   const planOptions = { segmentDuration: config.segmentDuration };

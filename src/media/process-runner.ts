@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 /**
  * Why a process run failed; the runner's only error type. `killed`: ended by a signal the runner did
@@ -59,6 +60,13 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 const KILL_GRACE_MS = 2000;
 
 /**
+ * util-linux's setpriv, which sets the parent-death signal (prctl PR_SET_PDEATHSIG) and then runs the
+ * command: the kernel kills the child when the origin dies, even by SIGKILL. Where it is missing (not
+ * Linux), children are only killed by a shutdown the origin lives through.
+ */
+const PDEATHSIG = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
+
+/**
  * Owns the life of every ffmpeg/ffprobe child: argument arrays (no shell), stdout collected, stderr's
  * tail kept for errors, a timeout and an abort signal that kill (TERM, then KILL after a grace
  * period), and `shutdown()` to kill whatever is still running.
@@ -77,9 +85,11 @@ export class ProcessRunner {
         reject(new ProcessError(`${command} aborted before start`, 'aborted', ''));
         return;
       }
-      // Its own process group, so a kill reaches anything the child started too.
+      // Its own process group, so a kill reaches anything the child started too; and killed with the
+      // origin, however the origin dies (a crashed origin's ffmpeg held gigabytes for half a minute).
       const extraOutputs = options.extraOutputs ?? 0;
-      const child = spawn(command, args, {
+      const [file, argv] = PDEATHSIG ? [PDEATHSIG, ['--pdeathsig', 'KILL', '--', command, ...args]] : [command, args];
+      const child = spawn(file, argv, {
         stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...Array<'pipe'>(extraOutputs).fill('pipe')],
         detached: true,
       });
@@ -151,6 +161,8 @@ export class ProcessRunner {
         clearTimeout(killTimer);
         options.signal?.removeEventListener('abort', onAbort);
         this.#running.delete(child);
+        if (!failure && PDEATHSIG && code === 127 && stderr.includes('failed to execute'))
+          failure = new ProcessError(`${command} could not start: ${stderr.trim()}`, 'spawn', '');
         if (!failure && code === null)
           failure = new ProcessError(`${command} was killed by ${signal}`, 'killed', stderr);
         else if (!failure && code !== 0) {
