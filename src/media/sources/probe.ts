@@ -1,4 +1,5 @@
 import type { SourceInfo } from '../../core/types.js';
+import { LIMITS } from '../../core/edits/limits.js';
 import { ErrorCode, OriginError, UnusableSourceError } from '../../errors.js';
 import { demuxerOf, inputOptions, type Demuxer } from './container.js';
 import { ProcessError, type ProcessRunner } from '../process-runner.js';
@@ -118,6 +119,12 @@ export async function probeSource(
     if (!(frameRate > 0 && frameRate <= 120)) frameRate = scan.count / Math.max(scan.end - startTime, 1e-3);
   }
   if (!(duration > 0)) throw new UnusableSourceError('has no video frames');
+  // What the header claims bounds everything built from it (the timeline, the segment list): two
+  // frames 63 years apart once took the process down planning 470 million segments.
+  if (duration > LIMITS.sourceSeconds)
+    throw new UnusableSourceError(
+      `lasts ${Math.round(duration / 3600)} hours by what its container says, longer than ${LIMITS.sourceSeconds / 3600}`,
+    );
 
   const rotation = rotationOf(video);
   const sar = ratio(video.sample_aspect_ratio);

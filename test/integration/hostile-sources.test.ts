@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
+
+/** Recordings whose headers lie, made here with ffmpeg: refused at mint, in bounded time, naming the source. */
+let media: string;
+let server: RunningOrigin;
+
+beforeAll(async () => {
+  media = await mkdtemp(join(tmpdir(), 'avserver-hostile-'));
+  // A 3 KB MP4 of two frames 63 years apart (time scale 1 s, a sample lasting 2,000,000,000 of them).
+  execFileSync('ffmpeg', [
+    ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=64x64:rate=1:duration=2'],
+    ...['-vf', 'setpts=N*2000000000/TB', '-fps_mode', 'passthrough', '-c:v', 'libx264'],
+    ...['-video_track_timescale', '1', join(media, 'decades.mp4')],
+  ]);
+  server = await startOrigin({ MEDIA_ROOT: media });
+});
+
+afterAll(async () => {
+  await server?.close();
+  if (media) await rm(media, { recursive: true, force: true });
+});
+
+describe('a source whose container claims more than 24 hours', () => {
+  it('is a 422 naming the source, before anything is built from its length', { timeout: 30_000 }, async () => {
+    const t0 = performance.now();
+    const res = await server.fetch('/v1/revisions', {
+      method: 'POST',
+      api: true,
+      body: JSON.stringify({ clips: [{ source: 'decades.mp4' }] }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(res.status).toBe(422);
+    const { error } = (await res.json()) as { error: { code: string; field: string; message: string } };
+    expect(error).toMatchObject({ code: 'source_unusable', field: 'clips[0].source' });
+    expect(error.message).toMatch(/longer than 24/);
+    expect((await server.fetch('/healthz')).status).toBe(200);
+  });
+});
