@@ -1,6 +1,18 @@
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
 const BROWSER = ['**/*.browser.test.ts'];
+/** Files that mostly wait (a connection idle past a load balancer's timeout): started first, beside the busy ones. */
+const WAITING = ['/test/integration/keep-alive.test.ts'];
+
+/** The default order (slowest last time first, then largest), with the waiting files ahead of all. */
+class WaitingFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const waits = (f: TestSpecification) => WAITING.some((w) => f.moduleId.endsWith(w));
+    return [...sorted.filter(waits), ...sorted.filter((f) => !waits(f))];
+  }
+}
 
 export default defineConfig({
   test: {
@@ -8,6 +20,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Media tests spawn ffmpeg; two files at once keeps a 2-core machine busy without thrashing.
     maxWorkers: 2,
+    sequence: { sequencer: WaitingFirst },
     projects: [
       {
         extends: true,
