@@ -23,6 +23,13 @@ export const LIMITS = {
   imageBytes: 32 * 1024 * 1024,
   /** Pixels on either side of an image overlay's picture (checked from its header before it is decoded). */
   imageSide: 8192,
+  /** Pixels on either side of a source's picture (its header, at probe): 8K. */
+  sourceSide: 8192,
+  /**
+   * Pixels of a source's picture: 8K UHD (8192 × 4320). Every job decodes the source's full picture; an
+   * 8192 × 8192 recording cost about 1 GB a job, and no rendition (2160p at most) needs more.
+   */
+  sourcePixels: 8192 * 4320,
   /** Seconds of any source, and of a clip's start/end/cuts. */
   sourceSeconds: 24 * 3600,
   /** Bytes of a chunked recording's manifest (a DASH MPD or an HLS playlist). */

@@ -33,3 +33,41 @@ describe('a probe that fails', () => {
     if (code) expect((err as OriginError).code).toBe(code);
   });
 });
+
+/** A runner whose ffprobe answers `streams` for an MP4 of 10 s at 30 fps. */
+const answering = (width: number, height: number) => ({
+  runner: {
+    run: () =>
+      Promise.resolve({
+        stdout: Buffer.from(
+          JSON.stringify({
+            format: { format_name: 'mov,mp4,m4a,3gp,3g2,mj2', duration: '10' },
+            streams: [{ codec_type: 'video', codec_name: 'h264', width, height, r_frame_rate: '30/1', duration: '10' }],
+          }),
+        ),
+        extra: [],
+        stderr: '',
+      }),
+  } as unknown as ProcessRunner,
+  ffprobePath: 'ffprobe',
+  timeoutMs: 1000,
+});
+
+describe('a picture larger than any job should decode', () => {
+  it.each([
+    [16000, 16000, false],
+    [8192, 8192, false],
+    [9000, 100, false],
+    [7680, 4320, true],
+    [4320, 7680, true],
+    [3840, 2160, true],
+  ])('%i×%i: accepted %s', async (width, height, accepted) => {
+    const result = await probeTarget(
+      { kind: 'file', input: '/nowhere.mp4', demuxer: 'mov' },
+      { key: 'a.mp4', etag: 'e', size: 1 },
+      answering(width, height),
+    ).catch((err: unknown) => err);
+    if (accepted) expect(result).toMatchObject({ video: { width, height } });
+    else expect(result).toMatchObject({ message: expect.stringMatching(/larger than 8192 on a side/) });
+  });
+});

@@ -101,6 +101,14 @@ export async function probeSource(
   const streams = out.streams ?? [];
   const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   if (!video?.width || !video.height) throw new UnusableSourceError('has no video stream');
+  if (
+    video.width > LIMITS.sourceSide ||
+    video.height > LIMITS.sourceSide ||
+    video.width * video.height > LIMITS.sourcePixels
+  )
+    throw new UnusableSourceError(
+      `has a ${video.width}×${video.height} picture by what its header says, larger than ${LIMITS.sourceSide} on a side or ${LIMITS.sourcePixels} pixels`,
+    );
   const audio = streams.find((s) => s.codec_type === 'audio' && s.sample_rate && s.channels);
 
   const startTime = seconds(video.start_time) ?? 0;
