@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { Config } from './config/index.js';
 import type { ImageInfo } from './core/picture/image-header.js';
+import { Limiter } from './util/limiter.js';
 import { Lru } from './util/lru.js';
 import { Lookahead } from './engine/lookahead.js';
 import { OverlayPictures } from './engine/overlay-pictures.js';
 import { Scheduler } from './engine/scheduler.js';
 import { Sources } from './engine/sources.js';
+import { ErrorCode, OriginError } from './errors.js';
 import { createApp } from './http/app.js';
 import type { Edge } from './http/edge.js';
 import type { Logger } from './logger.js';
@@ -44,6 +46,12 @@ export interface Origin {
 }
 
 const PROBE_TIMEOUT_MS = 30_000;
+/**
+ * Mints' probes (ffprobe, the image check) waiting for one of the JOB_CONCURRENCY probe slots; beyond,
+ * a retryable 503. Twelve mints at once ran twelve ffprobe processes holding 7.6 GB together, all of
+ * them out of time: one at a time per core, each takes a fraction of a second.
+ */
+const PROBE_QUEUE_LIMIT = 64;
 /** Overlay pictures kept in memory (PNG bytes): a caption at 1080p is tens of KB. */
 const PICTURE_CACHE_BYTES = 64 * 1024 * 1024;
 /** Image overlays remembered as checked (by key and ETag), so a re-mint with the same logo skips the decode. */
@@ -110,13 +118,19 @@ export async function createOrigin(
     observe: (kind, seconds) => metrics.job(kind, '', seconds),
   });
   const probeTools = { runner, ffprobePath: config.ffprobePath, timeoutMs: PROBE_TIMEOUT_MS };
+  const probes = new Limiter(
+    config.jobConcurrency,
+    PROBE_QUEUE_LIMIT,
+    () => new OriginError(ErrorCode.Overloaded, 'too many sources are being checked; retry shortly'),
+  );
   const checkedImages = new Lru<ImageInfo>(CHECKED_IMAGES);
   const revisions = new Revisions({
     store,
     objects,
     sources,
-    probe: (target, identity) => metrics.timed('probe', () => probeTarget(target, identity, probeTools)),
-    image: (key) => metrics.timed('image', () => checkImage(objects, probeTools, key, checkedImages)),
+    probe: (target, identity) =>
+      probes.run(() => metrics.timed('probe', () => probeTarget(target, identity, probeTools))),
+    image: (key) => probes.run(() => metrics.timed('image', () => checkImage(objects, probeTools, key, checkedImages))),
     secret: config.revisionSecret,
     ttlSeconds: config.revisionTtlSeconds,
     planOptions,
