@@ -1,32 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnOrigin } from '../helpers/origin-process.js';
 import { FIXTURES } from '../helpers/origin-server.js';
-
-/** Processes whose parent is `pid`, by name. */
-function children(pid: number, name: string): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid), '-x', name])
-      .toString()
-      .trim()
-      .split('\n')
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { alive, waitForChildren } from '../helpers/processes.js';
 
 describe('an origin killed outright (SIGKILL, a crash)', () => {
   it('takes its ffmpeg with it, and the next start removes the work folder it left', { timeout: 60_000 }, async () => {
@@ -36,11 +14,7 @@ describe('an origin killed outright (SIGKILL, a crash)', () => {
       const crashed = await spawnOrigin(env);
       const minted = await crashed.mint({ clips: [{ source: 'landscape.mp4' }] });
       const answer = crashed.fetch(minted.hls.replace('master.m3u8', '720p/1.m4s')).catch(() => undefined);
-      let ffmpeg: number[] = [];
-      for (let i = 0; i < 400 && ffmpeg.length === 0; i++) {
-        ffmpeg = children(crashed.pid, 'ffmpeg');
-        if (ffmpeg.length === 0) await new Promise((r) => setTimeout(r, 10));
-      }
+      const ffmpeg = await waitForChildren(crashed.pid, 'ffmpeg');
       expect(ffmpeg.length).toBeGreaterThan(0);
       // Stopped, as the scheduler stops a job it pauses: a running ffmpeg dies of its closed pipe
       // anyway, a stopped one never notices and holds its memory until something kills it.

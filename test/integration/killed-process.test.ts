@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
+import { waitForChildren } from '../helpers/processes.js';
 
 /**
  * An ffmpeg killed from outside while it makes a segment — what the kernel's out-of-memory killer
@@ -15,29 +15,13 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** The ffmpeg processes this test's origin runs (children of this process). */
-function ffmpegChildren(): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(process.pid), '-x', 'ffmpeg'])
-      .toString()
-      .trim()
-      .split('\n')
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
 describe('a segment whose ffmpeg is killed', () => {
   it('answers a retryable 503, and the retry makes it', { timeout: 60_000 }, async () => {
     const minted = await server.mint({ clips: [{ source: 'landscape.mp4' }] });
     const path = minted.hls.replace('master.m3u8', '720p/1.m4s');
     const answer = server.fetch(path);
-    let pids: number[] = [];
-    for (let i = 0; i < 400 && pids.length === 0; i++) {
-      pids = ffmpegChildren();
-      if (pids.length === 0) await new Promise((r) => setTimeout(r, 10));
-    }
+    // This test's origin runs in this process: its ffmpeg are this process's children.
+    const pids = await waitForChildren(process.pid, 'ffmpeg');
     expect(pids.length).toBeGreaterThan(0);
     for (const pid of pids) process.kill(pid, 'SIGKILL');
     const res = await answer;
