@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,10 @@ beforeAll(async () => {
     ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=64x64:rate=1:duration=2'],
     ...['-vf', 'setpts=N*2000000000/TB', '-fps_mode', 'passthrough', '-c:v', 'libx264'],
     ...['-video_track_timescale', '1', join(media, 'decades.mp4')],
+  ]);
+  execFileSync('ffmpeg', [
+    ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30', '-frames:v', '1'],
+    ...['-c:v', 'libx264', join(media, 'one-frame.mp4')],
   ]);
   server = await startOrigin({ MEDIA_ROOT: media });
 });
@@ -40,5 +44,23 @@ describe('a source whose container claims more than 24 hours', () => {
     expect(error).toMatchObject({ code: 'source_unusable', field: 'clips[0].source' });
     expect(error.message).toMatch(/longer than 24/);
     expect((await server.fetch('/healthz')).status).toBe(200);
+  });
+});
+
+describe('a recording of one frame', () => {
+  it('plays: its one segment holds its one frame', { timeout: 30_000 }, async () => {
+    const minted = await server.mint({ clips: [{ source: 'one-frame.mp4' }] });
+    const base = minted.hls.replace('/master.m3u8', '');
+    const init = Buffer.from(await (await server.fetch(`${base}/240p/init.mp4`)).arrayBuffer());
+    const res = await server.fetch(`${base}/240p/0.m4s`);
+    expect(res.status).toBe(200);
+    const segment = Buffer.from(await res.arrayBuffer());
+    const file = join(media, 'one-frame-out.mp4');
+    await writeFile(file, Buffer.concat([init, segment]));
+    const frames = execFileSync('ffprobe', [
+      ...['-v', 'error', '-count_frames', '-select_streams', 'v:0'],
+      ...['-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file],
+    ]);
+    expect(frames.toString().trim()).toBe('1');
   });
 });

@@ -193,7 +193,11 @@ function composite(
  * (ftyp + moov with the avcC) depends on these alone, never on the picture: measured byte-identical
  * from a real segment and from one black frame.
  */
-function encoderArgs(rendition: VideoRendition, gop: number, encoder: EncoderSettings): string[] {
+function encoderArgs(rendition: VideoRendition, frames: number, encoder: EncoderSettings): string[] {
+  // One GOP per segment. Never a GOP of one frame: x264 then writes an intra-only stream
+  // (constraint_set3_flag, avc1.64101E), whose init segment is not the rendition's, and a one-frame
+  // segment (a one-frame revision, or a last segment of one frame) failed.
+  const gop = Math.max(2, frames);
   return [
     '-c:v',
     'libx264',
