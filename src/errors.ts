@@ -70,3 +70,15 @@ export class UnusableSourceError extends Error {
 export function isTransient(code: ErrorCode): boolean {
   return code === ErrorCode.Overloaded || code === ErrorCode.Timeout || code === ErrorCode.Unavailable;
 }
+
+/**
+ * A write that failed for want of space (`ENOSPC`: the work disk is full) as a retryable
+ * `unavailable`: nothing is wrong with the request or the source, and it works again once space is
+ * freed. Undefined for any other error.
+ */
+export function diskFull(err: unknown): OriginError | undefined {
+  if ((err as NodeJS.ErrnoException | undefined)?.code !== 'ENOSPC') return undefined;
+  return new OriginError(ErrorCode.Unavailable, "the origin's work disk is full; retry shortly", undefined, {
+    cause: err,
+  });
+}

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { LIMITS } from '../core/edits/limits.js';
 import type { SourceInfo } from '../core/types.js';
-import { ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
+import { diskFull, ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
 import {
   chunkDemuxer,
   chunksCovering,
@@ -163,7 +163,7 @@ export class Sources {
     } catch (err) {
       await handle.close();
       await rm(path, { force: true });
-      throw err;
+      throw diskFull(err) ?? err;
     }
     await handle.close();
     return { input: path, release: () => rm(path, { force: true }) };
@@ -239,6 +239,11 @@ export class Sources {
     const started = performance.now();
     try {
       await this.options.runner.run(this.options.ffmpegPath, args, { timeoutMs: this.options.timeoutMs });
+    } catch (err) {
+      // ffmpeg writing the copy ran out of disk: the disk's fault, not the source's.
+      if (err instanceof ProcessError && err.stderrTail.includes('No space left on device'))
+        throw diskFull(Object.assign(new Error(err.message), { code: 'ENOSPC' })) ?? err;
+      throw err;
     } finally {
       this.options.observe?.(kind, (performance.now() - started) / 1000);
     }

@@ -1,4 +1,4 @@
-import { ErrorCode, OriginError } from '../errors.js';
+import { diskFull, ErrorCode, OriginError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ProcessError } from '../media/process-runner.js';
 
@@ -10,6 +10,11 @@ import { ProcessError } from '../media/process-runner.js';
  */
 export function failed(logger: Logger, what: string, key: string, err: unknown): never {
   if (err instanceof OriginError) throw err;
+  const full = diskFull(err);
+  if (full) {
+    logger.error(`${what} failed: the work disk is full`, { key, err });
+    throw full;
+  }
   if (err instanceof ProcessError && err.reason === 'killed') {
     logger.warn(`${what} interrupted`, { key, err: err.message });
     throw new OriginError(ErrorCode.Unavailable, `${what} was interrupted; retry shortly`, undefined, { cause: err });
