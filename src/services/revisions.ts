@@ -5,14 +5,20 @@ import { Lru } from '../util/lru.js';
 import { ErrorCode, OriginError } from '../errors.js';
 import { mintRevision, type MintDeps, type MintResult } from './mint.js';
 
-const PLAN_CACHE_ENTRIES = 2000;
+/**
+ * Memory for plans. A plan costs about 4 KB and 250 bytes a segment (measured: 7.6 KB for a minute,
+ * 2.1 MB for ten hours): counted by entries, 2,000 plans of 10-hour revisions would have been 4 GB.
+ */
+const PLAN_CACHE_BYTES = 64 * 1024 * 1024;
+/** A plan's weight in the cache: an estimate of its bytes, from its segment count. */
+export const planBytes = (plan: Plan) => 4096 + 256 * plan.grid.segments.length;
 
 /**
  * Revisions: minted from edits (the main application, after every edit), looked up by id, and
  * planned. The one place a revision id is resolved, for the API and for playback alike.
  */
 export class Revisions {
-  readonly #plans = new Lru<Plan>(PLAN_CACHE_ENTRIES);
+  readonly #plans = new Lru<Plan>(PLAN_CACHE_BYTES);
 
   constructor(private readonly deps: MintDeps) {}
 
@@ -33,7 +39,12 @@ export class Revisions {
     const cached = this.#plans.get(revisionId);
     if (cached) return cached;
     const plan = planRevision(await this.get(revisionId), this.deps.planOptions);
-    this.#plans.set(revisionId, plan);
+    this.#plans.set(revisionId, plan, planBytes(plan));
     return plan;
+  }
+
+  /** Estimated bytes of the plans kept (see planBytes). */
+  get planCacheBytes(): number {
+    return this.#plans.total;
   }
 }
