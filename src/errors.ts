@@ -72,12 +72,16 @@ export function isTransient(code: ErrorCode): boolean {
 }
 
 /**
- * A write that failed for want of space (`ENOSPC`: the work disk is full) as a retryable
+ * A write that failed for want of space (`ENOSPC`, or `noSpace` where the caller knows better: ffmpeg
+ * says so on stderr) as a retryable
  * `unavailable`: nothing is wrong with the request or the source, and it works again once space is
  * freed. Undefined for any other error.
  */
-export function diskFull(err: unknown): OriginError | undefined {
-  if ((err as NodeJS.ErrnoException | undefined)?.code !== 'ENOSPC') return undefined;
+export function diskFull(
+  err: unknown,
+  noSpace = (err as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC',
+): OriginError | undefined {
+  if (!noSpace) return undefined;
   return new OriginError(ErrorCode.Unavailable, "the origin's work disk is full; retry shortly", undefined, {
     cause: err,
   });

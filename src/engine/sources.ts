@@ -241,9 +241,7 @@ export class Sources {
       await this.options.runner.run(this.options.ffmpegPath, args, { timeoutMs: this.options.timeoutMs });
     } catch (err) {
       // ffmpeg writing the copy ran out of disk: the disk's fault, not the source's.
-      if (err instanceof ProcessError && err.stderrTail.includes('No space left on device'))
-        throw diskFull(Object.assign(new Error(err.message), { code: 'ENOSPC' })) ?? err;
-      throw err;
+      throw diskFull(err, err instanceof ProcessError && err.stderrTail.includes('No space left on device')) ?? err;
     } finally {
       this.options.observe?.(kind, (performance.now() - started) / 1000);
     }

@@ -26,7 +26,7 @@ export class Limiter {
     }
   }
 
-  /** Tasks running, and waiting (for metrics and tests). */
+  /** Tasks running, and waiting. */
   get load(): { running: number; waiting: number } {
     return { running: this.#running, waiting: this.#waiting.length };
   }
