@@ -11,6 +11,7 @@ import {
 import { overlayFrames, type PlannedOverlay } from './edits/overlays.js';
 import { compileTimeline, type Span } from './timeline/timeline.js';
 import type { RevisionRecord } from './types.js';
+import { ErrorCode, OriginError } from '../errors.js';
 
 export type { Span } from './timeline/timeline.js';
 
@@ -37,6 +38,8 @@ export interface Plan {
   audio?: AudioRendition;
   /** Drawn in order over every video rendition, each on its output frames. */
   overlays: PlannedOverlay[];
+  /** Output seconds of the poster's frame (the edits' `posterTime`, or the middle). */
+  posterTime: number;
 }
 
 /** The start rendition is the largest at or below this short side: quick to encode, sharp enough. */
@@ -63,10 +66,19 @@ export function planRevision(record: RevisionRecord, options: PlanOptions): Plan
   const grid = planSegmentGrid(frameCount, fps, options.segmentDuration);
   const video = planLadder(source.video.displayWidth, source.video.displayHeight, fps);
   const start = video.find((r) => Math.min(r.width, r.height) <= START_SHORT_SIDE) ?? video[video.length - 1]!;
+  const duration = frameCount / fps;
+  const { posterTime = duration / 2 } = record.edits;
+  if (posterTime > duration)
+    throw new OriginError(
+      ErrorCode.InvalidEdit,
+      `posterTime: is past the revision's end (${duration.toFixed(3)} s of output)`,
+      'posterTime',
+    );
   return {
     revisionId: record.id,
     fps,
-    duration: frameCount / fps,
+    duration,
+    posterTime,
     grid,
     spans,
     video,

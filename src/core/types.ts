@@ -60,6 +60,8 @@ export interface Edits {
   noiseSuppression: boolean;
   /** Drawn in order, later ones on top. */
   overlays: Overlay[];
+  /** Output seconds of the poster's frame; the revision's middle when absent. */
+  posterTime?: number;
 }
 
 /** What the revision store keeps under a revision id. */

@@ -31,8 +31,11 @@ export class OverlayPictures {
     this.#kept = new CachedJobs({ budget: options.maxBytes });
   }
 
-  /** The picture of `planned` for `rendition`; undefined when it draws nothing on the canvas. */
-  async get(planned: PlannedOverlay, rendition: VideoRendition): Promise<OverlayPicture | undefined> {
+  /** The picture of `planned` for a canvas of `rendition`'s size; undefined when it draws nothing on it. */
+  async get(
+    planned: PlannedOverlay,
+    rendition: Pick<VideoRendition, 'width' | 'height'>,
+  ): Promise<OverlayPicture | undefined> {
     const { overlay, image } = planned;
     const { width, height } = rendition;
     if (overlay.kind === 'image') return imagePicture(overlay, image!, await this.#imageBytes(image!), width, height);

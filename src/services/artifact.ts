@@ -42,4 +42,6 @@ export const CONTENT_TYPES = {
   dash: 'application/dash+xml',
   video: 'video/mp4',
   audio: 'audio/mp4',
+  jpg: 'image/jpeg',
+  webp: 'image/webp',
 } as const;

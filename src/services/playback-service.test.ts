@@ -67,6 +67,11 @@ function harness(options: { lookahead?: number; cost?: (name: string) => number;
       log.push(`init ${rendition.id}`);
       return fakeInit(rendition);
     },
+    async still(plan, frame, size, format, handle) {
+      const made = `${plan.revisionId[0]}/still/${frame}/${size.width}x${size.height}.${format}`;
+      await job(made, handle, false);
+      return Buffer.from(made);
+    },
   };
   const store = new MemoryRevisionStore();
   const scheduler = new Scheduler({ concurrency: 2, queueLimit: 50, now: () => clock.now });
@@ -258,5 +263,37 @@ describe('scheduling, through the playback service', () => {
     expect(started.filter((n) => n === 'A/720p/9')).toHaveLength(1);
     expect(started).not.toContain('A/720p/7');
     await Promise.all([first, other]);
+  });
+
+  it("makes a thumbnail as a player's job, once however many ask, at the frame and size asked for", async () => {
+    const h = harness({ cost: () => 200 });
+    await h.save(A);
+    const asks = Promise.all([
+      h.playback.thumbnail(A, 'thumbnail', 320, 12.5),
+      h.playback.thumbnail(A, 'thumbnail', 320, 12.5),
+    ]);
+    await h.advance(300);
+    const [first, second] = await asks;
+    // 12.5 s at 30 fps is frame 375; a 16:9 canvas 320 wide is 180 high.
+    expect(first.body.toString()).toBe('A/still/375/320x180.jpg');
+    expect(first.contentType).toBe('image/jpeg');
+    expect([first.cacheStatus, second.cacheStatus].sort()).toEqual(['coalesced', 'miss']);
+    expect(h.log.filter((l) => l.startsWith('start'))).toEqual(['start A/still/375/320x180.jpg']);
+    const poster = h.playback.poster(A, 'posterWebp');
+    await h.advance(300);
+    // The middle of 60 s, 1280 wide.
+    expect((await poster).body.toString()).toBe('A/still/900/1280x720.webp');
+  });
+
+  it.each([
+    [320, 60.001, 'not_found'],
+    [320, 61, 'not_found'],
+    [100, 1, 'bad_path'],
+    [48, 1, 'bad_path'],
+    [1936, 1, 'bad_path'],
+  ])('refuses a thumbnail %i wide at %d s (%s)', async (width, time, code) => {
+    const h = harness();
+    await h.save(A);
+    await expect(h.playback.thumbnail(A, 'thumbnail', width, time)).rejects.toMatchObject({ code });
   });
 });

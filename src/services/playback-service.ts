@@ -1,6 +1,10 @@
 import { renderDashManifest } from '../core/manifests/dash-manifest.js';
 import { renderMasterPlaylist, renderMediaPlaylist } from '../core/manifests/hls-playlist.js';
 import type { Plan } from '../core/plan.js';
+import { extname } from 'node:path';
+import { artifactName } from '../core/manifests/playback-urls.js';
+import { posterSize, stillFrame, thumbnailSize, type StillFormat, type StillSize } from '../core/picture/stills.js';
+import { failed } from './job-context.js';
 import { CachedJobs, type Taken } from '../engine/cached-jobs.js';
 import { withDeadline } from '../util/deadline.js';
 import type { Ahead, Lookahead } from '../engine/lookahead.js';
@@ -121,6 +125,48 @@ export class PlaybackService {
     } finally {
       this.deps.lookahead.onAnswered(watch, index);
     }
+  }
+
+  /** The revision's poster: its frame at `posterTime` (or its middle), POSTER_WIDTH wide at most. */
+  async poster(revisionId: string, kind: 'poster' | 'posterWebp'): Promise<Artifact> {
+    const { plan, resolve } = await this.#resolve(revisionId);
+    const frame = stillFrame(plan, plan.posterTime);
+    return this.#still(plan, artifactName(kind), frame, posterSize(plan), resolve);
+  }
+
+  /** The frame shown at output second `time`, `width` pixels wide. */
+  async thumbnail(
+    revisionId: string,
+    kind: 'thumbnail' | 'thumbnailWebp',
+    width: number,
+    time: number,
+  ): Promise<Artifact> {
+    const { plan, resolve } = await this.#resolve(revisionId);
+    const size = thumbnailSize(plan, width);
+    const frame = stillFrame(plan, time);
+    return this.#still(plan, artifactName(kind, { width, time }), frame, size, resolve);
+  }
+
+  /**
+   * One output frame as a picture (core/picture/stills.ts), in the format its name ends with, made by
+   * a player's job due when a segment asked for now would be, and kept with the segments.
+   */
+  async #still(plan: Plan, name: string, frame: number, size: StillSize, resolve: number): Promise<Artifact> {
+    const format = extname(name).slice(1) as StillFormat;
+    const key = `${plan.revisionId}/${name}`;
+    const job = this.#artifacts.take(key, async () => {
+      const { value, timing } = await this.deps.scheduler.run(
+        (handle) =>
+          this.deps.maker
+            .still(plan, frame, size, format, handle)
+            .catch((err: unknown) => failed(this.deps.logger, 'picture', key, err)),
+        { key, class: 'player', needAt: performance.now() + this.deps.requestWaitMs * ANSWER_WITHIN_SHARE },
+      );
+      const made = stored(value);
+      return { value: made, size: made.body.length, report: timing };
+    });
+    const taken = await this.#wait(job, `the picture of frame ${frame}`);
+    return this.#artifact(taken, CONTENT_TYPES[format], resolve);
   }
 
   #artifact(taken: Taken<Stored, JobTiming>, contentType: string, resolve: number): Artifact {

@@ -13,7 +13,8 @@ import type { JobHandle } from '../engine/job.js';
 import type { Sources, SourceLease } from '../engine/sources.js';
 import { makeAudioSegment } from '../media/audio/audio-segment.js';
 import type { Denoiser } from '../media/audio/denoise/denoiser.js';
-import { videoInitArgs, type EncoderSettings, type OverlayInput } from '../media/video/video-args.js';
+import { stillArgs, videoInitArgs, type EncoderSettings, type OverlayInput } from '../media/video/video-args.js';
+import type { StillFormat, StillSize } from '../core/picture/stills.js';
 import { splitFragmentedMp4 } from '../media/mp4/boxes.js';
 import { ProcessError, type ProcessRunner } from '../media/process-runner.js';
 import { ErrorCode, OriginError } from '../errors.js';
@@ -53,7 +54,12 @@ export interface SegmentMaker {
   audio(plan: Plan, index: number, handle: JobHandle): Promise<Buffer>;
   /** A video rendition's init segment, which depends only on the rendition and the frame rate. */
   init(rendition: VideoRendition, fps: number, gop: number, handle: JobHandle): Promise<Buffer>;
+  /** Output frame `frame` as a picture of `size` (a poster or a thumbnail), drawn as its segment draws it. */
+  still(plan: Plan, frame: number, size: StillSize, format: StillFormat, handle: JobHandle): Promise<Buffer>;
 }
+
+/** A sane ceiling on one still's size (a 1920-wide JPEG at quality 3 is well under 1 MB). */
+const MAX_STILL_BYTES = 16 * 1024 * 1024;
 
 export interface FfmpegSegmentMakerDeps {
   runner: ProcessRunner;
@@ -137,7 +143,7 @@ export class FfmpegSegmentMaker implements SegmentMaker {
    */
   async #withOverlays<T>(
     plan: Plan,
-    rendition: VideoRendition,
+    rendition: StillSize,
     segment: Segment,
     work: (overlays: OverlayInput[]) => Promise<T>,
   ): Promise<T> {
@@ -166,6 +172,31 @@ export class FfmpegSegmentMaker implements SegmentMaker {
     } finally {
       await Promise.all(inputs.map((o) => rm(o.input, { force: true })));
     }
+  }
+
+  async still(plan: Plan, frame: number, size: StillSize, format: StillFormat, handle: JobHandle): Promise<Buffer> {
+    const segment = { index: 0, startFrame: frame, frameCount: 1, start: frame / plan.fps, duration: 1 / plan.fps };
+    const parts = piecesOf(plan.spans, frame, 1);
+    return this.#withOverlays(plan, size, segment, (overlays) =>
+      this.#withSources(
+        parts.map((p) => ({
+          span: p.span,
+          kind: 'video' as const,
+          ...sourceTime(p.span, plan.fps, { frame: p.startFrame, frames: p.frameCount }).read,
+        })),
+        async (inputs) => {
+          const pieces = parts.map((p, i) => ({ ...p, input: inputs[i]! }));
+          const job = { pieces, segment, rendition: size, fps: plan.fps, overlays };
+          const { stdout } = await this.deps.runner.run(this.deps.ffmpegPath, stillArgs(job, format), {
+            timeoutMs: this.deps.jobTimeoutMs,
+            signal: handle.signal,
+            maxOutputBytes: MAX_STILL_BYTES,
+          });
+          if (stdout.length === 0) throw new Error(`frame ${frame} made no picture`);
+          return stdout;
+        },
+      ),
+    );
   }
 
   async audio(plan: Plan, index: number, handle: JobHandle): Promise<Buffer> {

@@ -29,6 +29,7 @@ const editsSchema = z.strictObject({
   clips: z.array(clipSchema).min(1),
   noiseSuppression: z.boolean().default(false),
   overlays: z.array(overlaySchema).default([]),
+  posterTime: seconds.optional(),
 });
 
 /** `clips[0].source` style path for an error's `field`. */
@@ -54,7 +55,8 @@ export function parseEdits(body: unknown): Edits {
   const edits = parsed.data;
   checkCounts(edits);
   for (const [i, overlay] of edits.overlays.entries()) checkOverlay(overlay, `overlays[${i}]`);
-  return { clips: edits.clips, noiseSuppression: edits.noiseSuppression, overlays: edits.overlays };
+  const { clips, noiseSuppression, overlays, posterTime } = edits;
+  return { clips, noiseSuppression, overlays, ...(posterTime === undefined ? {} : { posterTime }) };
 }
 
 function checkCounts(edits: z.infer<typeof editsSchema>): void {

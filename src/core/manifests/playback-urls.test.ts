@@ -23,10 +23,18 @@ describe('artifact names and paths', () => {
     [artifactName('segment', { rendition: '360p', index: 12 }), '360p/12.m4s'],
     [artifactPath(ID, 'segment', { rendition: '720p', index: 3 }), `/play/${ID}/720p/3.m4s`],
     [artifactPath(ID, 'init', { rendition: '720p' }), `/play/${ID}/720p/init.mp4`],
+    [artifactName('poster'), 'poster.jpg'],
+    [artifactName('thumbnail', { width: 320, time: 12.5 }), 'thumbnail/320w/12.5.jpg'],
+    [artifactName('thumbnailWebp', { width: 64, time: 0 }), 'thumbnail/64w/0.webp'],
   ])('%s', (built, expected) => expect(built).toBe(expected));
 
   it('gives mint the HLS and DASH entry points', () => {
-    expect(playbackPaths(ID)).toEqual({ hls: `/play/${ID}/master.m3u8`, dash: `/play/${ID}/manifest.mpd` });
+    expect(playbackPaths(ID)).toEqual({
+      hls: `/play/${ID}/master.m3u8`,
+      dash: `/play/${ID}/manifest.mpd`,
+      poster: `/play/${ID}/poster.jpg`,
+      thumbnail: `/play/${ID}/thumbnail/{w}w/{t}.jpg`,
+    });
   });
 
   it('gives DASH the same names with its template identifiers', () => {
@@ -60,6 +68,11 @@ describe('parsePlaybackPath', () => {
     ['<id>/720p/0.m4s', { kind: 'segment', revisionId: ID, rendition: '720p', index: 0 }],
     ['<id>/720p/10.m4s', { kind: 'segment', revisionId: ID, rendition: '720p', index: 10 }],
     ['<id>/720p/999999999.m4s', { kind: 'segment', revisionId: ID, rendition: '720p', index: 999_999_999 }],
+    ['<id>/poster.jpg', { kind: 'poster', revisionId: ID }],
+    ['<id>/poster.webp', { kind: 'posterWebp', revisionId: ID }],
+    ['<id>/thumbnail/320w/0.jpg', { kind: 'thumbnail', revisionId: ID, width: 320, time: 0 }],
+    ['<id>/thumbnail/1920w/12.04.jpg', { kind: 'thumbnail', revisionId: ID, width: 1920, time: 12.04 }],
+    ['<id>/thumbnail/64w/3599.999.webp', { kind: 'thumbnailWebp', revisionId: ID, width: 64, time: 3599.999 }],
   ])('%s names an artifact', (path, target) => expect(parse(path)).toEqual(target));
 
   const badIndex = (file: string) => ({
@@ -93,6 +106,22 @@ describe('parsePlaybackPath', () => {
   );
 
   it.each([
+    ['320w/1.50.jpg', '"1.50.jpg" is not a thumbnail name like 12.5.jpg'],
+    ['320w/01.jpg', '"01.jpg" is not a thumbnail name like 12.5.jpg'],
+    ['320w/1.jpg.jpg', '"1.jpg.jpg" is not a thumbnail name like 12.5.jpg'],
+    ['320w/1.0001.jpg', '"1.0001.jpg" is not a thumbnail name like 12.5.jpg'],
+    ['320w/1..jpg', '"1..jpg" is not a thumbnail name like 12.5.jpg'],
+    ['320w/-1.jpg', '"-1.jpg" is not a thumbnail name like 12.5.jpg'],
+    ['320w/1.png', '"1.png" is not a thumbnail name like 12.5.jpg'],
+    ['320w/1e3.webp', '"1e3.webp" is not a thumbnailWebp name like 12.5.webp'],
+    ['0320w/1.jpg', '"0320w" is not a thumbnail name like 320w'],
+    ['320/1.jpg', '"320" is not a thumbnail name like 320w'],
+    ['w/1.jpg', '"w" is not a thumbnail name like 320w'],
+  ])('thumbnail/%s is not a canonical thumbnail name (400)', (file, message) =>
+    expect(parse(`<id>/thumbnail/${file}`)).toEqual({ error: 'bad_path', message }),
+  );
+
+  it.each([
     ['<id>/720P.m3u8', '720P'],
     ['<id>/a b.m3u8', 'a b'],
     ['<id>/abcdefghijklmnopq.m3u8', 'abcdefghijklmnopq'],
@@ -115,7 +144,9 @@ describe('parsePlaybackPath', () => {
     ['<id>//init.mp4', '""'],
     ['<id>', '""'],
     ['', '""'],
-    ['<id>/720p/0/1.m4s', '"720p/0/1.m4s"'],
+    ['<id>/720p/0/1.m4s', '"720p"'],
+    ['<id>/720p/0/1/2.m4s', '"720p/0/1/2.m4s"'],
+    ['<id>/poster.png', '"poster.png"'],
   ])('%s names no file (404)', (path, name) =>
     expect(parse(path)).toEqual({ error: 'not_found', message: `no file ${name}` }),
   );

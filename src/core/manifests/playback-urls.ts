@@ -9,7 +9,9 @@ import { isRevisionId } from '../edits/revision.js';
  * for its handler.
  *
  * Each part of a template is a literal name or a placeholder followed by a literal suffix:
- * `{rendition}` is a rendition id (RENDITION), `{index}` a segment number written canonically (INDEX).
+ * `{rendition}` is a rendition id (RENDITION), `{index}` a segment number written canonically (INDEX),
+ * `{width}` a picture width in pixels (INDEX's form) and `{time}` output seconds to the millisecond
+ * written canonically (TIME).
  */
 const TEMPLATES = {
   master: 'master.m3u8',
@@ -17,6 +19,10 @@ const TEMPLATES = {
   playlist: '{rendition}.m3u8',
   init: '{rendition}/init.mp4',
   segment: '{rendition}/{index}.m4s',
+  poster: 'poster.jpg',
+  posterWebp: 'poster.webp',
+  thumbnail: 'thumbnail/{width}w/{time}.jpg',
+  thumbnailWebp: 'thumbnail/{width}w/{time}.webp',
 } as const;
 
 /** The kinds of artifact a playback path names (also the metrics' `artifact` label). */
@@ -24,11 +30,19 @@ export type ArtifactKind = keyof typeof TEMPLATES;
 
 type Template<K extends ArtifactKind> = (typeof TEMPLATES)[K];
 
-/** What a kind's name is made of: a rendition id, a segment index, both or nothing. */
-export type ArtifactParams<K extends ArtifactKind> = (Template<K> extends `${string}{rendition}${string}`
-  ? { rendition: string }
-  : Record<never, never>) &
-  (Template<K> extends `${string}{index}${string}` ? { index: number } : Record<never, never>);
+/** The placeholders of a template, each with the type of its value. */
+interface PlaceholderValues {
+  rendition: string;
+  index: number;
+  width: number;
+  time: number;
+}
+type Placeholder = keyof PlaceholderValues;
+
+/** What a kind's name is made of: the placeholders its template has (none for a fixed name). */
+export type ArtifactParams<K extends ArtifactKind> = {
+  [P in Placeholder as Template<K> extends `${string}{${P}}${string}` ? P : never]: PlaceholderValues[P];
+};
 
 /** A kind's params as arguments: none for a kind whose name is fixed. */
 export type ParamsArg<K extends ArtifactKind> = keyof ArtifactParams<K> extends never
@@ -54,8 +68,12 @@ const RENDITION = /^[a-z0-9]{1,16}$/;
  * a second CDN cache entry and a second job. Nine digits at most, far above any grid.
  */
 const INDEX = /^(?:0|[1-9]\d{0,8})$/;
-
-type Placeholder = 'rendition' | 'index';
+/**
+ * Output seconds written the one canonical way: to the millisecond at most, without a trailing zero
+ * ("1.50" is 1.5 under a second URL, and a second picture in the CDN's cache).
+ */
+const TIME = /^(?:0|[1-9]\d{0,5})(?:\.\d{0,2}[1-9])?$/;
+const NUMERIC: ReadonlySet<Placeholder> = new Set(['index', 'width', 'time']);
 
 /** One part of a template: a literal name (`text`), or a placeholder then a literal suffix (`text`). */
 interface Piece {
@@ -71,14 +89,14 @@ interface Shape {
 const SHAPES: Shape[] = Object.entries(TEMPLATES).map(([kind, template]) => ({
   kind: kind as ArtifactKind,
   pieces: template.split('/').map((part) => {
-    const m = /^\{(rendition|index)\}(.*)$/.exec(part);
+    const m = /^\{(rendition|index|width|time)\}(.*)$/.exec(part);
     return m ? { placeholder: m[1] as Placeholder, text: m[2]! } : { text: part };
   }),
 }));
 
-/** A template with its placeholders replaced. */
-function fill(template: string, values: Record<Placeholder, string>): string {
-  return template.replace(/\{(rendition|index)\}/g, (_, name: Placeholder) => values[name]);
+/** A template with its placeholders replaced (by the empty string where no value is given). */
+function fill(template: string, values: Partial<Record<Placeholder, string>>): string {
+  return template.replace(/\{(rendition|index|width|time)\}/g, (_, name: Placeholder) => values[name] ?? '');
 }
 
 /**
@@ -86,8 +104,8 @@ function fill(template: string, values: Record<Placeholder, string>): string {
  * `720p/3.m4s`): what the playlists and the manifest list, resolved by players against their URL.
  */
 export function artifactName<K extends ArtifactKind>(kind: K, ...[params]: ParamsArg<K>): string {
-  const { rendition = '', index = '' } = (params ?? {}) as { rendition?: string; index?: number };
-  return fill(TEMPLATES[kind], { rendition, index: String(index) });
+  const values = Object.entries((params ?? {}) as Partial<PlaceholderValues>).map(([k, v]) => [k, String(v)]);
+  return fill(TEMPLATES[kind], Object.fromEntries(values) as Partial<Record<Placeholder, string>>);
 }
 
 /** An artifact's absolute path on the origin (and the CDN): `/play/<revision>/<name>`. */
@@ -95,14 +113,22 @@ export function artifactPath<K extends ArtifactKind>(revisionId: string, kind: K
   return `/play/${revisionId}/${artifactName(kind, ...params)}`;
 }
 
-/** Where a revision plays: HLS and DASH over the same segments (what mint answers). */
-export function playbackPaths(revisionId: string): { hls: string; dash: string } {
-  return { hls: artifactPath(revisionId, 'master'), dash: artifactPath(revisionId, 'manifest') };
+/**
+ * Where a revision plays and shows (what mint answers): HLS and DASH over the same segments, its
+ * poster, and its thumbnails as a template with `{t}` for output seconds and `{w}` for a width.
+ */
+export function playbackPaths(revisionId: string): { hls: string; dash: string; poster: string; thumbnail: string } {
+  return {
+    hls: artifactPath(revisionId, 'master'),
+    dash: artifactPath(revisionId, 'manifest'),
+    poster: artifactPath(revisionId, 'poster'),
+    thumbnail: `/play/${revisionId}/${fill(TEMPLATES.thumbnail, { width: '{w}', time: '{t}' })}`,
+  };
 }
 
 /** The DASH SegmentTemplate's attributes: the init and segment names with DASH's identifiers. */
 export const dashSegmentTemplate = {
-  initialization: fill(TEMPLATES.init, { rendition: '$RepresentationID$', index: '' }),
+  initialization: fill(TEMPLATES.init, { rendition: '$RepresentationID$' }),
   media: fill(TEMPLATES.segment, { rendition: '$RepresentationID$', index: '$Number$' }),
 };
 
@@ -110,9 +136,15 @@ function notFound(message: string): PathError {
   return { error: ErrorCode.NotFound, message };
 }
 
-/** 400: a name where an index goes that is not a canonical index (`012.m4s`, `1e3.m4s`, `0.ts`). */
-function badIndex(shape: Shape, piece: Piece, part: string): PathError {
-  const message = `${JSON.stringify(part)} is not a ${shape.kind} name like 0${piece.text}`;
+/** An example of each numeric placeholder's value, for the message of a name that breaks its rule. */
+const EXAMPLE: Partial<Record<Placeholder, string>> = { index: '0', width: '320', time: '12.5' };
+
+/**
+ * 400: a name where a number goes that is not written canonically (`012.m4s`, `1e3.m4s`, `0.ts`,
+ * `1.50.jpg`).
+ */
+function badNumber(shape: Shape, piece: Piece, part: string): PathError {
+  const message = `${JSON.stringify(part)} is not a ${shape.kind} name like ${EXAMPLE[piece.placeholder!]}${piece.text}`;
   return { error: ErrorCode.BadPath, message };
 }
 
@@ -120,7 +152,7 @@ function badIndex(shape: Shape, piece: Piece, part: string): PathError {
 function badValue(shape: Shape, piece: Piece, part: string, value: string): PathError | undefined {
   if (piece.placeholder === 'rendition')
     return RENDITION.test(value) ? undefined : notFound(`no rendition ${JSON.stringify(value)}`);
-  return INDEX.test(value) ? undefined : badIndex(shape, piece, part);
+  return (piece.placeholder === 'time' ? TIME : INDEX).test(value) ? undefined : badNumber(shape, piece, part);
 }
 
 /** Whether `part` is a placeholder's value (not empty) followed by its suffix. */
@@ -148,8 +180,8 @@ export function parsePlaybackPath(parts: readonly string[]): PlaybackTarget | Pa
     }
     const shape = shapes.find((s) => fits(s.pieces[i]!, part));
     if (!shape) {
-      const indexed = shapes.find((s) => s.pieces[i]!.placeholder === 'index');
-      return indexed ? badIndex(indexed, indexed.pieces[i]!, part) : notFound(`no file ${JSON.stringify(part)}`);
+      const numbered = shapes.find((s) => NUMERIC.has(s.pieces[i]!.placeholder!));
+      return numbered ? badNumber(numbered, numbered.pieces[i]!, part) : notFound(`no file ${JSON.stringify(part)}`);
     }
     const piece = shape.pieces[i]!;
     const value = part.slice(0, part.length - piece.text.length);
@@ -160,11 +192,6 @@ export function parsePlaybackPath(parts: readonly string[]): PlaybackTarget | Pa
   }
   if (!isRevisionId(revisionId))
     return { error: ErrorCode.RevisionNotFound, message: `no revision ${JSON.stringify(revisionId)}` };
-  const { rendition, index } = values;
-  return {
-    kind: shapes[0]!.kind,
-    revisionId,
-    ...(rendition === undefined ? {} : { rendition }),
-    ...(index === undefined ? {} : { index: Number(index) }),
-  } as PlaybackTarget;
+  const parsed = Object.entries(values).map(([k, v]) => [k, NUMERIC.has(k as Placeholder) ? Number(v) : v]);
+  return { kind: shapes[0]!.kind, revisionId, ...Object.fromEntries(parsed) } as PlaybackTarget;
 }

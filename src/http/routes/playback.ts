@@ -16,6 +16,10 @@ function sources(playback: PlaybackService): Sources {
     playlist: (t) => playback.mediaPlaylist(t.revisionId, t.rendition),
     init: (t) => playback.initSegment(t.revisionId, t.rendition),
     segment: (t) => playback.mediaSegment(t.revisionId, t.rendition, t.index),
+    poster: (t) => playback.poster(t.revisionId, t.kind),
+    posterWebp: (t) => playback.poster(t.revisionId, t.kind),
+    thumbnail: (t) => playback.thumbnail(t.revisionId, t.kind, t.width, t.time),
+    thumbnailWebp: (t) => playback.thumbnail(t.revisionId, t.kind, t.width, t.time),
   };
 }
 
@@ -43,6 +47,10 @@ export function playbackRoutes(playback: PlaybackService, options: { cacheMaxAge
   app.get('/:id/:rendition/:file', (c) => {
     const { id, rendition, file } = c.req.param();
     return answer(c, [id, rendition, file]);
+  });
+  app.get('/:id/:dir/:sub/:file', (c) => {
+    const { id, dir, sub, file } = c.req.param();
+    return answer(c, [id, dir, sub, file]);
   });
 
   return app;

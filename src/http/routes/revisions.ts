@@ -22,7 +22,7 @@ export function revisionRoutes(revisions: Revisions, onMinted?: (revisionId: str
     const paths = playbackPaths(record.id);
     c.header('cache-control', 'no-store');
     c.header('location', `/v1/revisions/${record.id}`);
-    return c.json({ revisionId: record.id, hls: paths.hls, dash: paths.dash, duration }, created ? 201 : 200);
+    return c.json({ revisionId: record.id, ...paths, duration }, created ? 201 : 200);
   });
 
   app.get('/:id', async (c) => {

@@ -5,6 +5,7 @@ import { VIDEO_TIMESCALE } from '../../core/timeline/media-units.js';
 import type { VideoRendition } from '../../core/picture/ladder.js';
 import type { Span } from '../../core/plan.js';
 import type { Segment } from '../../core/timeline/segment-grid.js';
+import type { StillFormat } from '../../core/picture/stills.js';
 import { sourceTime } from '../../core/timeline/source-time.js';
 import { aacOutputArgs, AUDIO_OUTPUT, audioEncodeGraph, type AudioEncodeJob } from '../audio/audio-args.js';
 import { exactSeconds as exact, FFMPEG_QUIET, inputOptions } from '../sources/container.js';
@@ -88,16 +89,44 @@ export interface VideoSegmentJob {
  * tfdt is T0 with no composition offset (`frag_discont` keeps the absolute tfdt). Capped CRF with
  * pinned threads, so every run on every node writes the same bytes.
  */
-export function videoSegmentArgs({
-  pieces,
-  segment,
-  rendition,
-  fps,
-  encoder,
-  decodeThreads = 0,
-  overlays = [],
-  audio,
-}: VideoSegmentJob): string[] {
+export function videoSegmentArgs(job: VideoSegmentJob): string[] {
+  const { segment, rendition, encoder, audio } = job;
+  const picture = pictureGraph(job);
+  const sound = audio ? audioEncodeGraph(audio, picture.inputCount) : undefined;
+  const inputs = [...picture.inputs, ...(sound?.inputs ?? [])];
+  const graphs = [...picture.graphs, ...(sound ? [sound.graph] : [])];
+  return [
+    ...FFMPEG_QUIET,
+    '-copyts',
+    ...inputs,
+    '-filter_complex',
+    graphs.join(';'),
+    '-map',
+    '[v]',
+    '-an',
+    '-sn',
+    '-dn',
+    '-map_metadata',
+    '-1',
+    '-map_chapters',
+    '-1',
+    '-frames:v',
+    String(segment.frameCount),
+    ...encoderArgs(rendition, segment.frameCount, encoder),
+    ...(audio ? [...AUDIO_OUTPUT, ...aacOutputArgs(audio.bitrate, 'pipe:3')] : []),
+  ];
+}
+
+/** What a picture is drawn from and how: the output frames of a segment or a still, at a size. */
+export type PictureJob = Pick<VideoSegmentJob, 'pieces' | 'segment' | 'fps' | 'decodeThreads' | 'overlays'> & {
+  rendition: Pick<VideoRendition, 'width' | 'height'>;
+};
+
+/**
+ * The inputs and filter graph that draw a segment's output frames at the rendition's size, ending
+ * in `[v]` (see videoSegmentArgs): the same frames for a segment and for a still.
+ */
+function pictureGraph({ pieces, segment, rendition, fps, decodeThreads = 0, overlays = [] }: PictureJob) {
   const inputs: string[] = [];
   const chains = pieces.map((piece, i) => {
     const { span } = piece;
@@ -130,17 +159,35 @@ export function videoSegmentArgs({
   const joined = pieces.map((_, i) => `[p${i}]`).join('');
   const timeline = `${joined}concat=n=${pieces.length}:v=1:a=0,setpts=PTS+${exact(segment.startFrame / fps)}/TB`;
   const graphs = [...chains, ...composite(timeline, overlays, pieces.length, segment, fps)];
-  const sound = audio ? audioEncodeGraph(audio, pieces.length + overlays.length) : undefined;
-  if (sound) {
-    inputs.push(...sound.inputs);
-    graphs.push(sound.graph);
-  }
+  return { inputs, graphs, inputCount: pieces.length + overlays.length };
+}
+
+/**
+ * How each still format is written: JPEG at quality 3 of mjpeg's 2–31 scale (full-range YUV, as JPEG
+ * readers expect), WebP at libwebp's quality 80. A still's picture is the frame a player shows, in
+ * BT.709; the JPEG carries its range and matrix, so readers convert it back the same way.
+ */
+const STILL_ENCODERS: Record<StillFormat, string[]> = {
+  jpg: ['-c:v', 'mjpeg', '-q:v', '3', '-f', 'image2pipe'],
+  webp: ['-c:v', 'libwebp', '-quality', '80', '-f', 'webp'],
+};
+
+/**
+ * ffmpeg arguments that write one output frame (`job.segment`: a segment of one frame) as a picture on
+ * stdout: decoded from the keyframe before it, drawn exactly as the segment that holds it draws it
+ * (edits, overlays), at the still's size.
+ */
+export function stillArgs(job: PictureJob, format: StillFormat): string[] {
+  const picture = pictureGraph(job);
+  const last = picture.graphs.length - 1;
+  const toFull = format === 'jpg' ? 'scale=out_range=full,format=yuvj420p' : 'format=yuv420p';
+  picture.graphs[last] = `${picture.graphs[last]!.replace(/\[v\]$/, '[s]')};[s]${toFull}[v]`;
   return [
     ...FFMPEG_QUIET,
     '-copyts',
-    ...inputs,
+    ...picture.inputs,
     '-filter_complex',
-    graphs.join(';'),
+    picture.graphs.join(';'),
     '-map',
     '[v]',
     '-an',
@@ -148,12 +195,14 @@ export function videoSegmentArgs({
     '-dn',
     '-map_metadata',
     '-1',
-    '-map_chapters',
-    '-1',
     '-frames:v',
-    String(segment.frameCount),
-    ...encoderArgs(rendition, segment.frameCount, encoder),
-    ...(audio ? [...AUDIO_OUTPUT, ...aacOutputArgs(audio.bitrate, 'pipe:3')] : []),
+    '1',
+    '-fflags',
+    '+bitexact',
+    '-flags:v',
+    '+bitexact',
+    ...STILL_ENCODERS[format],
+    'pipe:1',
   ];
 }
 

@@ -1,0 +1,174 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileTimeline } from '../../src/core/timeline/timeline.js';
+import type { Clip, SourceInfo } from '../../src/core/types.js';
+import { bestMatch, tinyFrames } from '../helpers/frame-match.js';
+import { FIXTURES, startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
+import { rgbFrames } from '../helpers/rgb-frames.js';
+
+const run = promisify(execFile);
+
+/**
+ * Posters and thumbnails, end to end: the picture at output time t of a trimmed, cut and stitched
+ * revision is the source frame the timeline puts there (the fixtures carry a burnt-in frame counter:
+ * the best match within a second either side is that very frame), overlays visible at t are drawn on
+ * it, and the HTTP answers are what a CDN caches.
+ */
+let server: RunningOrigin;
+let work: string;
+
+beforeAll(async () => {
+  server = await startOrigin();
+  work = await mkdtemp(join(tmpdir(), 'avserver-stills-'));
+});
+
+afterAll(async () => {
+  await server?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+const FPS = 30;
+const CLIPS: Clip[] = [
+  { source: 'landscape.mp4', start: 0.5, cuts: [[1.5, 2.2]] },
+  { source: 'odd.mp4', start: 0.5 },
+];
+/** A thick green line across the middle, on output seconds 3–4. */
+const STROKE = {
+  kind: 'drawing',
+  strokes: [
+    {
+      points: [
+        [0.05, 0.5],
+        [0.95, 0.5],
+      ],
+      color: '#00ff00',
+      width: 0.08,
+    },
+  ],
+  start: 3,
+  end: 4,
+};
+
+interface Minted {
+  revisionId: string;
+  duration: number;
+  poster: string;
+  thumbnail: string;
+}
+
+async function fetchPicture(path: string, name: string) {
+  const res = await server.fetch(path);
+  expect(res.status, `${path}: ${res.status}`).toBe(200);
+  const file = join(work, name);
+  await writeFile(file, Buffer.from(await res.arrayBuffer()));
+  return { res, file };
+}
+
+async function pictureSize(file: string): Promise<{ codec: string; width: number; height: number }> {
+  const { stdout } = await run('ffprobe', [
+    ...['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height'],
+    ...['-of', 'json', file],
+  ]);
+  const [s] = (JSON.parse(stdout) as { streams: Array<{ codec_name: string; width: number; height: number }> }).streams;
+  return { codec: s!.codec_name, width: s!.width, height: s!.height };
+}
+
+describe('thumbnails', () => {
+  it(
+    'show the source frame the timeline puts at t, across trims, cuts and stitching',
+    { timeout: 60_000 },
+    async () => {
+      const minted = (await server.mint({ clips: CLIPS })) as unknown as Minted;
+      const record = (await (await server.fetch(`/v1/revisions/${minted.revisionId}`, { api: true })).json()) as {
+        sources: Record<string, SourceInfo>;
+      };
+      const spans = compileTimeline(CLIPS, new Map(Object.entries(record.sources)), FPS);
+      const frameCount = spans.reduce((n, s) => n + s.frameCount, 0);
+      const canvas = spans[0]!.source.video;
+      const fit = `scale=${canvas.displayWidth}:${canvas.displayHeight}:force_original_aspect_ratio=decrease:force_divisible_by=2,pad=${canvas.displayWidth}:${canvas.displayHeight}:(ow-iw)/2:(oh-ih)/2`;
+      const sources = new Map<string, Buffer[]>();
+      // Before the cut, just after it, on the second clip's first frame, and the last frame.
+      const cutFrame = spans[1]!.outputFrame;
+      const secondClip = spans[2]!.outputFrame;
+      for (const k of [12, cutFrame, cutFrame + 7, secondClip, frameCount - 1]) {
+        const t = Math.round((k / FPS) * 1000) / 1000;
+        const url = minted.thumbnail.replace('{w}', '320').replace('{t}', String(t));
+        const { res, file } = await fetchPicture(url, `thumb-${k}.jpg`);
+        expect(res.headers.get('content-type')).toBe('image/jpeg');
+        expect(res.headers.get('cache-control')).toMatch(/immutable/);
+        expect(await pictureSize(file)).toEqual({ codec: 'mjpeg', width: 320, height: 180 });
+
+        const span = spans.find((s) => k >= s.outputFrame && k < s.outputFrame + s.frameCount)!;
+        if (!sources.has(span.source.key))
+          sources.set(span.source.key, await tinyFrames(join(FIXTURES, span.source.key), { fps: FPS }, fit));
+        const source = sources.get(span.source.key)!;
+        const expected = Math.round(
+          (span.sourceStart - span.source.video.startTime + (k - span.outputFrame) / FPS) * FPS,
+        );
+        const [picture] = await tinyFrames(file);
+        const found = bestMatch(picture!, source, expected, FPS);
+        expect(found, `the thumbnail at ${t} s (output frame ${k}) shows source frame ${found}, not ${expected}`).toBe(
+          expected,
+        );
+      }
+    },
+  );
+
+  it('draw the overlays visible at t, and only those', { timeout: 60_000 }, async () => {
+    const minted = (await server.mint({ clips: CLIPS, overlays: [STROKE] })) as unknown as Minted;
+    const green = async (t: number) => {
+      const url = minted.thumbnail.replace('{w}', '640').replace('{t}', String(t));
+      const { file } = await fetchPicture(url, `overlay-${t}.jpg`);
+      const frames = await rgbFrames(file, [0], { width: 64, height: 36 }, 'scale=64:36:flags=area');
+      const { rgb } = frames.get(0)!;
+      const at = (18 * 64 + 32) * 3;
+      return rgb[at + 1]! > 200 && rgb[at]! < 80 && rgb[at + 2]! < 80;
+    };
+    expect(await green(3.5)).toBe(true);
+    expect(await green(2.5)).toBe(false);
+  });
+
+  it.each([
+    ['a width that is not a multiple of 16', '/thumbnail/100w/1.jpg', 400, 'bad_path'],
+    ['a width past 1920', '/thumbnail/3840w/1.jpg', 400, 'bad_path'],
+    ['a time written two ways', '/thumbnail/320w/1.50.jpg', 400, 'bad_path'],
+    ['a time past the end', '/thumbnail/320w/60.jpg', 404, 'not_found'],
+  ])('refuse %s with a JSON error', { timeout: 30_000 }, async (_name, path, status, error) => {
+    const minted = (await server.mint({ clips: CLIPS })) as unknown as Minted;
+    const res = await server.fetch(`/play/${minted.revisionId}${path}`);
+    expect(res.status).toBe(status);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(error);
+  });
+});
+
+describe('the poster', () => {
+  it('is the frame at posterTime, as JPEG and WebP, at most 1280 wide', { timeout: 60_000 }, async () => {
+    const minted = (await server.mint({ clips: CLIPS, posterTime: 0.4 })) as unknown as Minted;
+    const { file } = await fetchPicture(minted.poster, 'poster.jpg');
+    expect(await pictureSize(file)).toEqual({ codec: 'mjpeg', width: 1280, height: 720 });
+    const thumb = await fetchPicture(minted.thumbnail.replace('{w}', '1280').replace('{t}', '0.4'), 'same.jpg');
+    expect(
+      Buffer.compare(
+        ...((await Promise.all([file, thumb.file].map((f) => tinyFrames(f)))).map((f) => f[0]!) as [Buffer, Buffer]),
+      ),
+    ).toBe(0);
+    const webp = await fetchPicture(minted.poster.replace(/\.jpg$/, '.webp'), 'poster.webp');
+    expect(webp.res.headers.get('content-type')).toBe('image/webp');
+    expect(await pictureSize(webp.file)).toEqual({ codec: 'webp', width: 1280, height: 720 });
+  });
+
+  it('refuses a posterTime past the end at mint (422 naming the field)', async () => {
+    const res = await server.fetch('/v1/revisions', {
+      method: 'POST',
+      api: true,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clips: CLIPS, posterTime: 100 }),
+    });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { error: { field: string } }).error.field).toBe('posterTime');
+  });
+});
