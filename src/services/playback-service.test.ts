@@ -67,6 +67,11 @@ function harness(options: { lookahead?: number; cost?: (name: string) => number;
       log.push(`init ${rendition.id}`);
       return fakeInit(rendition);
     },
+    async iframe(plan, rendition, index, handle) {
+      const made = `${name(plan, rendition.id, index)}/iframe`;
+      await job(made, handle, false);
+      return Buffer.from(made);
+    },
     async still(plan, frame, size, format, handle) {
       const made = `${plan.revisionId[0]}/still/${frame}/${size.width}x${size.height}.${format}`;
       await job(made, handle, false);

@@ -1,5 +1,6 @@
 import { renderDashManifest } from '../core/manifests/dash-manifest.js';
-import { renderMasterPlaylist, renderMediaPlaylist } from '../core/manifests/hls-playlist.js';
+import { renderIFramePlaylist, renderMasterPlaylist, renderMediaPlaylist } from '../core/manifests/hls-playlist.js';
+import type { VideoRendition } from '../core/picture/ladder.js';
 import type { Plan } from '../core/plan.js';
 import { extname } from 'node:path';
 import { artifactName } from '../core/manifests/playback-urls.js';
@@ -8,7 +9,7 @@ import { failed } from './job-context.js';
 import { CachedJobs, type Taken } from '../engine/cached-jobs.js';
 import { withDeadline } from '../util/deadline.js';
 import type { Ahead, Lookahead } from '../engine/lookahead.js';
-import type { JobTiming } from '../engine/job.js';
+import type { JobHandle, JobTiming } from '../engine/job.js';
 import type { Scheduler } from '../engine/scheduler.js';
 import { ErrorCode, OriginError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -107,12 +108,7 @@ export class PlaybackService {
   async mediaSegment(revisionId: string, renditionId: string, index: number): Promise<Artifact> {
     const { plan, resolve } = await this.#resolve(revisionId);
     const rendition = this.#rendition(plan, renditionId);
-    if (!Number.isInteger(index) || index < 0 || index >= plan.grid.segments.length) {
-      throw new OriginError(
-        ErrorCode.NotFound,
-        `segment ${index} is out of range (0–${plan.grid.segments.length - 1})`,
-      );
-    }
+    this.#segmentIndex(plan, index);
     const watch = lookaheadPlan(plan);
     const { needAt, ahead } = this.deps.lookahead.onRequest(watch, renditionName(rendition), index);
     try {
@@ -147,26 +143,60 @@ export class PlaybackService {
     return this.#still(plan, artifactName(kind, { width, time }), frame, size, resolve);
   }
 
+  /** A video rendition's I-frame playlist (trick play): one I-frame segment per segment. */
+  async iFramePlaylist(revisionId: string, renditionId: string): Promise<Artifact> {
+    const { plan, resolve } = await this.#resolve(revisionId);
+    this.#videoRendition(plan, renditionId);
+    return this.#text(artifactKey(plan.revisionId, 'iframes', { rendition: renditionId }), resolve, () =>
+      renderIFramePlaylist(plan, renditionId),
+    );
+  }
+
+  /** The I-frame segment of segment `index`: its first frame alone. */
+  async iFrameSegment(revisionId: string, renditionId: string, index: number): Promise<Artifact> {
+    const { plan, resolve } = await this.#resolve(revisionId);
+    const rendition = this.#videoRendition(plan, renditionId);
+    this.#segmentIndex(plan, index);
+    const key = artifactKey(plan.revisionId, 'iframe', { rendition: renditionId, index });
+    const make = (handle: JobHandle) => this.deps.maker.iframe(plan, rendition, index, handle);
+    return this.#oneOff(key, `the I-frame of segment ${index}`, make, CONTENT_TYPES.video, resolve);
+  }
+
   /**
-   * One output frame as a picture (core/picture/stills.ts), in the format its name ends with, made by
-   * a player's job due when a segment asked for now would be, and kept with the segments.
+   * One output frame as a picture (core/picture/stills.ts), in the format its name ends with.
    */
   async #still(plan: Plan, name: string, frame: number, size: StillSize, resolve: number): Promise<Artifact> {
     const format = extname(name).slice(1) as StillFormat;
-    const key = `${plan.revisionId}/${name}`;
+    const make = (handle: JobHandle) => this.deps.maker.still(plan, frame, size, format, handle);
+    return this.#oneOff(
+      `${plan.revisionId}/${name}`,
+      `the picture of frame ${frame}`,
+      make,
+      CONTENT_TYPES[format],
+      resolve,
+    );
+  }
+
+  /**
+   * An artifact no player streams through (a picture, an I-frame): a player's job due when a segment
+   * asked for now would be, run once however many ask, kept with the segments; no lookahead.
+   */
+  async #oneOff(
+    key: string,
+    what: string,
+    make: (handle: JobHandle) => Promise<Buffer>,
+    contentType: string,
+    resolve: number,
+  ): Promise<Artifact> {
     const job = this.#artifacts.take(key, async () => {
       const { value, timing } = await this.deps.scheduler.run(
-        (handle) =>
-          this.deps.maker
-            .still(plan, frame, size, format, handle)
-            .catch((err: unknown) => failed(this.deps.logger, 'picture', key, err)),
+        (handle) => make(handle).catch((err: unknown) => failed(this.deps.logger, what, key, err)),
         { key, class: 'player', needAt: performance.now() + this.deps.requestWaitMs * ANSWER_WITHIN_SHARE },
       );
       const made = stored(value);
       return { value: made, size: made.body.length, report: timing };
     });
-    const taken = await this.#wait(job, `the picture of frame ${frame}`);
-    return this.#artifact(taken, CONTENT_TYPES[format], resolve);
+    return this.#artifact(await this.#wait(job, what), contentType, resolve);
   }
 
   #artifact(taken: Taken<Stored, JobTiming>, contentType: string, resolve: number): Artifact {
@@ -204,6 +234,21 @@ export class PlaybackService {
       else if (!this.#artifacts.get(key))
         this.#jobs.segment(plan, target, ahead.index, 'lookahead', ahead.needAt).catch(() => {});
     }
+  }
+
+  #segmentIndex(plan: Plan, index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= plan.grid.segments.length) {
+      throw new OriginError(
+        ErrorCode.NotFound,
+        `segment ${index} is out of range (0–${plan.grid.segments.length - 1})`,
+      );
+    }
+  }
+
+  #videoRendition(plan: Plan, id: string): VideoRendition {
+    const rendition = this.#rendition(plan, id);
+    if (rendition === 'audio') throw new OriginError(ErrorCode.NotFound, 'the audio has no I-frames');
+    return rendition;
   }
 
   #rendition(plan: Plan, id: string): Rendition {

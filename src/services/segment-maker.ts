@@ -52,6 +52,11 @@ export interface SegmentMaker {
   ): Promise<VideoSegment>;
   /** An audio segment (moof + mdat). */
   audio(plan: Plan, index: number, handle: JobHandle): Promise<Buffer>;
+  /**
+   * The I-frame segment of video segment `index`: its first frame alone (moof + mdat), encoded as the
+   * segment encodes it, so it plays over the rendition's init segment.
+   */
+  iframe(plan: Plan, rendition: VideoRendition, index: number, handle: JobHandle): Promise<Buffer>;
   /** A video rendition's init segment, which depends only on the rendition and the frame rate. */
   init(rendition: VideoRendition, fps: number, gop: number, handle: JobHandle): Promise<Buffer>;
   /** Output frame `frame` as a picture of `size` (a poster or a thumbnail), drawn as its segment draws it. */
@@ -90,14 +95,29 @@ export class FfmpegSegmentMaker implements SegmentMaker {
     };
   }
 
-  async video(
+  async iframe(plan: Plan, rendition: VideoRendition, index: number, handle: JobHandle): Promise<Buffer> {
+    const segment = { ...plan.grid.segments[index]!, frameCount: 1 };
+    return (await this.#video(plan, rendition, segment, handle, false)).media;
+  }
+
+  video(
     plan: Plan,
     rendition: VideoRendition,
     index: number,
     handle: JobHandle,
     withAudio = false,
   ): Promise<VideoSegment> {
-    const segment = plan.grid.segments[index]!;
+    return this.#video(plan, rendition, plan.grid.segments[index]!, handle, withAudio);
+  }
+
+  async #video(
+    plan: Plan,
+    rendition: VideoRendition,
+    segment: Segment,
+    handle: JobHandle,
+    withAudio: boolean,
+  ): Promise<VideoSegment> {
+    const { index } = segment;
     const parts = piecesOf(plan.spans, segment.startFrame, segment.frameCount);
     const chunk = withAudio ? planAudioChunk(plan, plan.audio!.slices[index]!) : undefined;
     if (chunk && chunk.denoise.length > 0) throw new Error('noise-suppressed audio is made by its own job');

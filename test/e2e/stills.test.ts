@@ -145,6 +145,57 @@ describe('thumbnails', () => {
   });
 });
 
+describe('I-frame playlists', () => {
+  it(
+    "list one I-frame per segment that decodes, over the rendition's init, to a keyframe at the segment's start, showing its first frame",
+    { timeout: 60_000 },
+    async () => {
+      const minted = (await server.mint({ clips: CLIPS })) as unknown as Minted & { hls: string };
+      const master = await (await server.fetch(minted.hls)).text();
+      const uri = /#EXT-X-I-FRAME-STREAM-INF:.*RESOLUTION=640x360,URI="([^"]+)"/.exec(master)?.[1];
+      expect(uri).toBe('360p.iframes.m3u8');
+      const base = minted.hls.replace(/master\.m3u8$/, '');
+      const playlist = await (await server.fetch(base + uri)).text();
+      expect(playlist).toContain('#EXT-X-I-FRAMES-ONLY');
+      const entries = [...playlist.matchAll(/#EXTINF:([\d.]+),\n(\S+)/g)].map((m) => ({
+        duration: Number(m[1]),
+        uri: m[2]!,
+      }));
+      const segments = [...(await (await server.fetch(`${base}360p.m3u8`)).text()).matchAll(/#EXTINF:([\d.]+),/g)].map(
+        (m) => Number(m[1]),
+      );
+      expect(entries.map((e) => e.duration)).toEqual(segments);
+      const init = Buffer.from(await (await server.fetch(`${base}360p/init.mp4`)).arrayBuffer());
+      let start = 0;
+      for (const [i, entry] of entries.entries()) {
+        const iframe = Buffer.from(await (await server.fetch(base + entry.uri)).arrayBuffer());
+        const file = join(work, `iframe-${i}.mp4`);
+        await writeFile(file, Buffer.concat([init, iframe]));
+        const { stdout } = await run('ffprobe', [
+          ...['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=pts_time,key_frame,pict_type'],
+          ...['-of', 'json', file],
+        ]);
+        const frames = (
+          JSON.parse(stdout) as { frames: Array<{ pts_time: string; key_frame: number; pict_type: string }> }
+        ).frames;
+        expect(frames).toHaveLength(1);
+        expect(frames[0]!.key_frame).toBe(1);
+        expect(frames[0]!.pict_type).toBe('I');
+        expect(Number(frames[0]!.pts_time)).toBeCloseTo(start, 3);
+        // The same picture as the segment's first frame.
+        const segment = join(work, `segment-${i}.mp4`);
+        const media = Buffer.from(await (await server.fetch(`${base}360p/${i}.m4s`)).arrayBuffer());
+        await writeFile(segment, Buffer.concat([init, media]));
+        const [[a], [b]] = await Promise.all([tinyFrames(file), tinyFrames(segment)]);
+        let diff = 0;
+        for (let p = 0; p < a!.length; p++) diff += Math.abs(a![p]! - b![p]!);
+        expect(diff / a!.length).toBeLessThan(2);
+        start += entry.duration;
+      }
+    },
+  );
+});
+
 describe('the poster', () => {
   it('is the frame at posterTime, as JPEG and WebP, at most 1280 wide', { timeout: 60_000 }, async () => {
     const minted = (await server.mint({ clips: CLIPS, posterTime: 0.4 })) as unknown as Minted;

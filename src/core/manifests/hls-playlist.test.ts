@@ -1,6 +1,6 @@
 import { parsePlaylist } from '../../../test/helpers/hls-download.js';
 import { describe, expect, it } from 'vitest';
-import { renderMasterPlaylist, renderMediaPlaylist } from './hls-playlist.js';
+import { renderIFramePlaylist, renderMasterPlaylist, renderMediaPlaylist } from './hls-playlist.js';
 import { planRevision, peakBandwidth } from '../plan.js';
 import type { RevisionRecord, SourceInfo } from '../types.js';
 import { revisionRecord, sourceInfo, STEREO_AAC } from '../../../test/helpers/records.js';
@@ -37,11 +37,39 @@ describe('renderMasterPlaylist', () => {
     }
   });
 
+  it('offers an I-frame playlist for every video rendition, after the variants', () => {
+    const iframes = text.split('\n').filter((l) => l.startsWith('#EXT-X-I-FRAME-STREAM-INF:'));
+    expect(iframes.map((l) => /URI="([^"]+)"/.exec(l)![1])).toEqual([
+      '480p.iframes.m3u8',
+      '1080p.iframes.m3u8',
+      '720p.iframes.m3u8',
+      '360p.iframes.m3u8',
+    ]);
+    expect(iframes[0]).toMatch(/^#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=\d+,CODECS="avc1.64001F",RESOLUTION=854x480,/);
+    expect(text.lastIndexOf('#EXT-X-STREAM-INF')).toBeLessThan(text.indexOf('#EXT-X-I-FRAME-STREAM-INF'));
+    // The variants players choose from are unchanged.
+    expect(manifest.playlists).toHaveLength(4);
+  });
+
   it('has no audio group when the source has no audio', () => {
     const silent = renderMasterPlaylist(planRevision(record(source({}, false)), { segmentDuration: 4 }));
     expect(silent).not.toContain('EXT-X-MEDIA');
     expect(silent).not.toContain('AUDIO=');
     expect(silent).toContain('CODECS="avc1.64001F"');
+  });
+});
+
+describe('renderIFramePlaylist', () => {
+  it("lists the I-frame segment of every segment, each lasting until the next, over the rendition's init", () => {
+    const plan = planRevision(record(source({}, true, 10)), { segmentDuration: 4 });
+    const text = renderIFramePlaylist(plan, '720p');
+    expect(text).toContain('\n#EXT-X-I-FRAMES-ONLY\n');
+    const m = parsePlaylist(text);
+    expect(m.playlistType).toBe('VOD');
+    expect(m.endList).toBe(true);
+    expect(m.segments.map((s) => s.uri)).toEqual(['720p/0.iframe.m4s', '720p/1.iframe.m4s', '720p/2.iframe.m4s']);
+    expect(m.segments.map((s) => s.duration)).toEqual([2.133333, 2.133333, 5.733333]);
+    expect(m.segments[0]!.map!.uri).toBe('720p/init.mp4');
   });
 });
 

@@ -1,6 +1,8 @@
 import type { Plan } from '../plan.js';
 import { audioCodec, peakBandwidth, videoCodec } from '../plan.js';
 import { artifactName } from './playback-urls.js';
+import type { VideoRendition } from '../picture/ladder.js';
+import type { SegmentGrid } from '../timeline/segment-grid.js';
 
 const AUDIO_GROUP = 'audio';
 
@@ -38,6 +40,51 @@ export function renderMasterPlaylist(plan: Plan): string {
     ];
     lines.push(`#EXT-X-STREAM-INF:${attrs.join(',')}`, artifactName('playlist', { rendition: r.id }));
   }
+  // Trick play (Apple's HLS authoring spec): an I-frame playlist for each video rendition.
+  for (const r of ordered) {
+    const attrs = [
+      `BANDWIDTH=${iFrameBandwidth(r, plan.grid)}`,
+      `CODECS="${videoCodec(r)}"`,
+      `RESOLUTION=${r.width}x${r.height}`,
+      `URI="${artifactName('iframes', { rendition: r.id })}"`,
+    ];
+    lines.push(`#EXT-X-I-FRAME-STREAM-INF:${attrs.join(',')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Peak bits per second of an I-frame playlist: each entry is one I-frame, at most the VBV buffer's
+ * initial fill (90%), shown for a segment's duration; 10% for the container, as peakBandwidth.
+ */
+function iFrameBandwidth(rendition: VideoRendition, grid: SegmentGrid): number {
+  const shortest = Math.min(...grid.segments.map((s) => s.duration));
+  return Math.ceil(((0.9 * rendition.bufferBits) / shortest) * 1.1);
+}
+
+/**
+ * A video rendition's I-frame playlist (RFC 8216 §4.3.3.6, EXT-X-I-FRAMES-ONLY): the first frame of
+ * each segment — every segment is one GOP, so these are all its I-frames — each lasting until the
+ * next one, as an I-frame segment of its own (one frame, the rendition's init segment). Byte ranges
+ * into the segments would need every segment made before the playlist could say where its I-frame
+ * ends; an I-frame segment costs one frame.
+ */
+export function renderIFramePlaylist(plan: Plan, renditionId: string): string {
+  const durations = plan.grid.segments.map((s) => s.duration);
+  const lines = [
+    '#EXTM3U',
+    '#EXT-X-VERSION:7',
+    `#EXT-X-TARGETDURATION:${Math.max(1, Math.ceil(Math.max(...durations) - 1e-9))}`,
+    '#EXT-X-MEDIA-SEQUENCE:0',
+    '#EXT-X-PLAYLIST-TYPE:VOD',
+    '#EXT-X-I-FRAMES-ONLY',
+    '#EXT-X-INDEPENDENT-SEGMENTS',
+    `#EXT-X-MAP:URI="${artifactName('init', { rendition: renditionId })}"`,
+  ];
+  durations.forEach((d, i) =>
+    lines.push(`#EXTINF:${decimal(d)},`, artifactName('iframe', { rendition: renditionId, index: i })),
+  );
+  lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;
 }
 

@@ -68,6 +68,8 @@ describe('parsePlaybackPath', () => {
     ['<id>/720p/0.m4s', { kind: 'segment', revisionId: ID, rendition: '720p', index: 0 }],
     ['<id>/720p/10.m4s', { kind: 'segment', revisionId: ID, rendition: '720p', index: 10 }],
     ['<id>/720p/999999999.m4s', { kind: 'segment', revisionId: ID, rendition: '720p', index: 999_999_999 }],
+    ['<id>/720p.iframes.m3u8', { kind: 'iframes', revisionId: ID, rendition: '720p' }],
+    ['<id>/720p/3.iframe.m4s', { kind: 'iframe', revisionId: ID, rendition: '720p', index: 3 }],
     ['<id>/poster.jpg', { kind: 'poster', revisionId: ID }],
     ['<id>/poster.webp', { kind: 'posterWebp', revisionId: ID }],
     ['<id>/thumbnail/320w/0.jpg', { kind: 'thumbnail', revisionId: ID, width: 320, time: 0 }],
@@ -103,6 +105,14 @@ describe('parsePlaybackPath', () => {
     ['..'],
   ])('%s in a rendition is not a canonical segment name (400)', (file) =>
     expect(parse(`<id>/720p/${file}`)).toEqual(badIndex(file)),
+  );
+
+  it.each([
+    ['<id>/720p/03.iframe.m4s', '"03.iframe.m4s" is not a iframe name like 0.iframe.m4s'],
+    ['<id>/720p/x.iframe.m4s', '"x.iframe.m4s" is not a iframe name like 0.iframe.m4s'],
+    ['<id>/720p/3.iframe.m4', '"3.iframe.m4" is not a segment name like 0.m4s'],
+  ])('%s is not a canonical I-frame segment name (400)', (path, message) =>
+    expect(parse(path)).toEqual({ error: 'bad_path', message }),
   );
 
   it.each([

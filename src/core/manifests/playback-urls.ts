@@ -4,7 +4,8 @@ import { isRevisionId } from '../edits/revision.js';
 /**
  * The playback URL grammar, in one place: every artifact a revision serves under `/play/<revision>/`,
  * by kind, as a name template. The playlists' relative names, the DASH SegmentTemplate, the paths
- * mint returns and the routes' parser all read this table, so a new kind (posters, storyboards,
+ * mint returns and the routes' parser all read this table (a name fits the template with the
+ * longest suffix it ends with), so a new kind (posters, storyboards,
  * downloads) is one line here; the route's handlers are keyed by kind, so the compiler then asks
  * for its handler.
  *
@@ -19,6 +20,8 @@ const TEMPLATES = {
   playlist: '{rendition}.m3u8',
   init: '{rendition}/init.mp4',
   segment: '{rendition}/{index}.m4s',
+  iframes: '{rendition}.iframes.m3u8',
+  iframe: '{rendition}/{index}.iframe.m4s',
   poster: 'poster.jpg',
   posterWebp: 'poster.webp',
   thumbnail: 'thumbnail/{width}w/{time}.jpg',
@@ -178,7 +181,10 @@ export function parsePlaybackPath(parts: readonly string[]): PlaybackTarget | Pa
       shapes = literal;
       continue;
     }
-    const shape = shapes.find((s) => fits(s.pieces[i]!, part));
+    // The longest suffix that fits: `3.iframe.m4s` is an I-frame segment, not segment "3.iframe".
+    const shape = shapes
+      .filter((s) => fits(s.pieces[i]!, part))
+      .sort((a, b) => b.pieces[i]!.text.length - a.pieces[i]!.text.length)[0];
     if (!shape) {
       const numbered = shapes.find((s) => NUMERIC.has(s.pieces[i]!.placeholder!));
       return numbered ? badNumber(numbered, numbered.pieces[i]!, part) : notFound(`no file ${JSON.stringify(part)}`);

@@ -16,6 +16,8 @@ function sources(playback: PlaybackService): Sources {
     playlist: (t) => playback.mediaPlaylist(t.revisionId, t.rendition),
     init: (t) => playback.initSegment(t.revisionId, t.rendition),
     segment: (t) => playback.mediaSegment(t.revisionId, t.rendition, t.index),
+    iframes: (t) => playback.iFramePlaylist(t.revisionId, t.rendition),
+    iframe: (t) => playback.iFrameSegment(t.revisionId, t.rendition, t.index),
     poster: (t) => playback.poster(t.revisionId, t.kind),
     posterWebp: (t) => playback.poster(t.revisionId, t.kind),
     thumbnail: (t) => playback.thumbnail(t.revisionId, t.kind, t.width, t.time),
