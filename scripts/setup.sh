@@ -13,7 +13,9 @@ tests=false
 missing=()   # what is missing, as a person would name it
 apt=()       # Debian/Ubuntu packages that provide it
 brew=()      # Homebrew formulae that provide it
-command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || { missing+=(ffmpeg); apt+=(ffmpeg); brew+=(ffmpeg); }
+# FFMPEG_PATH and FFPROBE_PATH choose other binaries, as they do for the origin.
+command -v "${FFMPEG_PATH:-ffmpeg}" >/dev/null && command -v "${FFPROBE_PATH:-ffprobe}" >/dev/null ||
+  { missing+=(ffmpeg); apt+=(ffmpeg); brew+=(ffmpeg-full); }
 if $tests; then
   command -v redis-server >/dev/null || { missing+=(redis-server); apt+=(redis-server); brew+=(redis); }
   # The browser tests launch /usr/bin/chromium (test/helpers/browser-launch.ts).
@@ -67,6 +69,10 @@ case "$(uname -s) $os_id" in
   Darwin*)
     say "missing: ${missing[*]}. Install it, then run this again:"
     [ ${#brew[@]} -eq 0 ] || say "  brew install ${brew[*]}"
+    # Homebrew's plain ffmpeg lacks filters the origin uses (zscale); ffmpeg-full is not linked onto PATH.
+    if [[ " ${brew[*]} " == *" ffmpeg-full "* ]]; then
+      say '  export FFMPEG_PATH="$(brew --prefix ffmpeg-full)/bin/ffmpeg" FFPROBE_PATH="$(brew --prefix ffmpeg-full)/bin/ffprobe"'
+    fi
     if $tests; then say "  (the browser tests launch Chromium at /usr/bin/chromium: they run on Debian or Ubuntu)"; fi
     exit 1
     ;;

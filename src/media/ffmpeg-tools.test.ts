@@ -66,7 +66,7 @@ describe('checkFfmpegTools', () => {
 
   it('names a missing filter, the binary and FFMPEG_PATH', async () => {
     expect(await checkFfmpegTools(options('./ffmpeg-lite'))).toEqual([
-      `ffmpeg (${join(dir, 'ffmpeg-lite')}) lacks the filter zscale: install a full build (Debian's or Homebrew's ffmpeg) or set FFMPEG_PATH to one`,
+      `ffmpeg (${join(dir, 'ffmpeg-lite')}) lacks the filter zscale: install a full build (Debian's ffmpeg, Homebrew's ffmpeg-full) or set FFMPEG_PATH to one`,
     ]);
   });
 

@@ -6,7 +6,8 @@ import { ProcessError, type ProcessRunner } from './process-runner.js';
 /**
  * What the argument builders ask of ffmpeg (video/video-args.ts, video/overlay-raster.ts,
  * audio/audio-args.ts). A build without one of them starts and then fails every segment, so start-up
- * checks them once. Debian's and Homebrew's ffmpeg have them all; `zscale` needs ffmpeg built with zimg.
+ * checks them once. Debian's ffmpeg and Homebrew's ffmpeg-full have them all; `zscale` needs ffmpeg built
+ * with zimg, which Homebrew's plain ffmpeg is not.
  */
 export const FFMPEG_NEEDS = {
   encoders: ['libx264', 'aac', 'pcm_f32le'],
@@ -107,7 +108,7 @@ export async function checkFfmpegTools(options: ToolCheckOptions): Promise<strin
   }
   if (lacking.length > 0) {
     problems.push(
-      `ffmpeg (${ffmpeg.file}) lacks ${lacking.join(' and ')}: install a full build (Debian's or Homebrew's ffmpeg) or set FFMPEG_PATH to one`,
+      `ffmpeg (${ffmpeg.file}) lacks ${lacking.join(' and ')}: install a full build (Debian's ffmpeg, Homebrew's ffmpeg-full) or set FFMPEG_PATH to one`,
     );
   }
   return problems;
