@@ -17,6 +17,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json ./
 COPY fixtures/media ./fixtures/media
+# Every address: playback and /healthz are public (what a CDN fetches). The API (/v1) answers only
+# from inside the container until AVSERVER_API_TOKEN is set (docker run -e AVSERVER_API_TOKEN=…).
+# test/production/smoke.test.ts runs the build with these very lines.
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 WORK_DIR=/tmp/avserver
 USER node
 EXPOSE 8080

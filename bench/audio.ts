@@ -1,6 +1,6 @@
 /**
  * Audio figures (`npm run bench:audio`, also part of `npm run bench`): random access, cost, and noise
- * suppression quality. The origin runs as its own process (`tsx src/main.ts`); CPU is what that
+ * suppression quality. The origin runs as its own process (`node --import tsx src/main.ts`); CPU is what that
  * process and its ffmpeg children used, read from /proc. Sources: the 1- and 10-minute bench
  * recordings (a tone, the same in both channels) and a 1-minute talk in a noisy room (speech with
  * independent noise in each channel, so RNNoise runs on both).

@@ -1,7 +1,7 @@
 /**
  * Overlay figures (`npm run bench:overlays`, also part of `npm run bench`): what a caption, a logo and
  * a freehand drawing add to a cold segment, and to the first segment of a freshly minted revision.
- * The origin runs as its own process (`tsx src/main.ts`) on the 1-minute 1080p bench recording. Each
+ * The origin runs as its own process (`node --import tsx src/main.ts`) on the 1-minute 1080p bench recording. Each
  * run uses new revisions and slightly moved overlays, so nothing (segments, plans, rasters) is cached.
  */
 import { copyFileSync, mkdirSync } from 'node:fs';

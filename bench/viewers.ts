@@ -1,5 +1,5 @@
 /**
- * Simulated viewers against the real origin process (`tsx src/main.ts`, as `npm start` runs it), each
+ * Simulated viewers against the real origin process (`node --import tsx src/main.ts`, as `npm start` runs it), each
  * on its own cold revision of a hard-linked copy of a bench recording, playing in real time
  * (bench/viewer.ts): time to first segment, stalls, seeks, and the CPU the origin spent (its own, its
  * workers' and its ffmpeg children's). `npm run bench:capacity` runs the viewer scenarios on 1080p

@@ -20,7 +20,7 @@ const LAYERS = [
   ['engine'],
   ['services', 'metrics'],
   ['http', 'demo'],
-  ['origin'],
+  ['origin', 'preflight'],
   ['main'],
 ];
 const rank = new Map(LAYERS.flatMap((names, i) => names.map((n) => [n, i])));

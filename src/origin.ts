@@ -86,7 +86,11 @@ function alive(pid: number): boolean {
 export async function createOrigin(
   config: Config,
   logger: Logger,
-  options: { extraRoutes?: (origin: Omit<Origin, 'app' | 'close' | 'drain'>) => Hono } = {},
+  options: {
+    extraRoutes?: (origin: Omit<Origin, 'app' | 'close' | 'drain'>) => Hono;
+    /** What the origin lacks to work (`/healthz` answers 503 while any). */
+    readiness?: () => Promise<string[]>;
+  } = {},
 ): Promise<Origin> {
   const store: RevisionStore = config.redisUrl
     ? await RedisRevisionStore.connect(config.redisUrl, {
@@ -179,6 +183,7 @@ export async function createOrigin(
     cacheMaxAge: config.cacheMaxAge,
     notFoundMaxAge: config.notFoundMaxAge,
     extra: options.extraRoutes?.(parts),
+    readiness: options.readiness,
     onMinted: config.prewarmOnMint ? (id) => void playback.prewarm(id).catch(() => {}) : undefined,
   });
   let closing: Promise<void> | undefined;

@@ -23,6 +23,8 @@ export interface Config {
   metricsPort?: number;
   /** pino level: trace, debug, info, warn, error, fatal or silent. */
   logLevel: string;
+  /** `pretty` lines for a person, `json` lines for a collector; `auto`: pretty when stdout is a terminal. */
+  logFormat: 'auto' | 'json' | 'pretty';
   /** HMAC key for revision ids; generated per process when unset (only allowed without Redis). */
   revisionSecret: string;
   revisionSecretGenerated: boolean;
@@ -79,6 +81,7 @@ const envSchema = z.object({
   ORIGIN_VERIFY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_PORT: int(0, 65535).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   REVISION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   REVISION_TTL_SECONDS: int(60, 10 * 365 * 86400).default(30 * 86400),
   CACHE_MAX_AGE: int(0, 365 * 86400).default(86400),
@@ -138,6 +141,7 @@ export function loadConfig(
     originVerifySecret: e.ORIGIN_VERIFY_SECRET,
     metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     revisionSecret: e.REVISION_SECRET ?? defaults.randomSecret(),
     revisionSecretGenerated: !e.REVISION_SECRET,
     revisionTtlSeconds: e.REVISION_TTL_SECONDS,

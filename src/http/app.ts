@@ -26,6 +26,8 @@ export interface AppDeps {
   notFoundMaxAge: number;
   /** Extra routes mounted at the root (the embedded demo page). */
   extra?: Hono;
+  /** What the origin lacks to do its work (ffmpeg gone), one line each: `/healthz` answers 503 while any. */
+  readiness?: () => Promise<string[]>;
   /** Called after every mint (the first segments start at once: someone is about to watch). */
   onMinted?: (revisionId: string) => void;
 }
@@ -35,7 +37,11 @@ export function createApp(deps: AppDeps): Hono<Edge> {
   const app = new Hono<Edge>();
 
   app.use('*', observe(deps.logger, deps.metrics));
-  app.get('/healthz', (c) => c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' }));
+  app.get('/healthz', async (c) => {
+    const problems = (await deps.readiness?.()) ?? [];
+    if (problems.length > 0) return c.json({ status: 'unready', problems }, 503, { 'cache-control': 'no-store' });
+    return c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' });
+  });
 
   app.use('/v1/*', requireToken(deps.apiToken));
   app.route('/v1/revisions', revisionRoutes(deps.revisions, deps.onMinted));

@@ -27,6 +27,8 @@ export interface EdgeVariables {
   serverTiming?: TimingParts;
   /** The code of an error answer, set by errorResponse. */
   errorCode?: ErrorCode;
+  /** The message of an error answer (why a 503 was sent goes into its log line), set by errorResponse. */
+  errorMessage?: string;
 }
 
 /** The Hono environment of the app, its routes and its middleware. */

@@ -45,6 +45,7 @@ export interface ErrorResponseOptions {
 export function errorResponse(c: Context<Edge>, err: unknown, options: ErrorResponseOptions): Response {
   const e = err instanceof OriginError ? err : new OriginError(ErrorCode.Internal, 'internal error');
   c.set('errorCode', e.code);
+  c.set('errorMessage', e.message);
   const status = STATUS[e.code];
   const headers = new Headers({ 'content-type': 'application/json; charset=utf-8' });
   const retryAfter = RETRY_AFTER[e.code];

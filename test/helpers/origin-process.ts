@@ -31,7 +31,7 @@ export interface OriginProcess extends OriginClient {
 }
 
 /**
- * The origin as its own process, the way `npm start` runs it (`tsx src/main.ts`), on a free port with
+ * The origin as its own process, the way `npm start` runs it (`node --import tsx src/main.ts`), on a free port with
  * the test token: for what only separate processes show (identical bytes from two nodes, memory).
  */
 export async function spawnOrigin(

@@ -79,12 +79,18 @@ describe('observe', () => {
     );
   });
 
-  it('counts a 503 by its error code and logs no cache status', async () => {
+  it('counts a 503 by its error code and logs why it was sent, with no cache status', async () => {
     const { app, lines, metric } = harness();
     const res = await app.request('/play/rev/master.m3u8');
     expect(res.status).toBe(503);
     expect(await metric('avserver_http_503_total')).toContain('avserver_http_503_total{reason="timeout"} 1');
-    expect(lines[0]).toMatchObject({ status: 503, cache: undefined, timing: { total: expect.any(Number) } });
+    expect(lines[0]).toMatchObject({
+      status: 503,
+      error: 'timeout',
+      reason: 'the job did not finish in time',
+      cache: undefined,
+      timing: { total: expect.any(Number) },
+    });
     expect(Object.keys(lines[0]!.timing as object)).toEqual(['total']);
   });
 

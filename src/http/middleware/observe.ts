@@ -7,7 +7,8 @@ import type { Edge } from '../edge.js';
 
 /**
  * One log line per request — request id (CloudFront's, the caller's `X-Request-Id`, or a new one,
- * echoed back), method, path, status, duration, cache status and the Server-Timing parts — and the
+ * echoed back), method, path, status, duration, cache status, the Server-Timing parts, and for an
+ * error answer its code (and for a 5xx its message: why a 503 was sent) — and the
  * request's metrics, all from the values the handler and the middleware inside left on the context
  * (http/edge.ts). Health checks log at debug: load balancers ask every few seconds.
  */
@@ -33,6 +34,9 @@ export function observe(logger: Logger, metrics?: Metrics): MiddlewareHandler<Ed
       ms: Math.round(seconds * 10_000) / 10,
       cache: sent?.cacheStatus,
       timing: c.get('serverTiming'),
+      // Why an error answer was sent: the code for any, the message too for a 5xx (overload, a deadline).
+      error: c.get('errorCode'),
+      reason: status >= 500 ? c.get('errorMessage') : undefined,
     };
     if (c.req.path === '/healthz') logger.debug('request', line);
     else logger.info('request', line);

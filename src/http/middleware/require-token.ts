@@ -1,17 +1,41 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { IncomingMessage } from 'node:http';
+import type { Context, MiddlewareHandler } from 'hono';
 import { ErrorCode, OriginError } from '../../errors.js';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (a dual-stack socket's view of 127.0.0.1). */
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  return address === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/i.test(address);
+}
+
 /**
- * Requires `Authorization: Bearer <token>`. With no token configured every request passes; the
- * composition root then binds to loopback only.
+ * The peer's address as the socket has it (`@hono/node-server` passes the request in `c.env`); never
+ * a header, which any client can write. Undefined without a socket (`app.request()` in tests).
+ */
+function peerAddress(c: Context): string | undefined {
+  const env = c.env as { incoming?: IncomingMessage } | undefined;
+  return env?.incoming?.socket.remoteAddress;
+}
+
+/**
+ * Requires `Authorization: Bearer <token>`. With no token configured, only requests from this machine
+ * (a loopback peer) pass: the origin may listen on every address — playback is public, it is what a
+ * CDN fetches — without opening the API that mints revisions to the network.
  */
 export function requireToken(token: string | undefined): MiddlewareHandler {
   const expected = token === undefined ? undefined : digest(token);
   return async function requireTokenMiddleware(c, next) {
-    if (expected) {
+    if (!expected) {
+      if (!isLoopback(peerAddress(c))) {
+        throw new OriginError(
+          ErrorCode.Forbidden,
+          'AVSERVER_API_TOKEN is not set, so the API answers requests from this machine only; set it to call the API from elsewhere',
+        );
+      }
+    } else {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
       // Compare digests: equal length, constant time, whatever the caller sent.
       if (!match || !timingSafeEqual(digest(match[1]!), expected)) {
