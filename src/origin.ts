@@ -124,18 +124,25 @@ export async function createOrigin(
     () => new OriginError(ErrorCode.Overloaded, 'too many sources are being checked; retry shortly'),
   );
   const checkedImages = new Lru<ImageInfo>(CHECKED_IMAGES);
-  const revisions = new Revisions({
-    store,
-    objects,
-    sources,
-    probe: (target, identity) =>
-      probes.run(() => metrics.timed('probe', () => probeTarget(target, identity, probeTools))),
-    image: (key) => probes.run(() => metrics.timed('image', () => checkImage(objects, probeTools, key, checkedImages))),
-    secret: config.revisionSecret,
-    ttlSeconds: config.revisionTtlSeconds,
-    planOptions,
-    now: () => new Date(),
-  });
+  // Every mint — the API's and the demo revision's at start-up — starts its first segments at once.
+  // `playback` is built below, from `revisions`; the hook only runs after a mint, when it exists.
+  const onMinted = config.prewarmOnMint ? (id: string) => void playback.prewarm(id).catch(() => {}) : undefined;
+  const revisions = new Revisions(
+    {
+      store,
+      objects,
+      sources,
+      probe: (target, identity) =>
+        probes.run(() => metrics.timed('probe', () => probeTarget(target, identity, probeTools))),
+      image: (key) =>
+        probes.run(() => metrics.timed('image', () => checkImage(objects, probeTools, key, checkedImages))),
+      secret: config.revisionSecret,
+      ttlSeconds: config.revisionTtlSeconds,
+      planOptions,
+      now: () => new Date(),
+    },
+    { onMinted },
+  );
   const pictures = new OverlayPictures({
     objects,
     verify: (image) => sources.verify(image),
@@ -179,7 +186,6 @@ export async function createOrigin(
     cacheMaxAge: config.cacheMaxAge,
     notFoundMaxAge: config.notFoundMaxAge,
     extra: options.extraRoutes?.(parts),
-    onMinted: config.prewarmOnMint ? (id) => void playback.prewarm(id).catch(() => {}) : undefined,
   });
   let closing: Promise<void> | undefined;
   return {

@@ -26,8 +26,6 @@ export interface AppDeps {
   notFoundMaxAge: number;
   /** Extra routes mounted at the root (the embedded demo page). */
   extra?: Hono;
-  /** Called after every mint (the first segments start at once: someone is about to watch). */
-  onMinted?: (revisionId: string) => void;
 }
 
 /** The whole HTTP surface, built from its dependencies; no sockets, so tests call `app.request()`. */
@@ -38,7 +36,7 @@ export function createApp(deps: AppDeps): Hono<Edge> {
   app.get('/healthz', (c) => c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' }));
 
   app.use('/v1/*', requireToken(deps.apiToken));
-  app.route('/v1/revisions', revisionRoutes(deps.revisions, deps.onMinted));
+  app.route('/v1/revisions', revisionRoutes(deps.revisions));
 
   app.use('/play/*', requireOriginVerify(deps.originVerifySecret));
   app.use('/play/*', serverTiming());
