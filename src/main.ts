@@ -2,14 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Server as HttpServer } from 'node:http';
 import { serve } from '@hono/node-server';
-import { type Config, ConfigError, loadConfig } from './config/index.js';
+import { type Config, ConfigError, LOOPBACK_HOSTS, loadConfig } from './config/index.js';
 import { playbackPaths } from './core/manifests/playback-urls.js';
-import { demoRoutes } from './demo.js';
 import { metricsApp } from './http/metrics-app.js';
 import { pinoLogger } from './logger.js';
 import { createOrigin } from './origin.js';
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 /** The fixture a newcomer sees at `npm start`. */
 const DEMO_SOURCE = 'landscape.mp4';
 /** After the drain, how long answers in flight may take to leave before the process exits. */
@@ -32,15 +30,13 @@ async function main(): Promise<void> {
   }
   const logger = pinoLogger(config.logLevel);
   let host = config.host;
-  if (!config.apiToken && !LOOPBACK.has(host)) {
+  if (!config.apiToken && !LOOPBACK_HOSTS.has(host)) {
     logger.warn('AVSERVER_API_TOKEN is unset: binding to loopback only', { requestedHost: host });
     host = '127.0.0.1';
   }
   if (config.revisionSecretGenerated) logger.warn('REVISION_SECRET is unset: revision ids change at every restart');
 
-  let demoPath: string | undefined;
-  const demo = config.embeddedMedia ? await demoRoutes(() => demoPath) : undefined;
-  const origin = await createOrigin(config, logger, { extraRoutes: demo ? () => demo : undefined });
+  const origin = await createOrigin(config, logger);
   // Prometheus on its own port: never routed through the CDN or the load balancer's listener.
   const metricsServer =
     config.metricsPort === undefined
@@ -60,13 +56,16 @@ async function main(): Promise<void> {
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   server.headersTimeout = config.keepAliveTimeoutMs + 1000;
 
+  const base = `http://${host === '::1' ? '[::1]' : host}:${config.port}`;
   if (config.embeddedMedia) {
+    // Minted like any revision, so its first segments are made before the page asks (prewarm).
     const minted = await origin.revisions.mint({ clips: [{ source: DEMO_SOURCE }] });
-    demoPath = playbackPaths(minted.record.id).hls;
-    const base = `http://${host === '::1' ? '[::1]' : host}:${config.port}`;
+    const page = config.playground ? `    open   ${base}/?revision=${minted.record.id}\n    or     ` : '    play   ';
     console.log(
-      `\n  Demo revision minted from fixtures/media/${DEMO_SOURCE}:\n    open   ${base}/\n    or     ffplay ${base}${demoPath}\n`,
+      `\n  Demo revision minted from fixtures/media/${DEMO_SOURCE}:\n${page}ffplay ${base}${playbackPaths(minted.record.id).hls}\n`,
     );
+  } else if (config.playground) {
+    console.log(`\n  Playground: ${base}/\n`);
   }
 
   let stopping = false;

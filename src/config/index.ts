@@ -48,6 +48,11 @@ export interface Config {
   prewarmOnMint: boolean;
   sourceCacheBytes: number;
   workDir: string;
+  /**
+   * Serve the playground (`/`: pick sources, edit, mint, play) and its source list. On by default only
+   * when the origin listens on loopback (`npm start`); off behind a load balancer unless asked for.
+   */
+  playground: boolean;
   /** At shutdown, how long running jobs may finish before they are killed. */
   shutdownDrainMs: number;
   x264Preset: string;
@@ -57,6 +62,9 @@ export interface Config {
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
+
+/** Addresses only this machine can reach. */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', '::1', 'localhost']);
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'] as const;
@@ -94,6 +102,7 @@ const envSchema = z.object({
   ARTIFACT_CACHE_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(256 * 1024 * 1024),
   LOOKAHEAD_SEGMENTS: int(0, 20).default(2),
   PREWARM_ON_MINT: z.enum(['true', 'false']).default('true'),
+  PLAYGROUND: z.enum(['true', 'false']).optional(),
   SOURCE_CACHE_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(5 * 1024 * 1024 * 1024),
   WORK_DIR: z.string().min(1).optional(),
   SHUTDOWN_DRAIN_MS: int(0, 600_000).default(5000),
@@ -156,6 +165,7 @@ export function loadConfig(
     prewarmOnMint: e.PREWARM_ON_MINT === 'true',
     sourceCacheBytes: e.SOURCE_CACHE_BYTES,
     workDir: e.WORK_DIR ?? join(tmpdir(), 'avserver'),
+    playground: e.PLAYGROUND ? e.PLAYGROUND === 'true' : LOOPBACK_HOSTS.has(e.HOST),
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     x264Preset: e.X264_PRESET,
     x264Threads: e.X264_THREADS,

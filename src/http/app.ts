@@ -24,7 +24,7 @@ export interface AppDeps {
   originVerifySecret?: string;
   cacheMaxAge: number;
   notFoundMaxAge: number;
-  /** Extra routes mounted at the root (the embedded demo page). */
+  /** Extra routes mounted at the root (the playground, when it is on). */
   extra?: Hono;
 }
 
