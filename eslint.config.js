@@ -39,4 +39,9 @@ export default tseslint.config(
     files: ['test/helpers/player-page/**/*.js'],
     languageOptions: { sourceType: 'script', globals: { ...globals.browser, Hls: 'readonly', shaka: 'readonly' } },
   },
+  {
+    // The playground's page: browser modules, no build step.
+    files: ['src/http/playground/page/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: { ...globals.browser, Hls: 'readonly', shaka: 'readonly' } },
+  },
 );

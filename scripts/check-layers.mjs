@@ -19,7 +19,7 @@ const LAYERS = [
   ['media'],
   ['engine'],
   ['services', 'metrics'],
-  ['http', 'demo'],
+  ['http'],
   ['origin', 'preflight'],
   ['main'],
 ];

@@ -14,7 +14,10 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const runtime = new Set(Object.keys(pkg.dependencies ?? {}));
 
 /** Imported only inside a try, and the feature is off without it: not needed in production. */
-const OPTIONAL = new Map([['hls.js', 'src/demo.ts serves the demo page only when hls.js is installed']]);
+const OPTIONAL = new Map([
+  ['hls.js', 'the playground serves it from node_modules, or from the copy the production build keeps'],
+  ['shaka-player', 'the playground serves it from node_modules, or from the copy the production build keeps'],
+]);
 
 /** Static and dynamic imports, re-exports, require() and require.resolve(). */
 const SPECIFIERS = [

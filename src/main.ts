@@ -3,11 +3,9 @@ import { fileURLToPath } from 'node:url';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { type Config, ConfigError, loadConfig } from './config/index.js';
+import { type Config, ConfigError, isLoopback, loadConfig } from './config/index.js';
 import { playbackPaths } from './core/manifests/playback-urls.js';
-import { demoRoutes } from './demo.js';
 import { metricsApp } from './http/metrics-app.js';
-import { isLoopback } from './http/middleware/require-token.js';
 import { type Logger, pinoLogger, prettyDestination } from './logger.js';
 import { toolReadiness } from './media/ffmpeg-tools.js';
 import { ProcessRunner } from './media/process-runner.js';
@@ -72,17 +70,15 @@ async function main(): Promise<void> {
   });
   if (problems.length > 0) refuse(problems);
 
-  if (!config.apiToken && !isLoopback(config.host) && config.host !== 'localhost') {
+  if (!config.apiToken && !isLoopback(config.host)) {
     logger.warn('AVSERVER_API_TOKEN is unset: the API (/v1) answers requests from this machine only', {
       host: config.host,
     });
   }
   if (config.revisionSecretGenerated) logger.warn('REVISION_SECRET is unset: revision ids change at every restart');
 
-  let demoPath: string | undefined;
-  const demo = config.embeddedMedia ? await demoRoutes(() => demoPath) : undefined;
   const readiness = toolReadiness({ ...config, path, cwd: process.cwd(), maxAgeMs: TOOLS_RECHECK_MS });
-  const origin = await createOrigin(config, logger, { extraRoutes: demo ? () => demo : undefined, readiness });
+  const origin = await createOrigin(config, logger, { readiness });
 
   let server: HttpServer;
   let metricsServer: HttpServer | undefined;
@@ -121,17 +117,19 @@ async function main(): Promise<void> {
 
   if (config.embeddedMedia) {
     try {
+      // Minted like any revision, so its first segments are made before the page asks (prewarm).
       const minted = await origin.revisions.mint({ clips: [{ source: DEMO_SOURCE }] });
-      demoPath = playbackPaths(minted.record.id).hls;
-      // The page only where it is served (hls.js is a development dependency: not in the image).
+      // The playground only where it is served (off unless HOST is loopback or PLAYGROUND=true).
       logger.info('demo revision minted', {
         source: `fixtures/media/${DEMO_SOURCE}`,
-        ...(demo ? { open: `${base}/` } : {}),
-        play: `ffplay ${base}${demoPath}`,
+        ...(config.playground ? { open: `${base}/?revision=${minted.record.id}` } : {}),
+        play: `ffplay ${base}${playbackPaths(minted.record.id).hls}`,
       });
     } catch (err) {
       logger.warn('the demo revision could not be minted; the origin runs without it', { err });
     }
+  } else if (config.playground) {
+    logger.info('playground', { open: `${base}/` });
   }
 }
 

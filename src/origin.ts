@@ -12,6 +12,7 @@ import { Sources } from './engine/sources.js';
 import { ErrorCode, OriginError } from './errors.js';
 import { createApp } from './http/app.js';
 import type { Edge } from './http/edge.js';
+import { loadPlaygroundAssets, playgroundRoutes } from './http/playground/index.js';
 import type { Logger } from './logger.js';
 import type { EncoderSettings } from './media/video/video-args.js';
 import { ProcessRunner } from './media/process-runner.js';
@@ -22,6 +23,7 @@ import { Metrics } from './metrics.js';
 import { PlaybackService } from './services/playback-service.js';
 import { Revisions } from './services/revisions.js';
 import { FfmpegSegmentMaker } from './services/segment-maker.js';
+import { listSources } from './services/source-listing.js';
 import { FsObjectStore } from './stores/fs-object-store.js';
 import { MemoryRevisionStore } from './stores/memory-revision-store.js';
 import type { ObjectStore } from './stores/object-store.js';
@@ -82,12 +84,18 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * The playground's source list: objects looked at (a folder or a listing page each) and sources
+ * listed. A page of recordings to pick from, not a file browser; a larger bucket lists its first keys.
+ */
+const PLAYGROUND_SCAN_KEYS = 1000;
+const PLAYGROUND_SOURCES = 200;
+
 /** Builds every adapter from the configuration and wires them into the app. */
 export async function createOrigin(
   config: Config,
   logger: Logger,
   options: {
-    extraRoutes?: (origin: Omit<Origin, 'app' | 'close' | 'drain'>) => Hono;
     /** What the origin lacks to work (`/healthz` answers 503 while any). */
     readiness?: () => Promise<string[]>;
   } = {},
@@ -128,18 +136,25 @@ export async function createOrigin(
     () => new OriginError(ErrorCode.Overloaded, 'too many sources are being checked; retry shortly'),
   );
   const checkedImages = new Lru<ImageInfo>(CHECKED_IMAGES);
-  const revisions = new Revisions({
-    store,
-    objects,
-    sources,
-    probe: (target, identity) =>
-      probes.run(() => metrics.timed('probe', () => probeTarget(target, identity, probeTools))),
-    image: (key) => probes.run(() => metrics.timed('image', () => checkImage(objects, probeTools, key, checkedImages))),
-    secret: config.revisionSecret,
-    ttlSeconds: config.revisionTtlSeconds,
-    planOptions,
-    now: () => new Date(),
-  });
+  // Every mint — the API's and the demo revision's at start-up — starts its first segments at once.
+  // `playback` is built below, from `revisions`; the hook only runs after a mint, when it exists.
+  const onMinted = config.prewarmOnMint ? (id: string) => void playback.prewarm(id).catch(() => {}) : undefined;
+  const revisions = new Revisions(
+    {
+      store,
+      objects,
+      sources,
+      probe: (target, identity) =>
+        probes.run(() => metrics.timed('probe', () => probeTarget(target, identity, probeTools))),
+      image: (key) =>
+        probes.run(() => metrics.timed('image', () => checkImage(objects, probeTools, key, checkedImages))),
+      secret: config.revisionSecret,
+      ttlSeconds: config.revisionTtlSeconds,
+      planOptions,
+      now: () => new Date(),
+    },
+    { onMinted },
+  );
   const pictures = new OverlayPictures({
     objects,
     verify: (image) => sources.verify(image),
@@ -182,9 +197,14 @@ export async function createOrigin(
     originVerifySecret: config.originVerifySecret,
     cacheMaxAge: config.cacheMaxAge,
     notFoundMaxAge: config.notFoundMaxAge,
-    extra: options.extraRoutes?.(parts),
+    extra: config.playground
+      ? playgroundRoutes({
+          assets: await loadPlaygroundAssets(),
+          listSources: () => listSources(objects, { scanKeys: PLAYGROUND_SCAN_KEYS, limit: PLAYGROUND_SOURCES }),
+          apiToken: config.apiToken,
+        })
+      : undefined,
     readiness: options.readiness,
-    onMinted: config.prewarmOnMint ? (id) => void playback.prewarm(id).catch(() => {}) : undefined,
   });
   let closing: Promise<void> | undefined;
   return {

@@ -52,8 +52,20 @@ describe('loadConfig', () => {
     [{ CACHE_MAX_AGE: '-1' }, /^CACHE_MAX_AGE:/],
     [{ X264_PRESET: 'placebo' }, /^X264_PRESET:/],
     [{ SEGMENT_DURATION: '0.2' }, /^SEGMENT_DURATION:/],
+    [{ PLAYGROUND: 'yes' }, /^PLAYGROUND:/],
   ])('%j stops start-up naming the variable', (env, message) => {
     expect(() => loadConfig(env, defaults)).toThrow(ConfigError);
     expect(() => loadConfig(env, defaults)).toThrow(message);
+  });
+
+  it.each([
+    [{}, true],
+    [{ HOST: '::1' }, true],
+    [{ HOST: '0.0.0.0' }, false],
+    [{ HOST: '0.0.0.0', PLAYGROUND: 'true' }, true],
+    [{ PLAYGROUND: 'false' }, false],
+    [{ MEDIA_ROOT: '/recordings' }, true],
+  ])('%j: the playground is on: %s (by default only on loopback)', (env, on) => {
+    expect(loadConfig(env, defaults).playground).toBe(on);
   });
 });

@@ -50,6 +50,11 @@ export interface Config {
   prewarmOnMint: boolean;
   sourceCacheBytes: number;
   workDir: string;
+  /**
+   * Serve the playground (`/`: pick sources, edit, mint, play) and its source list. On by default only
+   * when the origin listens on loopback (`npm start`); off behind a load balancer unless asked for.
+   */
+  playground: boolean;
   /** At shutdown, how long running jobs may finish before they are killed. */
   shutdownDrainMs: number;
   x264Preset: string;
@@ -58,6 +63,15 @@ export interface Config {
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+}
+
+/**
+ * Whether an address only this machine reaches: a HOST to listen on (`localhost`, 127.0.0.0/8, `::1`)
+ * or a socket's peer (also as IPv4-mapped IPv6: a dual-stack socket's view of 127.0.0.1).
+ */
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  return address === 'localhost' || address === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/i.test(address);
 }
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -97,6 +111,7 @@ const envSchema = z.object({
   ARTIFACT_CACHE_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(256 * 1024 * 1024),
   LOOKAHEAD_SEGMENTS: int(0, 20).default(2),
   PREWARM_ON_MINT: z.enum(['true', 'false']).default('true'),
+  PLAYGROUND: z.enum(['true', 'false']).optional(),
   SOURCE_CACHE_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(5 * 1024 * 1024 * 1024),
   WORK_DIR: z.string().min(1).optional(),
   SHUTDOWN_DRAIN_MS: int(0, 600_000).default(5000),
@@ -160,6 +175,7 @@ export function loadConfig(
     prewarmOnMint: e.PREWARM_ON_MINT === 'true',
     sourceCacheBytes: e.SOURCE_CACHE_BYTES,
     workDir: e.WORK_DIR ?? join(tmpdir(), 'avserver'),
+    playground: e.PLAYGROUND ? e.PLAYGROUND === 'true' : isLoopback(e.HOST),
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     x264Preset: e.X264_PRESET,
     x264Threads: e.X264_THREADS,

@@ -24,12 +24,10 @@ export interface AppDeps {
   originVerifySecret?: string;
   cacheMaxAge: number;
   notFoundMaxAge: number;
-  /** Extra routes mounted at the root (the embedded demo page). */
+  /** Extra routes mounted at the root (the playground, when it is on). */
   extra?: Hono;
   /** What the origin lacks to do its work (ffmpeg gone), one line each: `/healthz` answers 503 while any. */
   readiness?: () => Promise<string[]>;
-  /** Called after every mint (the first segments start at once: someone is about to watch). */
-  onMinted?: (revisionId: string) => void;
 }
 
 /** The whole HTTP surface, built from its dependencies; no sockets, so tests call `app.request()`. */
@@ -44,7 +42,7 @@ export function createApp(deps: AppDeps): Hono<Edge> {
   });
 
   app.use('/v1/*', requireToken(deps.apiToken));
-  app.route('/v1/revisions', revisionRoutes(deps.revisions, deps.onMinted));
+  app.route('/v1/revisions', revisionRoutes(deps.revisions));
 
   app.use('/play/*', requireOriginVerify(deps.originVerifySecret));
   app.use('/play/*', serverTiming());

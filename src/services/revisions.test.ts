@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { canonicalEdits, parseEdits, revisionId } from '../core/edits/revision.js';
 import { MemoryRevisionStore } from '../stores/memory-revision-store.js';
 import { revisionRecord, sourceInfo } from '../../test/helpers/records.js';
 import { planBytes, Revisions } from './revisions.js';
@@ -31,5 +32,34 @@ describe('the plan cache', () => {
     expect(planBytes(long)).toBeGreaterThan(2_000_000);
     const short = await (await revisions(1, 1 / 60)).plan(id(0));
     expect(planBytes(short)).toBeLessThan(10_000);
+  });
+});
+
+describe('the onMinted hook (prewarm)', () => {
+  const secret = 'test-secret-0123456789';
+  const body = { clips: [{ source: 'a.mp4' }] };
+
+  /** Revisions over a memory store that already holds the revision of `body` (a mint needs no probe). */
+  async function minted(onMinted: (id: string) => void) {
+    const store = new MemoryRevisionStore();
+    const id = revisionId(canonicalEdits(parseEdits(body)), secret);
+    await store.saveRevision(revisionRecord([sourceInfo({ key: 'a.mp4' })], { id }), 3600);
+    const deps = { store, secret, ttlSeconds: 3600, planOptions: { segmentDuration: 4 } } as unknown as MintDeps;
+    return { id, revisions: new Revisions(deps, { onMinted }) };
+  }
+
+  it('runs after every mint, whoever mints: the service is the one path (the demo revision skipped it)', async () => {
+    const calls: string[] = [];
+    const { id, revisions } = await minted((minted) => calls.push(minted));
+    const result = await revisions.mint(body);
+    expect(result.record.id).toBe(id);
+    expect(calls).toEqual([id]);
+  });
+
+  it('does not run when the mint fails', async () => {
+    const calls: string[] = [];
+    const { revisions } = await minted((minted) => calls.push(minted));
+    await expect(revisions.mint({ clips: [] })).rejects.toMatchObject({ field: 'clips' });
+    expect(calls).toEqual([]);
   });
 });

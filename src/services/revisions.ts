@@ -13,6 +13,14 @@ const PLAN_CACHE_BYTES = 64 * 1024 * 1024;
 /** A plan's weight in the cache: an estimate of its bytes, from its segment count. */
 export const planBytes = (plan: Plan) => 4096 + 256 * plan.grid.segments.length;
 
+export interface RevisionsHooks {
+  /**
+   * Called after every successful mint, new or not, whoever minted (the API, the demo revision at
+   * start-up): someone is about to watch, so the first segments start at once (prewarm).
+   */
+  onMinted?: (revisionId: string) => void;
+}
+
 /**
  * Revisions: minted from edits (the main application, after every edit), looked up by id, and
  * planned. The one place a revision id is resolved, for the API and for playback alike.
@@ -20,11 +28,16 @@ export const planBytes = (plan: Plan) => 4096 + 256 * plan.grid.segments.length;
 export class Revisions {
   readonly #plans = new Lru<Plan>(PLAN_CACHE_BYTES);
 
-  constructor(private readonly deps: MintDeps) {}
+  constructor(
+    private readonly deps: MintDeps,
+    private readonly hooks: RevisionsHooks = {},
+  ) {}
 
-  /** Validates edits, probes the sources and stores the revision (see mintRevision). */
-  mint(body: unknown): Promise<MintResult> {
-    return mintRevision(this.deps, body);
+  /** Validates edits, probes the sources and stores the revision (see mintRevision), then calls `onMinted`. */
+  async mint(body: unknown): Promise<MintResult> {
+    const result = await mintRevision(this.deps, body);
+    this.hooks.onMinted?.(result.record.id);
+    return result;
   }
 
   /** The stored revision; `revision_not_found` for unknown or malformed ids. */

@@ -1,8 +1,8 @@
-import { open, realpath, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { objectKeyProblem } from '../core/edits/object-key.js';
 import { ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
-import type { ObjectStat, ObjectStore } from './object-store.js';
+import type { ObjectListing, ObjectStat, ObjectStore } from './object-store.js';
 
 /**
  * Sources as files under a root directory (the embedded default and local development). Only regular
@@ -88,5 +88,41 @@ export class FsObjectStore implements ObjectStore {
 
   async input(key: string): Promise<string> {
     return (await this.#file(key)).path;
+  }
+
+  /**
+   * Walks the root breadth first, folders in name order, reading at most `maxKeys` folders and keeping
+   * at most `maxKeys` files. Symbolic links are not followed (a link may lead out of the root, or in a
+   * circle); only regular files are listed.
+   */
+  async list(maxKeys: number): Promise<ObjectListing> {
+    const walk = async (): Promise<ObjectListing> => {
+      const keys: string[] = [];
+      const folders = [''];
+      for (let read = 0; folders.length > 0; read++) {
+        if (read >= maxKeys) return { keys: keys.sort(), truncated: true };
+        const folder = folders.shift()!;
+        const entries = await readdir(resolve(this.root, folder), { withFileTypes: true });
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+          if (entry.name.startsWith('.')) continue;
+          const key = folder ? `${folder}/${entry.name}` : entry.name;
+          if (entry.isDirectory()) folders.push(key);
+          else if (entry.isFile()) {
+            if (keys.length === maxKeys) return { keys: keys.sort(), truncated: true };
+            keys.push(key);
+          }
+        }
+      }
+      return { keys: keys.sort(), truncated: false };
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new OriginError(ErrorCode.Unavailable, 'the media store did not answer in time')),
+        this.timeoutMs,
+      );
+    });
+    return Promise.race([walk(), late]).finally(() => clearTimeout(timer));
   }
 }

@@ -5,6 +5,14 @@ export interface ObjectStat {
   etag: string;
 }
 
+/** Some of a store's object keys. */
+export interface ObjectListing {
+  /** In key order. */
+  keys: string[];
+  /** True when the store holds more than were listed. */
+  truncated: boolean;
+}
+
 /**
  * Where sources live: S3, or a directory for local use. Keys are validated by the caller
  * (`objectKeyProblem`); implementations still refuse to leave their bucket or root.
@@ -22,4 +30,9 @@ export interface ObjectStore {
   read(key: string, maxBytes: number): Promise<Buffer>;
   /** The object's first `bytes` bytes (fewer if it is shorter): enough to tell its container by its magic number. */
   readHead(key: string, bytes: number): Promise<Buffer>;
+  /**
+   * Up to `maxKeys` keys of regular objects, in key order, leaving out names that start with a dot (the
+   * playground's source list), within the store's deadline.
+   */
+  list(maxKeys: number): Promise<ObjectListing>;
 }

@@ -2,12 +2,13 @@ import {
   GetObjectCommand,
   type GetObjectCommandOutput,
   HeadObjectCommand,
+  ListObjectsV2Command,
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
-import type { ObjectStat, ObjectStore } from './object-store.js';
+import type { ObjectListing, ObjectStat, ObjectStore } from './object-store.js';
 
 /** How long the URL handed to ffmpeg stays valid; longer than any job's timeout. */
 const URL_TTL_SECONDS = 3600;
@@ -103,6 +104,22 @@ export class S3ObjectStore implements ObjectStore {
     }
     try {
       return Buffer.from(await object.Body!.transformToByteArray());
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+
+  /** One ListObjectsV2 page (S3 returns keys in UTF-8 binary order, at most 1,000 a page). */
+  async list(maxKeys: number): Promise<ObjectListing> {
+    try {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, MaxKeys: Math.min(maxKeys, 1000) }),
+        { abortSignal: this.#signal() },
+      );
+      const keys = (page.Contents ?? [])
+        .map((o) => o.Key ?? '')
+        .filter((key) => key && !key.endsWith('/') && !key.split('/').some((part) => part.startsWith('.')));
+      return { keys, truncated: page.IsTruncated === true };
     } catch (err) {
       throw unavailable(err);
     }

@@ -123,6 +123,14 @@ describe('S3ObjectStore against a local S3-compatible server', () => {
     expect(await store.stat('recordings/nope.mp4')).toBeUndefined();
   });
 
+  it('lists object keys in one bounded page (the playground source list), without dot names', async () => {
+    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'recordings/.partial.mp4', Body: 'x' }));
+    const listing = await store.list(100);
+    expect(listing.keys).toContain('recordings/landscape.mp4');
+    expect(listing.keys.some((k) => k.includes('/.'))).toBe(false);
+    expect(listing.truncated).toBe(false);
+  });
+
   it('hands ffprobe a URL it can read', async () => {
     const runner = new ProcessRunner();
     const probed = await probeSource(

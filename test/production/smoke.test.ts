@@ -76,6 +76,15 @@ describe('the production build', () => {
       expect(existsSync(join(out, 'node_modules', dev)), dev).toBe(false);
     for (const runtime of ['hono', 'm3u8-parser', 'mpd-parser', '@resvg/resvg-js'])
       expect(existsSync(join(out, 'node_modules', runtime)), runtime).toBe(true);
+    // The playground's players are devDependencies: the build keeps a copy of their browser builds.
+    for (const dev of ['hls.js', 'shaka-player']) expect(existsSync(join(out, 'node_modules', dev)), dev).toBe(false);
+    for (const file of [
+      'page/index.html',
+      'page/playground.js',
+      'players/hls.min.js',
+      'players/shaka-player.compiled.js',
+    ])
+      expect(existsSync(join(out, 'dist', 'http', 'playground', file)), file).toBe(true);
   });
 
   it(
@@ -131,6 +140,9 @@ describe('the production build', () => {
         const segment = await fetch(`${base}${hls.replace('master.m3u8', variant.replace('.m3u8', '/0.m4s'))}`);
         expect(segment.status, output).toBe(200);
         expect((await segment.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+        // On loopback the playground is on by default, players included (PLAYGROUND in the README).
+        for (const path of ['/', '/playground/hls.min.js', '/playground/shaka-player.compiled.js'])
+          expect((await fetch(base + path)).status, path).toBe(200);
         child.kill('SIGTERM');
         expect(await exited, output).toBe(0);
       } finally {

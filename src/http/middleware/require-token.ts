@@ -1,15 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
+import { isLoopback } from '../../config/index.js';
 import { ErrorCode, OriginError } from '../../errors.js';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
-
-/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (a dual-stack socket's view of 127.0.0.1). */
-export function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  return address === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/i.test(address);
-}
 
 /**
  * The peer's address as the socket has it (`@hono/node-server` passes the request in `c.env`); never

@@ -6,7 +6,7 @@ import { readBody } from '../read-body.js';
 import type { Revisions } from '../../services/revisions.js';
 
 /** The mint API the main application calls after every edit. */
-export function revisionRoutes(revisions: Revisions, onMinted?: (revisionId: string) => void): Hono {
+export function revisionRoutes(revisions: Revisions): Hono {
   const app = new Hono();
 
   app.post('/', async (c) => {
@@ -18,7 +18,6 @@ export function revisionRoutes(revisions: Revisions, onMinted?: (revisionId: str
       throw new OriginError(ErrorCode.BadJson, 'the body must be a JSON object');
     }
     const { created, record, duration } = await revisions.mint(body);
-    onMinted?.(record.id);
     const paths = playbackPaths(record.id);
     c.header('cache-control', 'no-store');
     c.header('location', `/v1/revisions/${record.id}`);
