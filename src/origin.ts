@@ -24,6 +24,7 @@ import { PlaybackService } from './services/playback-service.js';
 import { Revisions } from './services/revisions.js';
 import { FfmpegSegmentMaker } from './services/segment-maker.js';
 import { listSources } from './services/source-listing.js';
+import { Downloads } from './services/downloads.js';
 import { FsObjectStore } from './stores/fs-object-store.js';
 import { MemoryRevisionStore } from './stores/memory-revision-store.js';
 import type { ObjectStore } from './stores/object-store.js';
@@ -187,10 +188,12 @@ export async function createOrigin(
     artifactCacheBytes: config.artifactCacheBytes,
     observeJob: (kind, rendition, seconds) => metrics.job(kind, rendition, seconds),
   });
+  const downloads = new Downloads({ revisions, playback, logger });
   const parts = { revisions, playback, runner, scheduler, encoder, workDir, metrics };
   const app = createApp({
     revisions,
     playback,
+    downloads,
     logger,
     metrics,
     apiToken: config.apiToken,

@@ -11,11 +11,13 @@ import { playbackCors } from './middleware/playback-cors.js';
 import { requireOriginVerify, requireToken } from './middleware/require-token.js';
 import { serverTiming } from './middleware/server-timing.js';
 import { playbackRoutes } from './routes/playback.js';
+import type { Downloads } from '../services/downloads.js';
 import { revisionRoutes } from './routes/revisions.js';
 
 export interface AppDeps {
   revisions: Revisions;
   playback: PlaybackService;
+  downloads: Downloads;
   logger: Logger;
   /** Request metrics (the origin's registry); none in unit tests. */
   metrics?: Metrics;
@@ -47,7 +49,7 @@ export function createApp(deps: AppDeps): Hono<Edge> {
   app.use('/play/*', requireOriginVerify(deps.originVerifySecret));
   app.use('/play/*', serverTiming());
   app.use('/play/*', playbackCors());
-  app.route('/play', playbackRoutes(deps.playback, { cacheMaxAge: deps.cacheMaxAge }));
+  app.route('/play', playbackRoutes(deps.playback, deps.downloads, { cacheMaxAge: deps.cacheMaxAge }));
   if (deps.extra) app.route('/', deps.extra);
 
   app.notFound((c) =>

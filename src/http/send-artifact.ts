@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { ArtifactKind } from '../core/manifests/playback-urls.js';
 import { ErrorCode, OriginError } from '../errors.js';
 import type { Artifact } from '../services/artifact.js';
+import type { Download } from '../services/downloads.js';
 import type { Edge } from './edge.js';
 import { errorResponse } from './error-response.js';
 
@@ -70,4 +71,38 @@ export function sendArtifact(c: Context<Edge>, kind: ArtifactKind, artifact: Art
   const head = request.method === 'HEAD';
   sent(head ? 0 : body.length);
   return new Response(head ? null : (body as unknown as BodyInit), { status, headers });
+}
+
+/**
+ * A response for a file made as it is sent (a download): its status and headers go out at once, the
+ * bytes as they are made, so there is no length and no byte range (`Accept-Ranges: none`); the ETag
+ * is strong (the same path always makes the same bytes), so a conditional GET is still a 304. A
+ * failure after the status ends the body early, without the final chunk: no cache takes it whole.
+ */
+export function sendDownload(c: Context<Edge>, kind: ArtifactKind, download: Download, cacheControl: string): Response {
+  const headers = new Headers({
+    'content-type': download.contentType,
+    'content-disposition': `attachment; filename="${download.filename}"`,
+    'cache-control': cacheControl,
+    etag: download.etag,
+    'accept-ranges': 'none',
+  });
+  c.set('sent', { kind, cacheStatus: 'miss', timing: { resolve: 0 }, bytes: 0 });
+  const request = c.req.raw;
+  if (request.method === 'HEAD' || etagMatches(request.headers.get('if-none-match') ?? undefined, download.etag)) {
+    void download.chunks[Symbol.asyncIterator]().return?.();
+    return new Response(null, { status: request.method === 'HEAD' ? 200 : 304, headers });
+  }
+  const chunks = download.chunks[Symbol.asyncIterator]();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    async cancel() {
+      await chunks.return?.();
+    },
+  });
+  return new Response(stream, { status: 200, headers });
 }

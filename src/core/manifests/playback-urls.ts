@@ -26,6 +26,9 @@ const TEMPLATES = {
   posterWebp: 'poster.webp',
   thumbnail: 'thumbnail/{width}w/{time}.jpg',
   thumbnailWebp: 'thumbnail/{width}w/{time}.webp',
+  download: 'download.mp4',
+  downloadRendition: 'download/{rendition}.mp4',
+  downloadAudio: 'download.m4a',
 } as const;
 
 /** The kinds of artifact a playback path names (also the metrics' `artifact` label). */
@@ -117,15 +120,18 @@ export function artifactPath<K extends ArtifactKind>(revisionId: string, kind: K
 }
 
 /**
- * Where a revision plays and shows (what mint answers): HLS and DASH over the same segments, its
- * poster, and its thumbnails as a template with `{t}` for output seconds and `{w}` for a width.
+ * Where a revision plays, shows and downloads (what mint answers): HLS and DASH over the same
+ * segments, its poster, its thumbnails as a template with `{t}` for output seconds and `{w}` for a
+ * width, and the whole revision as an MP4 (the top rendition) and an M4A file.
  */
-export function playbackPaths(revisionId: string): { hls: string; dash: string; poster: string; thumbnail: string } {
+export function playbackPaths(revisionId: string) {
   return {
     hls: artifactPath(revisionId, 'master'),
     dash: artifactPath(revisionId, 'manifest'),
     poster: artifactPath(revisionId, 'poster'),
     thumbnail: `/play/${revisionId}/${fill(TEMPLATES.thumbnail, { width: '{w}', time: '{t}' })}`,
+    mp4: artifactPath(revisionId, 'download'),
+    m4a: artifactPath(revisionId, 'downloadAudio'),
   };
 }
 

@@ -4,12 +4,13 @@ import { OriginError } from '../../errors.js';
 import type { Artifact } from '../../services/artifact.js';
 import type { PlaybackService } from '../../services/playback-service.js';
 import type { Edge } from '../edge.js';
-import { sendArtifact } from '../send-artifact.js';
+import { sendArtifact, sendDownload } from '../send-artifact.js';
+import type { Download, Downloads } from '../../services/downloads.js';
 
 /** Where each kind of artifact comes from; a kind added to the URL grammar needs its line here. */
-type Sources = { [K in ArtifactKind]: (target: PlaybackTargetOf<K>) => Promise<Artifact> };
+type Sources = { [K in ArtifactKind]: (target: PlaybackTargetOf<K>) => Promise<Artifact | Download> };
 
-function sources(playback: PlaybackService): Sources {
+function sources(playback: PlaybackService, downloads: Downloads): Sources {
   return {
     master: (t) => playback.masterPlaylist(t.revisionId),
     manifest: (t) => playback.dashManifest(t.revisionId),
@@ -22,11 +23,14 @@ function sources(playback: PlaybackService): Sources {
     posterWebp: (t) => playback.poster(t.revisionId, t.kind),
     thumbnail: (t) => playback.thumbnail(t.revisionId, t.kind, t.width, t.time),
     thumbnailWebp: (t) => playback.thumbnail(t.revisionId, t.kind, t.width, t.time),
+    download: (t) => downloads.mp4(t.revisionId),
+    downloadRendition: (t) => downloads.mp4(t.revisionId, t.rendition),
+    downloadAudio: (t) => downloads.m4a(t.revisionId),
   };
 }
 
 /** The artifact a target names, from the source of its kind. */
-function artifactOf<K extends ArtifactKind>(from: Sources, target: PlaybackTargetOf<K>): Promise<Artifact> {
+function artifactOf<K extends ArtifactKind>(from: Sources, target: PlaybackTargetOf<K>): Promise<Artifact | Download> {
   return from[target.kind](target);
 }
 
@@ -35,14 +39,21 @@ function artifactOf<K extends ArtifactKind>(from: Sources, target: PlaybackTarge
  * (core/manifests/playback-urls.ts), asks the playback service, and sends immutable bytes; GET routes answer
  * HEAD too.
  */
-export function playbackRoutes(playback: PlaybackService, options: { cacheMaxAge: number }): Hono<Edge> {
+export function playbackRoutes(
+  playback: PlaybackService,
+  downloads: Downloads,
+  options: { cacheMaxAge: number },
+): Hono<Edge> {
   const app = new Hono<Edge>();
   const immutable = `public, max-age=${options.cacheMaxAge}, immutable`;
-  const from = sources(playback);
+  const from = sources(playback, downloads);
   const answer = async (c: Context<Edge>, parts: string[]) => {
     const target = parsePlaybackPath(parts);
     if ('error' in target) throw new OriginError(target.error, target.message);
-    return sendArtifact(c, target.kind, await artifactOf(from, target), immutable);
+    const made = await artifactOf(from, target);
+    return 'chunks' in made
+      ? sendDownload(c, target.kind, made, immutable)
+      : sendArtifact(c, target.kind, made, immutable);
   };
 
   app.get('/:id/:file', (c) => answer(c, [c.req.param('id'), c.req.param('file')]));
