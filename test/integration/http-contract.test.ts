@@ -1,5 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIMITS } from '../../src/core/edits/limits.js';
+import { bodyAtTheLimits } from '../helpers/edit-bodies.js';
 import { startOrigin, TEST_TOKEN, type RunningOrigin } from '../helpers/origin-server.js';
 
 let server: RunningOrigin;
@@ -63,6 +65,30 @@ describe('mint API: bad input', () => {
     ],
     ['a directory', 'ok', '{"clips":[{"source":"."}]}', 400, 'invalid_field', 'clips[0].source'],
     [
+      'an s3:// URL as a source',
+      'ok',
+      '{"clips":[{"source":"s3://b/landscape.mp4"}]}',
+      400,
+      'invalid_field',
+      'clips[0].source',
+    ],
+    [
+      'a negative start',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4","start":-1}]}',
+      400,
+      'invalid_field',
+      'clips[0].start',
+    ],
+    [
+      'a start past a 4 s source',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4","start":5}]}',
+      422,
+      'invalid_edit',
+      'clips[0].start',
+    ],
+    [
       'a source named like a built-in that is not there',
       'ok',
       '{"clips":[{"source":"constructor"}]}',
@@ -83,8 +109,8 @@ describe('mint API: bad input', () => {
       'end before start',
       'ok',
       '{"clips":[{"source":"landscape.mp4","start":2,"end":1}]}',
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'clips[0].end',
     ],
     [
@@ -99,24 +125,24 @@ describe('mint API: bad input', () => {
       'cut outside the clip',
       'ok',
       '{"clips":[{"source":"landscape.mp4","end":2,"cuts":[[1.5,3]]}]}',
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'clips[0].cuts[0]',
     ],
     [
       'overlapping cuts',
       'ok',
       '{"clips":[{"source":"landscape.mp4","cuts":[[1,2],[1.5,2.5]]}]}',
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'clips[0].cuts[1]',
     ],
     [
       'overlapping cuts, named as listed',
       'ok',
       '{"clips":[{"source":"landscape.mp4","cuts":[[3,3.5],[1.5,2.5],[1,2]]}]}',
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'clips[0].cuts[1]',
     ],
     ['cut to nothing', 'ok', '{"clips":[{"source":"landscape.mp4","cuts":[[0,4]]}]}', 422, 'invalid_edit', 'clips[0]'],
@@ -148,8 +174,8 @@ describe('mint API: bad input', () => {
       'more clips than the limit',
       'ok',
       JSON.stringify({ clips: Array.from({ length: 21 }, () => ({ source: 'landscape.mp4' })) }),
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'clips',
     ],
     [
@@ -188,16 +214,16 @@ describe('mint API: bad input', () => {
       'an overlay outside the canvas',
       'ok',
       '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":1.5,"y":0,"size":0.1}]}',
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'overlays[0].x',
     ],
     [
       'a colour that is not #rrggbb(aa)',
       'ok',
       '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":0,"y":0,"size":0.1,"color":"red"}]}',
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'overlays[0].color',
     ],
     [
@@ -212,25 +238,25 @@ describe('mint API: bad input', () => {
       'an overlay ending before it starts',
       'ok',
       '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":0,"y":0,"size":0.1,"start":2,"end":1}]}',
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'overlays[0].end',
     ],
     [
       'a stroke of one point',
       'ok',
       '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"drawing","strokes":[{"points":[[0.1,0.1]],"color":"#00ff00","width":0.01}]}]}',
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'overlays[0].strokes[0].points',
     ],
     [
       'a stroke point off the canvas, as the second overlay',
       'ok',
       '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":0,"y":0,"size":0.1},{"kind":"drawing","strokes":[{"points":[[0.1,0.1],[0.2,-0.1]],"color":"#00ff00","width":0.01}]}]}',
-      422,
-      'invalid_edit',
-      'overlays[1].strokes[0].points[1]',
+      400,
+      'invalid_field',
+      'overlays[1].strokes[0].points[1][1]',
     ],
     [
       'an image that is not there',
@@ -268,8 +294,8 @@ describe('mint API: bad input', () => {
       'an image opacity over 1',
       'ok',
       '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"image","source":"brand/logo.png","x":0,"y":0,"width":0.2,"opacity":2}]}',
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'overlays[0].opacity',
     ],
     [
@@ -279,8 +305,8 @@ describe('mint API: bad input', () => {
         clips: [{ source: 'landscape.mp4' }],
         overlays: Array.from({ length: 51 }, () => ({ kind: 'text', text: 'hi', x: 0, y: 0, size: 0.1 })),
       }),
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'overlays',
     ],
   ])('%s', async (_name, auth, body, status, code, field) => {
@@ -290,14 +316,21 @@ describe('mint API: bad input', () => {
     const res = await server.fetch('/v1/revisions', { method: 'POST', body, headers });
     expect(res.status).toBe(status);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    const payload = (await res.json()) as { error: { code: string; message: string; field?: string } };
+    const payload = (await res.json()) as {
+      error: { code: string; message: string; field?: string };
+      errors?: Array<{ field: string; message: string; code: string }>;
+    };
     expect(payload.error.code).toBe(code);
     expect(payload.error.field).toBe(field);
     expect(payload.error.message.length).toBeGreaterThan(0);
+    // A field's problem is also the first of `errors`, in its own words (the message without the field in front).
+    if (field)
+      expect(payload.errors?.[0]).toEqual({ field, code, message: payload.error.message.slice(field.length + 2) });
+    else expect(payload.errors).toBeUndefined();
   });
 
   it.each([
-    ['just over the limit', 1024 * 1024 + 1],
+    ['just over the limit', LIMITS.mintBodyBytes + 1],
     // Sent without Expect: 100-continue: the origin reads it to its end, so the client reads the 413 instead of a
     // reset.
     ['of 10 MB', 10 * 1024 * 1024],
@@ -306,6 +339,92 @@ describe('mint API: bad input', () => {
     const res = await server.fetch('/v1/revisions', { method: 'POST', api: true, body, headers: json });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('body_too_large');
+  });
+});
+
+describe('mint API: errors that teach', () => {
+  const mint = (body: string) => server.fetch('/v1/revisions', { method: 'POST', api: true, body, headers: json });
+  type Payload = { error: { code: string; message: string; field?: string }; errors?: Array<Record<string, string>> };
+
+  it('says where a body stops being JSON', async () => {
+    const res = await mint('{\n  "clips": [\n    {"source": "landscape.mp4",}\n  ]\n}');
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as Payload).error).toEqual({
+      code: 'bad_json',
+      message: 'invalid JSON at line 3, column 32: expected a property name in double quotes (no comma before })',
+    });
+  });
+
+  it('reports every problem of a body at once, in plain words', async () => {
+    const res = await mint(
+      JSON.stringify({
+        clips: [
+          { source: 's3://media/landscape.mp4', cuts: [[1, 2], 3] },
+          { source: 'portrait.mp4', start: 2, end: 1 },
+        ],
+        overlays: [{ kind: 'drawing', strokes: [{ points: [[0.1, 0.1], [0.2]], color: '#00ff00', width: 0.01 }] }],
+      }),
+    );
+    expect(res.status).toBe(400);
+    const payload = (await res.json()) as Payload;
+    expect(payload.errors).toEqual([
+      {
+        field: 'clips[0].source',
+        code: 'invalid_field',
+        message:
+          'a source is an object key relative to MEDIA_ROOT or the bucket, not a URL (for s3://media/landscape.mp4, send "landscape.mp4")',
+      },
+      { field: 'clips[0].cuts[1]', code: 'invalid_field', message: 'a cut is [from, to] in source seconds' },
+      { field: 'clips[1].end', code: 'invalid_field', message: 'must be after start (2 s)' },
+      {
+        field: 'overlays[0].strokes[0].points[1]',
+        code: 'invalid_field',
+        message: 'a point is [x, y], fractions of the canvas width and height in [0, 1]',
+      },
+    ]);
+    expect(payload.error).toEqual({
+      code: 'invalid_field',
+      field: 'clips[0].source',
+      message: `clips[0].source: ${payload.errors![0]!.message} (and 3 more: see errors)`,
+    });
+  });
+
+  it('reports every source these edits cannot use at once (422), each with its code', async () => {
+    const res = await mint(
+      JSON.stringify({
+        clips: [{ source: 'nope.mp4' }, { source: 'landscape.mp4' }, { source: 'not-media.txt' }],
+      }),
+    );
+    expect(res.status).toBe(422);
+    const payload = (await res.json()) as Payload;
+    expect(payload.errors?.map((e) => [e.field, e.code])).toEqual([
+      ['clips[0].source', 'source_missing'],
+      ['clips[2].source', 'source_unusable'],
+    ]);
+    expect(payload.error.code).toBe('source_missing');
+  });
+
+  it('reports every trim these sources cannot make at once (422)', async () => {
+    const res = await mint(
+      JSON.stringify({
+        clips: [
+          { source: 'landscape.mp4', start: 5 },
+          { source: 'portrait.mp4', end: 9 },
+        ],
+      }),
+    );
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as Payload).errors?.map((e) => [e.field, e.code])).toEqual([
+      ['clips[0].start', 'invalid_edit'],
+      ['clips[1].end', 'invalid_edit'],
+    ]);
+  });
+
+  it('mints a body at every limit at once (cuts, clips, overlays, strokes and drawing points)', async () => {
+    const body = JSON.stringify(bodyAtTheLimits({ source: 'landscape.mp4', seconds: 4 }));
+    expect(body.length).toBeGreaterThan(4 * 1024 * 1024);
+    const res = await mint(body);
+    expect(res.status).toBe(201);
   });
 });
 

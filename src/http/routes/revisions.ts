@@ -1,8 +1,7 @@
 import { Hono } from 'hono';
-import { ErrorCode, OriginError } from '../../errors.js';
 import { LIMITS } from '../../core/edits/limits.js';
 import { playbackPaths } from '../../core/manifests/playback-urls.js';
-import { readBody } from '../read-body.js';
+import { parseJsonBody, readBody } from '../read-body.js';
 import type { Revisions } from '../../services/revisions.js';
 
 /** The mint API the main application calls after every edit. */
@@ -10,13 +9,7 @@ export function revisionRoutes(revisions: Revisions, onMinted?: (revisionId: str
   const app = new Hono();
 
   app.post('/', async (c) => {
-    const text = await readBody(c.req.raw, LIMITS.mintBodyBytes);
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new OriginError(ErrorCode.BadJson, 'the body must be a JSON object');
-    }
+    const body = parseJsonBody(await readBody(c.req.raw, LIMITS.mintBodyBytes));
     const { created, record, duration } = await revisions.mint(body);
     onMinted?.(record.id);
     const paths = playbackPaths(record.id);
