@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/core/edits/limits.js';
@@ -451,6 +452,13 @@ describe('mint API: revisions', () => {
       sources: Record<string, { video: { width: number } }>;
     };
     expect(record.id).toBe(revision);
+    // Where it plays and how long it is, as mint answered.
+    expect(record).toMatchObject({
+      revisionId: revision,
+      hls: `/play/${revision}/master.m3u8`,
+      dash: `/play/${revision}/manifest.mpd`,
+      duration: expect.closeTo(4, 1),
+    });
     expect(record.edits).toEqual({ clips: [{ source: 'landscape.mp4' }], noiseSuppression: false, overlays: [] });
     expect(record.sources['landscape.mp4']!.video.width).toBe(1280);
     expect((await server.fetch(`/v1/revisions/${revision}`)).status).toBe(401);
@@ -499,6 +507,40 @@ describe('mint API: revisions', () => {
     expect(minted.revisionId).not.toBe(revision);
     const stored = await server.fetch(`/v1/revisions/${minted.revisionId}`, { api: true });
     expect(((await stored.json()) as { edits: { overlays: unknown } }).edits.overlays).toEqual(canonical);
+  });
+});
+
+describe('the API description', () => {
+  it('is served without a token, as checked in', async () => {
+    const res = await server.fetch('/v1/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await res.text()).toBe(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
+  });
+
+  it('describes every route the origin serves, and the origin serves every path it describes', async () => {
+    const doc = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8')) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    // A described path with its placeholders filled, and the route patterns of the app (`:x` matches one segment).
+    const example = (path: string) =>
+      path.replace('{revisionId}', revision).replace('{rendition}', '360p').replace('{index}', '0');
+    const pattern = (route: string) => new RegExp(`^${route.replace(/:\w+/g, '[^/]+').replace(/\*/g, '.*')}$`);
+    const routes = server.origin.app.routes.filter((r) => r.method !== 'ALL');
+    for (const { method, path } of routes) {
+      const described = Object.entries(doc.paths).filter(
+        ([p, ops]) => method.toLowerCase() in ops && pattern(path).test(example(p)),
+      );
+      expect(described.length, `${method} ${path} is served but not described`).toBeGreaterThan(0);
+    }
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(operations)) {
+        const served = routes.some(
+          (r) => r.method.toLowerCase() === (method === 'head' ? 'get' : method) && pattern(r.path).test(example(path)),
+        );
+        expect(served, `${method} ${path} is described but not served`).toBe(true);
+      }
+    }
   });
 });
 
