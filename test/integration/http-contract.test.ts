@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/core/edits/limits.js';
 import { bodyAtTheLimits } from '../helpers/edit-bodies.js';
+import type { Overlays } from '../helpers/origin-client.js';
 import { startOrigin, TEST_TOKEN, type RunningOrigin } from '../helpers/origin-server.js';
 
 let server: RunningOrigin;
@@ -443,14 +444,8 @@ describe('mint API: revisions', () => {
     expect(a.duration).toBeCloseTo(3, 1);
   });
 
-  it('returns what was stored, behind the token', async () => {
-    const res = await server.fetch(`/v1/revisions/${revision}`, { api: true });
-    expect(res.status).toBe(200);
-    const record = (await res.json()) as {
-      id: string;
-      edits: unknown;
-      sources: Record<string, { video: { width: number } }>;
-    };
+  it('returns what was stored, behind the token (through the typed client, which checks the answer)', async () => {
+    const record = await server.api.getRevision(revision);
     expect(record.id).toBe(revision);
     // Where it plays and how long it is, as mint answered.
     expect(record).toMatchObject({
@@ -462,7 +457,10 @@ describe('mint API: revisions', () => {
     expect(record.edits).toEqual({ clips: [{ source: 'landscape.mp4' }], noiseSuppression: false, overlays: [] });
     expect(record.sources['landscape.mp4']!.video.width).toBe(1280);
     expect((await server.fetch(`/v1/revisions/${revision}`)).status).toBe(401);
-    expect((await server.fetch('/v1/revisions/AAAAAAAAAAAAAAAAAAAAAA', { api: true })).status).toBe(404);
+    await expect(server.api.getRevision('AAAAAAAAAAAAAAAAAAAAAA')).rejects.toMatchObject({
+      status: 404,
+      code: 'revision_not_found',
+    });
   });
 
   it('takes noise suppression on the revision with a clip override, in the canonical edits it shows', async () => {
@@ -474,9 +472,7 @@ describe('mint API: revisions', () => {
       clips: [{ source: 'portrait.mp4' }, { source: 'landscape.mp4', noiseSuppression: true }],
     });
     expect(same.revisionId).toBe(minted.revisionId);
-    const record = (await (await server.fetch(`/v1/revisions/${minted.revisionId}`, { api: true })).json()) as {
-      edits: unknown;
-    };
+    const record = await server.api.getRevision(minted.revisionId);
     expect(record.edits).toEqual({
       noiseSuppression: false,
       clips: [{ source: 'portrait.mp4' }, { source: 'landscape.mp4', noiseSuppression: true }],
@@ -485,10 +481,10 @@ describe('mint API: revisions', () => {
   });
 
   it('takes overlays into the revision id, one spelling per overlay, and shows them', async () => {
-    const text = { kind: 'text', text: 'Hi', x: 0.1, y: 0.1, size: 0.1, start: 1, end: 2 };
+    const text = { kind: 'text' as const, text: 'Hi', x: 0.1, y: 0.1, size: 0.1, start: 1, end: 2 };
     // prettier-ignore
-    const line = (color: string) => ({ points: [[0.1, 0.5], [0.6, 0.5]], color, width: 0.02 });
-    const canonical = [
+    const line = (color: string) => ({ points: [[0.1, 0.5], [0.6, 0.5]] as Array<[number, number]>, color, width: 0.02 });
+    const canonical: Overlays = [
       { ...text, background: '#000000b3' },
       { kind: 'image', source: 'brand/logo.png', x: 0.7, y: 0, width: 0.25 },
       { kind: 'drawing', strokes: [line('#00ff00')] },
@@ -505,8 +501,7 @@ describe('mint API: revisions', () => {
     const same = await server.mint({ clips: [{ source: 'landscape.mp4' }], overlays: canonical });
     expect(same.revisionId).toBe(minted.revisionId);
     expect(minted.revisionId).not.toBe(revision);
-    const stored = await server.fetch(`/v1/revisions/${minted.revisionId}`, { api: true });
-    expect(((await stored.json()) as { edits: { overlays: unknown } }).edits.overlays).toEqual(canonical);
+    expect((await server.api.getRevision(minted.revisionId)).edits.overlays).toEqual(canonical);
   });
 });
 
