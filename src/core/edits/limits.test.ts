@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from './limits.js';
 import { parseEdits } from './revision.js';
@@ -10,6 +11,11 @@ describe('the mint body limit', () => {
     const bytes = Buffer.byteLength(JSON.stringify(body));
     expect(bytes).toBeLessThanOrEqual(LIMITS.mintBodyBytes);
     expect(bytes).toBeGreaterThan(0.75 * LIMITS.mintBodyBytes);
+  });
+
+  it('is the figure the README states', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(`| mint body | ${LIMITS.mintBodyBytes.toLocaleString('en-US')} bytes`);
   });
 
   it('holds the longest text overlays too', () => {
