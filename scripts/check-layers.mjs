@@ -15,6 +15,8 @@ const src = join(root, 'src');
 const LAYERS = [
   ['util', 'errors', 'logger', 'config', 'types'],
   ['core'],
+  // The typed API client: the contract in core/api and core/edits, and nothing else of the origin.
+  ['client'],
   ['stores'],
   ['media'],
   ['engine'],

@@ -5,13 +5,20 @@
  * a `ProcessError` of src/media/process-runner.ts, which the segment jobs turn into an OriginError.)
  */
 export const ErrorCode = {
-  /** The request body is not JSON. */
+  /** The request body is not JSON (the message says where it stops being JSON). */
   BadJson: 'bad_json',
-  /** A field is missing, of the wrong type or out of range; `field` names it. */
+  /**
+   * The request is wrong whatever the sources are: a field missing, of the wrong type, unknown, or a value no
+   * source could satisfy (a negative start, an end before its start, a colour that is no colour, a count over a
+   * limit); `field` names it. 400 (docs/errors.md).
+   */
   InvalidField: 'invalid_field',
   /** The request body is larger than the API accepts. */
   BodyTooLarge: 'body_too_large',
-  /** Edits that cannot make a video: end before start, cuts outside the clip or overlapping, nothing left. */
+  /**
+   * Well-formed edits these sources cannot make: a start or end past the source's end, a cut past it, a clip cut to
+   * less than a frame, an overlay past the video's end. 422 (docs/errors.md).
+   */
   InvalidEdit: 'invalid_edit',
   /** A clip's source object does not exist. */
   SourceMissing: 'source_missing',
@@ -45,16 +52,51 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/** One thing wrong with a field of a request: its path (`clips[0].cuts[1]`) and, in plain words, what. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+  /** The code of this problem, when a request has problems of several codes (a missing and an unusable source). */
+  code?: ErrorCode;
+}
+
 export class OriginError extends Error {
   override readonly name = 'OriginError';
+  /** Every problem found in the request's fields, when there were several to report at once (first: `field`). */
+  readonly problems?: readonly FieldProblem[];
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly field?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; problems?: readonly FieldProblem[] },
   ) {
     super(message, options);
+    if (options?.problems) this.problems = options.problems;
   }
+}
+
+/**
+ * All the problems of a request's fields as one error: the first names `field` and the message (for clients that
+ * read only those), and `problems` carries them all. A single problem is an error like any other.
+ */
+export function fieldErrors(code: ErrorCode, problems: readonly FieldProblem[]): OriginError {
+  const [first, ...rest] = problems;
+  if (!first) throw new Error('fieldErrors needs at least one problem');
+  const more = rest.length === 0 ? '' : ` (and ${rest.length} more: see errors)`;
+  const all = problems.map((p) => ({ ...p, code: p.code ?? code }));
+  return new OriginError(first.code ?? code, `${first.field}: ${first.message}${more}`, first.field, { problems: all });
+}
+
+/**
+ * The field problems an error reports: all of them when it collected several, else its own when it names a field
+ * (its message without the field's name in front), else none.
+ */
+export function problemsOf(err: OriginError): readonly FieldProblem[] {
+  if (err.problems) return err.problems;
+  if (!err.field) return [];
+  const prefix = `${err.field}: `;
+  const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+  return [{ field: err.field, message, code: err.code }];
 }
 
 /**

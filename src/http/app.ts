@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { API_ROUTES } from '../core/api/routes.js';
 import { ErrorCode, OriginError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -6,6 +7,7 @@ import type { Revisions } from '../services/revisions.js';
 import type { PlaybackService } from '../services/playback-service.js';
 import type { Edge } from './edge.js';
 import { errorResponse } from './error-response.js';
+import { openApiJson } from './openapi.js';
 import { observe } from './middleware/observe.js';
 import { playbackCors } from './middleware/playback-cors.js';
 import { requireOriginVerify, requireToken } from './middleware/require-token.js';
@@ -43,8 +45,18 @@ export function createApp(deps: AppDeps): Hono<Edge> {
     return c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' });
   });
 
+  // The API description is public (it holds nothing a token guards), so tools can read it without one.
+  const description = openApiJson();
+  app.get(API_ROUTES.openApi.path, (c) =>
+    c.body(description, 200, {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'access-control-allow-origin': '*',
+    }),
+  );
+
   app.use('/v1/*', requireToken(deps.apiToken));
-  app.route('/v1/revisions', revisionRoutes(deps.revisions));
+  app.route('/', revisionRoutes(deps.revisions));
 
   app.use('/play/*', requireOriginVerify(deps.originVerifySecret));
   app.use('/play/*', serverTiming());

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ErrorCode, OriginError, isTransient } from '../errors.js';
+import { ErrorCode, OriginError, isTransient, problemsOf } from '../errors.js';
 import type { Edge } from './edge.js';
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
@@ -38,8 +38,9 @@ export interface ErrorResponseOptions {
 }
 
 /**
- * The one place error codes become HTTP: status, JSON body `{ error: { code, message, field? } }`,
- * and cache headers. Transient failures are 503 + Retry-After + no-store, so no CDN keeps them. The
+ * The one place error codes become HTTP: status, JSON body `{ error: { code, message, field? }, errors? }`
+ * (`errors`: every problem of the request's fields, `[{ field, message, code }]`, when it has any), and cache
+ * headers. Transient failures are 503 + Retry-After + no-store, so no CDN keeps them. The
  * code stays on the context (`errorCode`): the metrics count 503s by it.
  */
 export function errorResponse(c: Context<Edge>, err: unknown, options: ErrorResponseOptions): Response {
@@ -62,6 +63,10 @@ export function errorResponse(c: Context<Edge>, err: unknown, options: ErrorResp
     !isTransient(e.code);
   headers.set('cache-control', briefly ? `public, max-age=${options.notFoundMaxAge}` : 'no-store');
   if (e.code === ErrorCode.Unauthorized) headers.set('www-authenticate', 'Bearer realm="avserver"');
-  const body = { error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } };
+  const problems = problemsOf(e).map(({ field, message, code }) => ({ field, message, code: code ?? e.code }));
+  const body = {
+    error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) },
+    ...(problems.length > 0 ? { errors: problems } : {}),
+  };
   return new Response(JSON.stringify(body), { status, headers });
 }

@@ -1,4 +1,5 @@
 import { ErrorCode, OriginError } from '../errors.js';
+import { jsonSyntaxError } from '../util/json-syntax.js';
 
 /**
  * Bytes read and thrown away past the limit, so the client can still read the 413 (beyond it, the connection is
@@ -38,4 +39,15 @@ export async function readBody(request: Request, maxBytes: number): Promise<stri
   }
   if (total > maxBytes) throw tooLarge();
   return Buffer.concat(kept).toString('utf8');
+}
+
+/** A body's JSON, or `bad_json` saying where it stops being JSON ("invalid JSON at line 3, column 12: expected …"). */
+export function parseJsonBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const at = jsonSyntaxError(text);
+    const where = at ? ` at line ${at.line}, column ${at.column}: expected ${at.expected}` : '';
+    throw new OriginError(ErrorCode.BadJson, `invalid JSON${where}`, undefined, { cause: err });
+  }
 }

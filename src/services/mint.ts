@@ -5,7 +5,15 @@ import { checkOverlayTimes } from '../core/edits/overlays.js';
 import { compileTimeline } from '../core/timeline/timeline.js';
 import type { ImageInfo } from '../core/picture/image-header.js';
 import type { RevisionRecord, SourceInfo } from '../core/types.js';
-import { ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
+import {
+  ErrorCode,
+  OriginError,
+  UnusableSourceError,
+  fieldErrors,
+  isTransient,
+  problemsOf,
+  type FieldProblem,
+} from '../errors.js';
 import type { Sources } from '../engine/sources.js';
 import type { ProbeTarget } from '../media/sources/probe.js';
 import type { ObjectStore } from '../stores/object-store.js';
@@ -50,19 +58,20 @@ export async function mintRevision(deps: MintDeps, body: unknown): Promise<MintR
   }
   // A Map, not an object: a source named `constructor` or `__proto__` is a key like any other.
   const sources = new Map<string, SourceInfo>();
-  for (const [i, clip] of requested.clips.entries()) {
-    if (!sources.has(clip.source)) sources.set(clip.source, await sourceInfo(deps, clip.source, `clips[${i}].source`));
-  }
+  await eachReported(
+    requested.clips.map((clip, i) => [clip.source, `clips[${i}].source`] as const),
+    async (key, field) => sources.set(key, await sourceInfo(deps, key, field)),
+  );
   // Validate the timeline as the client listed it, so an error's field names its own positions.
   const first = sources.get(requested.clips[0]!.source)!;
   const fps = outputFrameRate(first.video.frameRate);
   const spans = compileTimeline(requested.clips, sources, fps);
   checkOverlayTimes(requested.overlays, spans.reduce((n, s) => n + s.frameCount, 0) / fps);
   const images = new Map<string, ImageInfo>();
-  for (const [i, overlay] of requested.overlays.entries()) {
-    if (overlay.kind === 'image' && !images.has(overlay.source))
-      images.set(overlay.source, await imageInfo(deps, overlay.source, `overlays[${i}].source`));
-  }
+  await eachReported(
+    requested.overlays.flatMap((o, i) => (o.kind === 'image' ? [[o.source, `overlays[${i}].source`] as const] : [])),
+    async (key, field) => images.set(key, await imageInfo(deps, key, field)),
+  );
   const record: RevisionRecord = {
     id,
     version: 1,
@@ -74,6 +83,29 @@ export async function mintRevision(deps: MintDeps, body: unknown): Promise<MintR
   const plan = planRevision(record, deps.planOptions);
   const created = await deps.store.saveRevision(record, deps.ttlSeconds);
   return { created, record, duration: plan.duration };
+}
+
+/**
+ * Runs `check` on each distinct key, in order, and reports the problems of all of them at once (a missing source
+ * and an unusable one in one answer); anything else (a transient failure) is thrown as it comes.
+ */
+async function eachReported(
+  keys: ReadonlyArray<readonly [key: string, field: string]>,
+  check: (key: string, field: string) => Promise<unknown>,
+): Promise<void> {
+  const problems: FieldProblem[] = [];
+  const seen = new Set<string>();
+  for (const [key, field] of keys) {
+    if (seen.has(key)) continue;
+    seen.add(key);
+    try {
+      await check(key, field);
+    } catch (err) {
+      if (!(err instanceof OriginError) || !err.field || isTransient(err.code)) throw err;
+      problems.push(...problemsOf(err));
+    }
+  }
+  if (problems.length > 0) throw fieldErrors(problems[0]!.code ?? ErrorCode.SourceUnusable, problems);
 }
 
 async function imageInfo(deps: MintDeps, key: string, field: string): Promise<ImageInfo> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileTimeline } from '../../src/core/timeline/timeline.js';
-import type { Clip, SourceInfo } from '../../src/core/types.js';
+import type { Clip } from '../../src/core/types.js';
 import { expectSeamlessHls } from '../helpers/decode-checks.js';
 import { bestMatch, tinyFrames } from '../helpers/frame-match.js';
 import { FIXTURES, startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
@@ -89,13 +89,9 @@ async function readable(key: string): Promise<string> {
 
 describe.each(CASES)('$name', ({ clips, duration, fps = 30 }) => {
   it('plays seamlessly and shows the right frames at every boundary', { timeout: 120_000 }, async () => {
-    const minted = (await server.mint({ clips })) as { revisionId: string; hls: string; duration: number };
-    const record = await (await server.fetch(`/v1/revisions/${minted.revisionId}`, { api: true })).json();
-    const spans = compileTimeline(
-      clips,
-      new Map(Object.entries((record as { sources: Record<string, SourceInfo> }).sources)),
-      fps,
-    );
+    const minted = await server.mint({ clips });
+    const record = await server.api.getRevision(minted.revisionId);
+    const spans = compileTimeline(clips, new Map(Object.entries(record.sources)), fps);
     const frameCount = spans.reduce((n, s) => n + s.frameCount, 0);
     expect(minted.duration).toBeCloseTo(frameCount / fps, 6);
     if (duration > 0) expect(minted.duration).toBeCloseTo(duration, 1);

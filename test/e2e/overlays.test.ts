@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectSeamlessHls } from '../helpers/decode-checks.js';
 import { downloader, parsePlaylist } from '../helpers/hls-download.js';
+import type { Overlays } from '../helpers/origin-client.js';
 import { FIXTURES, startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
 import {
   boundingBox,
@@ -31,7 +32,7 @@ const run = promisify(execFile);
 const FPS = 30;
 const CLIP = { source: 'landscape.mp4' };
 const CAPTION = 'Quarterly review';
-const OVERLAYS = [
+const OVERLAYS: Overlays = [
   {
     kind: 'text',
     text: CAPTION,
@@ -283,7 +284,7 @@ describe('text drawn literally', () => {
 describe('output time across edits', () => {
   it('shows an overlay over a cut and a clip boundary on exactly its output frames', { timeout: 60_000 }, async () => {
     // 0–1 s and 2–3 s of the landscape clip, then the portrait one (pillarboxed): cuts at 1 s and 2 s.
-    const bar = {
+    const bar: Overlays[number] = {
       kind: 'drawing',
       strokes: [
         {

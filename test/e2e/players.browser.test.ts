@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeBrowser, playDash, playHls } from '../helpers/browser-player.js';
 import { parsePlaylist as parse } from '../helpers/hls-download.js';
+import type { Clips, Overlays } from '../helpers/origin-client.js';
 import { startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
 
 /**
@@ -50,9 +51,13 @@ async function makeEverything(hls: string): Promise<void> {
 /** A forced switch makes hls.js cancel its own in-flight load and report the non-fatal `networkError/aborted`. */
 const originErrors = (errors: string[]) => errors.filter((e) => e !== 'networkError/aborted');
 
-const STITCHED = [{ source: 'portrait.mp4' }, { source: 'silent.mp4', end: 2 }, { source: 'odd.mp4', start: 0.5 }];
+const STITCHED: Clips = [
+  { source: 'portrait.mp4' },
+  { source: 'silent.mp4', end: 2 },
+  { source: 'odd.mp4', start: 0.5 },
+];
 /** A caption, a logo and a drawing, each over part of the fixtures' first 4 s. */
-const OVERLAYS = [
+const OVERLAYS: Overlays = [
   { kind: 'text', text: 'Quarterly review', x: 0.05, y: 0.8, size: 0.06, background: '#000000b3', start: 0.5, end: 3 },
   { kind: 'image', source: 'brand/logo.png', x: 0.7, y: 0.05, width: 0.25, start: 1 },
   {
@@ -80,7 +85,7 @@ describe('hls.js in Chromium', () => {
     ['a stitched revision (intro, silent clip, outro of other sizes and rates)', { clips: STITCHED }],
     [
       'a stitched revision with noise suppression (off for the intro)',
-      { noiseSuppression: true, clips: [{ ...STITCHED[0], noiseSuppression: false }, ...STITCHED.slice(1)] },
+      { noiseSuppression: true, clips: [{ ...STITCHED[0]!, noiseSuppression: false }, ...STITCHED.slice(1)] },
     ],
     [
       'landscape.mp4 with a caption, a logo and a drawing',
@@ -125,7 +130,7 @@ describe('hls.js in Chromium', () => {
   ] as const)('%s of a cold revision to the end', { timeout: 90_000 }, async (_name, file, overlays, play) => {
     const cold = await startOrigin();
     try {
-      const minted = await cold.mint({ clips: [{ source: file }], overlays });
+      const minted = await cold.mint({ clips: [{ source: file }], overlays: [...overlays] });
       const result = await play(cold.baseUrl, minted);
       expect(result.errors, result.log.join('\n')).toEqual([]);
       expect(result.stalls, result.log.join('\n')).toBe(0);

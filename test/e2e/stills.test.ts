@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileTimeline } from '../../src/core/timeline/timeline.js';
 import type { Clip, SourceInfo } from '../../src/core/types.js';
+import type { EditsInput } from '../../src/core/edits/edits-schema.js';
 import { bestMatch, tinyFrames } from '../helpers/frame-match.js';
 import { FIXTURES, startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
 import { rgbFrames } from '../helpers/rgb-frames.js';
@@ -37,7 +38,7 @@ const CLIPS: Clip[] = [
   { source: 'odd.mp4', start: 0.5 },
 ];
 /** A thick green line across the middle, on output seconds 3–4. */
-const STROKE = {
+const STROKE: NonNullable<EditsInput['overlays']>[number] = {
   kind: 'drawing',
   strokes: [
     {

@@ -1,18 +1,20 @@
+import { avserverClient, type AvserverClient, type EditsInput, type MintResult } from '../../src/client/index.js';
+
 /** The bearer token the test origins are started with. */
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 
-export interface Minted {
-  revisionId: string;
-  hls: string;
-  dash: string;
-  duration: number;
-}
+export type Minted = MintResult;
+/** The edits' parts as a client writes them, for tests that build them apart. */
+export type Clips = EditsInput['clips'];
+export type Overlays = NonNullable<EditsInput['overlays']>;
 
 export interface OriginClient {
-  /** fetch against the origin; `api` adds the bearer token. */
+  /** fetch against the origin; `api` adds the bearer token. For what the typed client does not cover. */
   fetch(path: string, init?: RequestInit & { api?: boolean }): Promise<Response>;
-  /** POST /v1/revisions; throws unless 201 or 200. */
-  mint(body: unknown): Promise<Minted>;
+  /** POST /v1/revisions through the typed client; throws unless 201 or 200. */
+  mint(body: EditsInput): Promise<Minted>;
+  /** The typed mint API client, with the test token. */
+  api: AvserverClient;
 }
 
 /** What tests do with an origin over HTTP, in-process or its own process alike. */
@@ -22,17 +24,6 @@ export function originClient(baseUrl: string): OriginClient {
     if (init.api) headers.set('authorization', `Bearer ${TEST_TOKEN}`);
     return fetch(baseUrl + path, { ...init, headers });
   };
-  return {
-    fetch: doFetch,
-    async mint(body) {
-      const res = await doFetch('/v1/revisions', {
-        method: 'POST',
-        api: true,
-        body: JSON.stringify(body),
-        headers: { 'content-type': 'application/json' },
-      });
-      if (res.status !== 201 && res.status !== 200) throw new Error(`mint failed: ${res.status} ${await res.text()}`);
-      return (await res.json()) as Minted;
-    },
-  };
+  const api = avserverClient({ baseUrl, token: TEST_TOKEN });
+  return { fetch: doFetch, mint: (body) => api.mint(body), api };
 }

@@ -266,9 +266,7 @@ describe('sources with awkward names and chunked recordings that are broken', ()
       const minted = await origin.mint({
         clips: ['constructor', '__proto__', 'toString', 'hasOwnProperty'].map((source) => ({ source, end: 1 })),
       });
-      const record = (await (await origin.fetch(`/v1/revisions/${minted.revisionId}`, { api: true })).json()) as {
-        sources: Record<string, unknown>;
-      };
+      const record = await origin.api.getRevision(minted.revisionId);
       expect(Object.keys(record.sources).sort()).toEqual(['__proto__', 'constructor', 'hasOwnProperty', 'toString']);
       expect((await origin.fetch(minted.hls.replace('master.m3u8', '360p/0.m4s'))).status).toBe(200);
     } finally {

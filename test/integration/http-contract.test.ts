@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIMITS } from '../../src/core/edits/limits.js';
+import { bodyAtTheLimits } from '../helpers/edit-bodies.js';
+import type { Overlays } from '../helpers/origin-client.js';
 import { startOrigin, TEST_TOKEN, type RunningOrigin } from '../helpers/origin-server.js';
 
 let server: RunningOrigin;
@@ -63,6 +67,30 @@ describe('mint API: bad input', () => {
     ],
     ['a directory', 'ok', '{"clips":[{"source":"."}]}', 400, 'invalid_field', 'clips[0].source'],
     [
+      'an s3:// URL as a source',
+      'ok',
+      '{"clips":[{"source":"s3://b/landscape.mp4"}]}',
+      400,
+      'invalid_field',
+      'clips[0].source',
+    ],
+    [
+      'a negative start',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4","start":-1}]}',
+      400,
+      'invalid_field',
+      'clips[0].start',
+    ],
+    [
+      'a start past a 4 s source',
+      'ok',
+      '{"clips":[{"source":"landscape.mp4","start":5}]}',
+      422,
+      'invalid_edit',
+      'clips[0].start',
+    ],
+    [
       'a source named like a built-in that is not there',
       'ok',
       '{"clips":[{"source":"constructor"}]}',
@@ -83,8 +111,8 @@ describe('mint API: bad input', () => {
       'end before start',
       'ok',
       '{"clips":[{"source":"landscape.mp4","start":2,"end":1}]}',
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'clips[0].end',
     ],
     [
@@ -99,24 +127,24 @@ describe('mint API: bad input', () => {
       'cut outside the clip',
       'ok',
       '{"clips":[{"source":"landscape.mp4","end":2,"cuts":[[1.5,3]]}]}',
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'clips[0].cuts[0]',
     ],
     [
       'overlapping cuts',
       'ok',
       '{"clips":[{"source":"landscape.mp4","cuts":[[1,2],[1.5,2.5]]}]}',
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'clips[0].cuts[1]',
     ],
     [
       'overlapping cuts, named as listed',
       'ok',
       '{"clips":[{"source":"landscape.mp4","cuts":[[3,3.5],[1.5,2.5],[1,2]]}]}',
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'clips[0].cuts[1]',
     ],
     ['cut to nothing', 'ok', '{"clips":[{"source":"landscape.mp4","cuts":[[0,4]]}]}', 422, 'invalid_edit', 'clips[0]'],
@@ -148,8 +176,8 @@ describe('mint API: bad input', () => {
       'more clips than the limit',
       'ok',
       JSON.stringify({ clips: Array.from({ length: 21 }, () => ({ source: 'landscape.mp4' })) }),
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'clips',
     ],
     [
@@ -188,16 +216,16 @@ describe('mint API: bad input', () => {
       'an overlay outside the canvas',
       'ok',
       '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":1.5,"y":0,"size":0.1}]}',
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'overlays[0].x',
     ],
     [
       'a colour that is not #rrggbb(aa)',
       'ok',
       '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":0,"y":0,"size":0.1,"color":"red"}]}',
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'overlays[0].color',
     ],
     [
@@ -212,25 +240,25 @@ describe('mint API: bad input', () => {
       'an overlay ending before it starts',
       'ok',
       '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":0,"y":0,"size":0.1,"start":2,"end":1}]}',
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'overlays[0].end',
     ],
     [
       'a stroke of one point',
       'ok',
       '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"drawing","strokes":[{"points":[[0.1,0.1]],"color":"#00ff00","width":0.01}]}]}',
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'overlays[0].strokes[0].points',
     ],
     [
       'a stroke point off the canvas, as the second overlay',
       'ok',
       '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"text","text":"hi","x":0,"y":0,"size":0.1},{"kind":"drawing","strokes":[{"points":[[0.1,0.1],[0.2,-0.1]],"color":"#00ff00","width":0.01}]}]}',
-      422,
-      'invalid_edit',
-      'overlays[1].strokes[0].points[1]',
+      400,
+      'invalid_field',
+      'overlays[1].strokes[0].points[1][1]',
     ],
     [
       'an image that is not there',
@@ -268,8 +296,8 @@ describe('mint API: bad input', () => {
       'an image opacity over 1',
       'ok',
       '{"clips":[{"source":"landscape.mp4"}],"overlays":[{"kind":"image","source":"brand/logo.png","x":0,"y":0,"width":0.2,"opacity":2}]}',
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'overlays[0].opacity',
     ],
     [
@@ -279,8 +307,8 @@ describe('mint API: bad input', () => {
         clips: [{ source: 'landscape.mp4' }],
         overlays: Array.from({ length: 51 }, () => ({ kind: 'text', text: 'hi', x: 0, y: 0, size: 0.1 })),
       }),
-      422,
-      'invalid_edit',
+      400,
+      'invalid_field',
       'overlays',
     ],
   ])('%s', async (_name, auth, body, status, code, field) => {
@@ -290,14 +318,21 @@ describe('mint API: bad input', () => {
     const res = await server.fetch('/v1/revisions', { method: 'POST', body, headers });
     expect(res.status).toBe(status);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    const payload = (await res.json()) as { error: { code: string; message: string; field?: string } };
+    const payload = (await res.json()) as {
+      error: { code: string; message: string; field?: string };
+      errors?: Array<{ field: string; message: string; code: string }>;
+    };
     expect(payload.error.code).toBe(code);
     expect(payload.error.field).toBe(field);
     expect(payload.error.message.length).toBeGreaterThan(0);
+    // A field's problem is also the first of `errors`, in its own words (the message without the field in front).
+    if (field)
+      expect(payload.errors?.[0]).toEqual({ field, code, message: payload.error.message.slice(field.length + 2) });
+    else expect(payload.errors).toBeUndefined();
   });
 
   it.each([
-    ['just over the limit', 1024 * 1024 + 1],
+    ['just over the limit', LIMITS.mintBodyBytes + 1],
     // Sent without Expect: 100-continue: the origin reads it to its end, so the client reads the 413 instead of a
     // reset.
     ['of 10 MB', 10 * 1024 * 1024],
@@ -306,6 +341,92 @@ describe('mint API: bad input', () => {
     const res = await server.fetch('/v1/revisions', { method: 'POST', api: true, body, headers: json });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('body_too_large');
+  });
+});
+
+describe('mint API: errors that teach', () => {
+  const mint = (body: string) => server.fetch('/v1/revisions', { method: 'POST', api: true, body, headers: json });
+  type Payload = { error: { code: string; message: string; field?: string }; errors?: Array<Record<string, string>> };
+
+  it('says where a body stops being JSON', async () => {
+    const res = await mint('{\n  "clips": [\n    {"source": "landscape.mp4",}\n  ]\n}');
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as Payload).error).toEqual({
+      code: 'bad_json',
+      message: 'invalid JSON at line 3, column 32: expected a property name in double quotes (no comma before })',
+    });
+  });
+
+  it('reports every problem of a body at once, in plain words', async () => {
+    const res = await mint(
+      JSON.stringify({
+        clips: [
+          { source: 's3://media/landscape.mp4', cuts: [[1, 2], 3] },
+          { source: 'portrait.mp4', start: 2, end: 1 },
+        ],
+        overlays: [{ kind: 'drawing', strokes: [{ points: [[0.1, 0.1], [0.2]], color: '#00ff00', width: 0.01 }] }],
+      }),
+    );
+    expect(res.status).toBe(400);
+    const payload = (await res.json()) as Payload;
+    expect(payload.errors).toEqual([
+      {
+        field: 'clips[0].source',
+        code: 'invalid_field',
+        message:
+          'a source is an object key relative to MEDIA_ROOT or the bucket, not a URL (for s3://media/landscape.mp4, send "landscape.mp4")',
+      },
+      { field: 'clips[0].cuts[1]', code: 'invalid_field', message: 'a cut is [from, to] in source seconds' },
+      { field: 'clips[1].end', code: 'invalid_field', message: 'must be after start (2 s)' },
+      {
+        field: 'overlays[0].strokes[0].points[1]',
+        code: 'invalid_field',
+        message: 'a point is [x, y], fractions of the canvas width and height in [0, 1]',
+      },
+    ]);
+    expect(payload.error).toEqual({
+      code: 'invalid_field',
+      field: 'clips[0].source',
+      message: `clips[0].source: ${payload.errors![0]!.message} (and 3 more: see errors)`,
+    });
+  });
+
+  it('reports every source these edits cannot use at once (422), each with its code', async () => {
+    const res = await mint(
+      JSON.stringify({
+        clips: [{ source: 'nope.mp4' }, { source: 'landscape.mp4' }, { source: 'not-media.txt' }],
+      }),
+    );
+    expect(res.status).toBe(422);
+    const payload = (await res.json()) as Payload;
+    expect(payload.errors?.map((e) => [e.field, e.code])).toEqual([
+      ['clips[0].source', 'source_missing'],
+      ['clips[2].source', 'source_unusable'],
+    ]);
+    expect(payload.error.code).toBe('source_missing');
+  });
+
+  it('reports every trim these sources cannot make at once (422)', async () => {
+    const res = await mint(
+      JSON.stringify({
+        clips: [
+          { source: 'landscape.mp4', start: 5 },
+          { source: 'portrait.mp4', end: 9 },
+        ],
+      }),
+    );
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as Payload).errors?.map((e) => [e.field, e.code])).toEqual([
+      ['clips[0].start', 'invalid_edit'],
+      ['clips[1].end', 'invalid_edit'],
+    ]);
+  });
+
+  it('mints a body at every limit at once (cuts, clips, overlays, strokes and drawing points)', async () => {
+    const body = JSON.stringify(bodyAtTheLimits({ source: 'landscape.mp4', seconds: 4 }));
+    expect(body.length).toBeGreaterThan(4 * 1024 * 1024);
+    const res = await mint(body);
+    expect(res.status).toBe(201);
   });
 });
 
@@ -323,19 +444,23 @@ describe('mint API: revisions', () => {
     expect(a.duration).toBeCloseTo(3, 1);
   });
 
-  it('returns what was stored, behind the token', async () => {
-    const res = await server.fetch(`/v1/revisions/${revision}`, { api: true });
-    expect(res.status).toBe(200);
-    const record = (await res.json()) as {
-      id: string;
-      edits: unknown;
-      sources: Record<string, { video: { width: number } }>;
-    };
+  it('returns what was stored, behind the token (through the typed client, which checks the answer)', async () => {
+    const record = await server.api.getRevision(revision);
     expect(record.id).toBe(revision);
+    // Where it plays and how long it is, as mint answered.
+    expect(record).toMatchObject({
+      revisionId: revision,
+      hls: `/play/${revision}/master.m3u8`,
+      dash: `/play/${revision}/manifest.mpd`,
+      duration: expect.closeTo(4, 1),
+    });
     expect(record.edits).toEqual({ clips: [{ source: 'landscape.mp4' }], noiseSuppression: false, overlays: [] });
     expect(record.sources['landscape.mp4']!.video.width).toBe(1280);
     expect((await server.fetch(`/v1/revisions/${revision}`)).status).toBe(401);
-    expect((await server.fetch('/v1/revisions/AAAAAAAAAAAAAAAAAAAAAA', { api: true })).status).toBe(404);
+    await expect(server.api.getRevision('AAAAAAAAAAAAAAAAAAAAAA')).rejects.toMatchObject({
+      status: 404,
+      code: 'revision_not_found',
+    });
   });
 
   it('takes noise suppression on the revision with a clip override, in the canonical edits it shows', async () => {
@@ -347,9 +472,7 @@ describe('mint API: revisions', () => {
       clips: [{ source: 'portrait.mp4' }, { source: 'landscape.mp4', noiseSuppression: true }],
     });
     expect(same.revisionId).toBe(minted.revisionId);
-    const record = (await (await server.fetch(`/v1/revisions/${minted.revisionId}`, { api: true })).json()) as {
-      edits: unknown;
-    };
+    const record = await server.api.getRevision(minted.revisionId);
     expect(record.edits).toEqual({
       noiseSuppression: false,
       clips: [{ source: 'portrait.mp4' }, { source: 'landscape.mp4', noiseSuppression: true }],
@@ -358,10 +481,10 @@ describe('mint API: revisions', () => {
   });
 
   it('takes overlays into the revision id, one spelling per overlay, and shows them', async () => {
-    const text = { kind: 'text', text: 'Hi', x: 0.1, y: 0.1, size: 0.1, start: 1, end: 2 };
+    const text = { kind: 'text' as const, text: 'Hi', x: 0.1, y: 0.1, size: 0.1, start: 1, end: 2 };
     // prettier-ignore
-    const line = (color: string) => ({ points: [[0.1, 0.5], [0.6, 0.5]], color, width: 0.02 });
-    const canonical = [
+    const line = (color: string) => ({ points: [[0.1, 0.5], [0.6, 0.5]] as Array<[number, number]>, color, width: 0.02 });
+    const canonical: Overlays = [
       { ...text, background: '#000000b3' },
       { kind: 'image', source: 'brand/logo.png', x: 0.7, y: 0, width: 0.25 },
       { kind: 'drawing', strokes: [line('#00ff00')] },
@@ -378,8 +501,49 @@ describe('mint API: revisions', () => {
     const same = await server.mint({ clips: [{ source: 'landscape.mp4' }], overlays: canonical });
     expect(same.revisionId).toBe(minted.revisionId);
     expect(minted.revisionId).not.toBe(revision);
-    const stored = await server.fetch(`/v1/revisions/${minted.revisionId}`, { api: true });
-    expect(((await stored.json()) as { edits: { overlays: unknown } }).edits.overlays).toEqual(canonical);
+    expect((await server.api.getRevision(minted.revisionId)).edits.overlays).toEqual(canonical);
+  });
+});
+
+describe('the API description', () => {
+  it('is served without a token, as checked in', async () => {
+    const res = await server.fetch('/v1/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await res.text()).toBe(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
+  });
+
+  it('describes every route the origin serves, and the origin serves every path it describes', async () => {
+    const doc = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8')) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    // A described path with its placeholders filled, and the route patterns of the app (`:x` matches one segment).
+    const example = (path: string) =>
+      path
+        .replace('{revisionId}', revision)
+        .replace('{rendition}', '360p')
+        .replace('{index}', '0')
+        .replace('{width}', '320')
+        .replace('{time}', '1');
+    const pattern = (route: string) => new RegExp(`^${route.replace(/:\w+/g, '[^/]+').replace(/\*/g, '.*')}$`);
+    // The playground (`/`, `/playground/*`) is a page for trying the product locally, not part of the API.
+    const routes = server.origin.app.routes.filter(
+      (r) => r.method !== 'ALL' && r.path !== '/' && !r.path.startsWith('/playground'),
+    );
+    for (const { method, path } of routes) {
+      const described = Object.entries(doc.paths).filter(
+        ([p, ops]) => method.toLowerCase() in ops && pattern(path).test(example(p)),
+      );
+      expect(described.length, `${method} ${path} is served but not described`).toBeGreaterThan(0);
+    }
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(operations)) {
+        const served = routes.some(
+          (r) => r.method.toLowerCase() === (method === 'head' ? 'get' : method) && pattern(r.path).test(example(path)),
+        );
+        expect(served, `${method} ${path} is described but not served`).toBe(true);
+      }
+    }
   });
 });
 

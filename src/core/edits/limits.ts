@@ -1,10 +1,5 @@
-/**
- * The caps on what the origin accepts, in one place (the README's "Limits" lists them). Anything past
- * one is refused with a 4xx naming what was too large, before it can cost memory or time.
- */
-export const LIMITS = {
-  /** Bytes of a mint request body (room for drawings: a stroke of 10,000 points is about 200 KB of JSON). */
-  mintBodyBytes: 1024 * 1024,
+/** The caps on what edits and sources may hold (LIMITS, below, adds the body size that follows from them). */
+const EDIT_LIMITS = {
   /** Clips one revision may stitch. */
   clips: 20,
   /** Cuts in one clip. */
@@ -40,4 +35,67 @@ export const LIMITS = {
   chunkBytes: 256 * 1024 * 1024,
   /** Bytes of a chunked recording assembled into one file (when its chunks may not start with keyframes). */
   assembledBytes: 16 * 1024 * 1024 * 1024,
+  /** Characters of an object key (UTF-16 units, as S3 and `objectKeyProblem` count them). */
+  objectKeyCharacters: 1024,
+} as const;
+
+/**
+ * The longest mint body that keeps within every other limit at once, as `JSON.stringify` writes it (compact): the
+ * body limit follows from the edit limits, so each of them can be reached, all together (a fixed 1 MB once made
+ * the 100,000-point drawing limit unreachable). An upper bound, member by member: numbers as their longest
+ * shortest-round-trip form (`-1.2345678901234567e-300`, 24 bytes), a text character as its longest stringified
+ * form (a control character, `\u0007`: 6 bytes), a key character as 3 bytes (UTF-8 of a BMP character; keys hold
+ * no control characters); drawings as 2-point strokes, which carry the most bytes per point.
+ */
+export function mintBodyBytes(limits: typeof EDIT_LIMITS): number {
+  const NUMBER = 24;
+  const BOOLEAN = 5;
+  const string = (bytes: number) => 2 + bytes;
+  const key = string(3 * limits.objectKeyCharacters);
+  const colour = string(9);
+  /** `"name":value,` */
+  const member = (name: string, value: number) => name.length + 4 + value;
+  /** `{…}` of members, or `[…]` of items each followed by a comma. */
+  const object = (...members: number[]) => 2 + members.reduce((a, b) => a + b, 0);
+  const list = (count: number, item: number) => 2 + count * (item + 1);
+
+  const clip = object(
+    member('source', key),
+    member('start', NUMBER),
+    member('end', NUMBER),
+    member('cuts', list(limits.cutsPerClip, list(2, NUMBER))),
+    member('noiseSuppression', BOOLEAN),
+  );
+  const times = member('start', NUMBER) + member('end', NUMBER);
+  const kind = member('kind', string(7));
+  const text = object(
+    kind,
+    member('text', string(6 * limits.overlayTextCharacters)),
+    3 * member('size', NUMBER),
+    member('color', colour),
+    member('background', colour),
+    times,
+  );
+  const image = object(kind, member('source', key), 4 * member('opacity', NUMBER), times);
+  const drawing = object(kind, member('strokes', 2), times);
+  const stroke = object(member('points', 2), member('color', colour), member('width', NUMBER)) + 1;
+  const point = list(2, NUMBER) + 1;
+  const strokes = Math.min(limits.overlays * limits.strokesPerDrawing, Math.floor(limits.pointsPerRevision / 2));
+  const overlays =
+    list(limits.overlays, Math.max(text, image, drawing)) + strokes * stroke + limits.pointsPerRevision * point;
+  return object(
+    member('clips', list(limits.clips, clip)),
+    member('noiseSuppression', BOOLEAN),
+    member('overlays', overlays),
+  );
+}
+
+/**
+ * The caps on what the origin accepts, in one place (the README's "Limits" lists them). Anything past
+ * one is refused with a 4xx naming what was too large, before it can cost memory or time.
+ */
+export const LIMITS = {
+  ...EDIT_LIMITS,
+  /** Bytes of a mint request body: what a body at every other limit at once takes (`mintBodyBytes`). */
+  mintBodyBytes: mintBodyBytes(EDIT_LIMITS),
 } as const;

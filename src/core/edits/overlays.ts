@@ -1,7 +1,4 @@
-import { z } from 'zod';
-import { ErrorCode, OriginError } from '../../errors.js';
-import { LIMITS } from './limits.js';
-import { objectKeyProblem } from './object-key.js';
+import { ErrorCode, fieldErrors, type FieldProblem } from '../../errors.js';
 import type { ImageInfo } from '../picture/image-header.js';
 
 /**
@@ -59,114 +56,22 @@ export interface DrawingOverlay {
 
 export type Overlay = TextOverlay | ImageOverlay | DrawingOverlay;
 
-const number = z.number();
-const times = { start: number.optional(), end: number.optional() };
-
 /**
- * The shape of `overlays[]`: wrong types and unknown fields are `invalid_field` (400); values are checked by
- * `overlayProblem`.
+ * Checks `start < duration` and `end ≤ duration` (output seconds) of every overlay: `invalid_edit` (422, the
+ * edits are well formed but this video is too short), naming each field.
  */
-export const overlaySchema = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('text'),
-    text: z.string(),
-    x: number,
-    y: number,
-    size: number,
-    color: z.string().optional(),
-    background: z.string().optional(),
-    ...times,
-  }),
-  z.strictObject({
-    kind: z.literal('image'),
-    source: z.string().superRefine((key, ctx) => {
-      const problem = objectKeyProblem(key);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
-    x: number,
-    y: number,
-    width: number,
-    opacity: number.optional(),
-    ...times,
-  }),
-  z.strictObject({
-    kind: z.literal('drawing'),
-    strokes: z.array(z.strictObject({ points: z.array(z.tuple([number, number])), color: z.string(), width: number })),
-    ...times,
-  }),
-]);
-
-const COLOUR = /^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$/;
-
-const invalid = (field: string, problem: string) =>
-  new OriginError(ErrorCode.InvalidEdit, `${field}: ${problem}`, field);
-
-/** Characters of a text, as a person counts them (code points, not UTF-16 units). */
-const characters = (text: string) => [...text].length;
-
-/**
- * Checks an overlay's values (its shape was checked by `overlaySchema`): fractions in [0, 1] (a box
- * may extend past the right or bottom edge and is clipped), sizes above 0, colours, counts, and
- * `0 ≤ start < end`. Throws `invalid_edit` naming the field by its path. The end against the
- * revision's duration is `checkOverlayTimes`, once the duration is known.
- */
-export function checkOverlay(overlay: Overlay, field: string): void {
-  const fraction = (value: number, name: string, { positive = false } = {}) => {
-    if (!(value >= 0 && value <= 1) || (positive && value === 0))
-      throw invalid(`${field}.${name}`, positive ? 'must be a fraction in (0, 1]' : 'must be a fraction in [0, 1]');
-  };
-  const colour = (value: string | undefined, name: string) => {
-    if (value !== undefined && !COLOUR.test(value)) throw invalid(`${field}.${name}`, 'must be #rrggbb or #rrggbbaa');
-  };
-  switch (overlay.kind) {
-    case 'text': {
-      const count = characters(overlay.text);
-      if (count === 0 || count > LIMITS.overlayTextCharacters)
-        throw invalid(`${field}.text`, `must have 1 to ${LIMITS.overlayTextCharacters} characters`);
-      fraction(overlay.x, 'x');
-      fraction(overlay.y, 'y');
-      fraction(overlay.size, 'size', { positive: true });
-      colour(overlay.color, 'color');
-      colour(overlay.background, 'background');
-      break;
-    }
-    case 'image':
-      fraction(overlay.x, 'x');
-      fraction(overlay.y, 'y');
-      fraction(overlay.width, 'width', { positive: true });
-      if (overlay.opacity !== undefined) fraction(overlay.opacity, 'opacity');
-      break;
-    case 'drawing': {
-      const { strokes } = overlay;
-      if (strokes.length === 0 || strokes.length > LIMITS.strokesPerDrawing)
-        throw invalid(`${field}.strokes`, `must have 1 to ${LIMITS.strokesPerDrawing} strokes`);
-      for (const [i, stroke] of strokes.entries()) {
-        const at = `strokes[${i}]`;
-        if (stroke.points.length < 2 || stroke.points.length > LIMITS.pointsPerStroke)
-          throw invalid(`${field}.${at}.points`, `must have 2 to ${LIMITS.pointsPerStroke} points`);
-        for (const [j, [px, py]] of stroke.points.entries()) {
-          if (!(px >= 0 && px <= 1 && py >= 0 && py <= 1))
-            throw invalid(`${field}.${at}.points[${j}]`, 'must be fractions in [0, 1]');
-        }
-        colour(stroke.color, `${at}.color`);
-        fraction(stroke.width, `${at}.width`, { positive: true });
-      }
-      break;
-    }
-  }
-  const { start, end } = overlay;
-  if (start !== undefined && start < 0) throw invalid(`${field}.start`, 'must be at least 0');
-  if (end !== undefined && end <= (start ?? 0)) throw invalid(`${field}.end`, 'must be after start');
-}
-
-/** Checks `start < duration` and `end ≤ duration` (output seconds), naming the field. */
 export function checkOverlayTimes(overlays: readonly Overlay[], duration: number): void {
+  const problems: FieldProblem[] = [];
   for (const [i, overlay] of overlays.entries()) {
     if (overlay.start !== undefined && overlay.start >= duration)
-      throw invalid(`overlays[${i}].start`, `must be before the video's end (${duration.toFixed(3)} s)`);
+      problems.push({
+        field: `overlays[${i}].start`,
+        message: `must be before the video's end (${duration.toFixed(3)} s)`,
+      });
     if (overlay.end !== undefined && overlay.end > duration + 1e-6)
-      throw invalid(`overlays[${i}].end`, `is past the video's end (${duration.toFixed(3)} s)`);
+      problems.push({ field: `overlays[${i}].end`, message: `is past the video's end (${duration.toFixed(3)} s)` });
   }
+  if (problems.length > 0) throw fieldErrors(ErrorCode.InvalidEdit, problems);
 }
 
 /** `#RRGGBBff` → `#rrggbb`: one spelling per colour. */

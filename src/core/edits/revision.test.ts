@@ -48,14 +48,15 @@ describe('parseEdits', () => {
       'invalid_field',
       'overlays[0].kind',
     ],
-    ['too many clips', { clips: Array.from({ length: 21 }, () => ({ source: 'a.mp4' })) }, 'invalid_edit', 'clips'],
+    ['too many clips', { clips: Array.from({ length: 21 }, () => ({ source: 'a.mp4' })) }, 'invalid_field', 'clips'],
     [
       "a clip's noiseSuppression not boolean",
       { clips: [{ source: 'a.mp4', noiseSuppression: 1 }] },
       'invalid_field',
       'clips[0].noiseSuppression',
     ],
-    // Overlays: wrong shapes are invalid_field, bad values invalid_edit, each named by its path.
+    // Everything the body alone shows to be wrong is invalid_field (400), named by its path; what needs the sources
+    // to judge is invalid_edit (422) at mint (docs/errors.md).
     [
       'a text overlay without its position',
       { clips: [{ source: 'a.mp4' }], overlays: [{ kind: 'text', text: 'hi' }] },
@@ -89,31 +90,31 @@ describe('parseEdits', () => {
     [
       'x past the canvas',
       { clips: [{ source: 'a.mp4' }], overlays: [{ kind: 'text', text: 'hi', x: 1.5, y: 0, size: 0.1 }] },
-      'invalid_edit',
+      'invalid_field',
       'overlays[0].x',
     ],
     [
       'a zero size',
       { clips: [{ source: 'a.mp4' }], overlays: [{ kind: 'text', text: 'hi', x: 0, y: 0, size: 0 }] },
-      'invalid_edit',
+      'invalid_field',
       'overlays[0].size',
     ],
     [
       'an empty text',
       { clips: [{ source: 'a.mp4' }], overlays: [{ kind: 'text', text: '', x: 0, y: 0, size: 0.1 }] },
-      'invalid_edit',
+      'invalid_field',
       'overlays[0].text',
     ],
     [
       '501 characters',
       { clips: [{ source: 'a.mp4' }], overlays: [{ kind: 'text', text: 'é'.repeat(501), x: 0, y: 0, size: 0.1 }] },
-      'invalid_edit',
+      'invalid_field',
       'overlays[0].text',
     ],
     [
       'a colour name',
       { clips: [{ source: 'a.mp4' }], overlays: [{ kind: 'text', text: 'hi', x: 0, y: 0, size: 0.1, color: 'red' }] },
-      'invalid_edit',
+      'invalid_field',
       'overlays[0].color',
     ],
     [
@@ -122,7 +123,7 @@ describe('parseEdits', () => {
         clips: [{ source: 'a.mp4' }],
         overlays: [{ kind: 'text', text: 'hi', x: 0, y: 0, size: 0.1, background: '#0000000' }],
       },
-      'invalid_edit',
+      'invalid_field',
       'overlays[0].background',
     ],
     [
@@ -131,7 +132,7 @@ describe('parseEdits', () => {
         clips: [{ source: 'a.mp4' }],
         overlays: [{ kind: 'image', source: 'l.png', x: 0, y: 0, width: 0.2, opacity: 2 }],
       },
-      'invalid_edit',
+      'invalid_field',
       'overlays[0].opacity',
     ],
     [
@@ -140,7 +141,7 @@ describe('parseEdits', () => {
         clips: [{ source: 'a.mp4' }],
         overlays: [{ kind: 'drawing', strokes: [{ points: [[0.1, 0.1]], color: '#fff000', width: 0.01 }] }],
       },
-      'invalid_edit',
+      'invalid_field',
       'overlays[0].strokes[0].points',
     ],
     [
@@ -163,8 +164,8 @@ describe('parseEdits', () => {
           },
         ],
       },
-      'invalid_edit',
-      'overlays[0].strokes[0].points[1]',
+      'invalid_field',
+      'overlays[0].strokes[0].points[1][1]',
     ],
     [
       'a stroke colour',
@@ -194,13 +195,13 @@ describe('parseEdits', () => {
           },
         ],
       },
-      'invalid_edit',
+      'invalid_field',
       'overlays[0].strokes[0].color',
     ],
     [
       'no strokes',
       { clips: [{ source: 'a.mp4' }], overlays: [{ kind: 'drawing', strokes: [] }] },
-      'invalid_edit',
+      'invalid_field',
       'overlays[0].strokes',
     ],
     [
@@ -209,13 +210,13 @@ describe('parseEdits', () => {
         clips: [{ source: 'a.mp4' }],
         overlays: [{ kind: 'text', text: 'hi', x: 0, y: 0, size: 0.1, start: 3, end: 2 }],
       },
-      'invalid_edit',
+      'invalid_field',
       'overlays[0].end',
     ],
     [
       'a negative start',
       { clips: [{ source: 'a.mp4' }], overlays: [{ kind: 'text', text: 'hi', x: 0, y: 0, size: 0.1, start: -1 }] },
-      'invalid_edit',
+      'invalid_field',
       'overlays[0].start',
     ],
     [
@@ -224,7 +225,7 @@ describe('parseEdits', () => {
         clips: [{ source: 'a.mp4' }],
         overlays: Array.from({ length: 51 }, () => ({ kind: 'text', text: 'hi', x: 0, y: 0, size: 0.1 })),
       },
-      'invalid_edit',
+      'invalid_field',
       'overlays',
     ],
   ])('%s → %s on %s', (_name, body, code, field) => {
@@ -342,5 +343,11 @@ describe('objectKeyProblem', () => {
     ['C:/x', 'must be a relative key, not an absolute path'],
     ['a\\b', 'must use / as the separator'],
     ['a\nb', 'must not contain control characters'],
+    [
+      's3://my-bucket/rec/a.mp4',
+      'a source is an object key relative to MEDIA_ROOT or the bucket, not a URL (for s3://my-bucket/rec/a.mp4, send "rec/a.mp4")',
+    ],
+    ['https://cdn.example/a.mp4', 'a source is an object key relative to MEDIA_ROOT or the bucket, not a URL'],
+    ['file:///srv/media/a.mp4', 'a source is an object key relative to MEDIA_ROOT or the bucket, not a URL'],
   ])('%j → %s', (key, problem) => expect(objectKeyProblem(key)).toBe(problem));
 });

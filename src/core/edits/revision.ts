@@ -1,80 +1,21 @@
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
-import { ErrorCode, OriginError } from '../../errors.js';
-import { LIMITS } from './limits.js';
-import { objectKeyProblem } from './object-key.js';
-import { canonicalOverlay, checkOverlay, overlaySchema } from './overlays.js';
+import { ErrorCode, fieldErrors } from '../../errors.js';
+import { editsSchema } from './edits-schema.js';
+import { fieldProblems, plainWords } from './field-problems.js';
+import { canonicalOverlay } from './overlays.js';
 import type { Edits } from '../types.js';
 
-/** The most clips one revision may stitch; documented in the README. */
-export const MAX_CLIPS = LIMITS.clips;
-
-const seconds = z.number().finite().min(0).max(LIMITS.sourceSeconds);
-
-const clipSchema = z.strictObject({
-  source: z.string().superRefine((key, ctx) => {
-    const problem = objectKeyProblem(key);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
-  start: seconds.optional(),
-  end: seconds.optional(),
-  cuts: z
-    .array(z.tuple([seconds, seconds]))
-    .max(LIMITS.cutsPerClip)
-    .optional(),
-  noiseSuppression: z.boolean().optional(),
-});
-
-const editsSchema = z.strictObject({
-  clips: z.array(clipSchema).min(1),
-  noiseSuppression: z.boolean().default(false),
-  overlays: z.array(overlaySchema).default([]),
-  posterTime: seconds.optional(),
-});
-
-/** `clips[0].source` style path for an error's `field`. */
-function fieldPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>(
-    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
-    '',
-  );
-}
-
 /**
- * Validates a mint request body. Shape errors (wrong types, unknown fields) are `invalid_field`
- * (400); values that cannot make a video are `invalid_edit` (422). Both name the field by its path.
+ * Validates a mint request body against the contract (`editsSchema`) and reports every problem at once, in plain
+ * words, each naming its field: `invalid_field` (400: wrong whatever the sources are). What needs the sources is
+ * checked at mint (`invalid_edit`, 422).
  */
 export function parseEdits(body: unknown): Edits {
-  const parsed = editsSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-    const field = fieldPath([...issue.path, ...keys.slice(0, 1)]) || '(body)';
-    throw new OriginError(ErrorCode.InvalidField, `${field}: ${issue.message}`, field);
-  }
+  const parsed = editsSchema.safeParse(body, { error: plainWords });
+  if (!parsed.success) throw fieldErrors(ErrorCode.InvalidField, fieldProblems(parsed.error.issues));
   const edits = parsed.data;
-  checkCounts(edits);
-  for (const [i, overlay] of edits.overlays.entries()) checkOverlay(overlay, `overlays[${i}]`);
   const { clips, noiseSuppression, overlays, posterTime } = edits;
   return { clips, noiseSuppression, overlays, ...(posterTime === undefined ? {} : { posterTime }) };
-}
-
-function checkCounts(edits: z.infer<typeof editsSchema>): void {
-  const tooMany = (field: string, what: string, limit: number, count: number) => {
-    if (count > limit)
-      throw new OriginError(
-        ErrorCode.InvalidEdit,
-        `${field}: at most ${limit} ${what} per revision, got ${count}`,
-        field,
-      );
-  };
-  tooMany('clips', 'clips', MAX_CLIPS, edits.clips.length);
-  tooMany('overlays', 'overlays', LIMITS.overlays, edits.overlays.length);
-  const points = edits.overlays.reduce(
-    (n, o) => n + (o.kind === 'drawing' ? o.strokes.reduce((m, s) => m + s.points.length, 0) : 0),
-    0,
-  );
-  tooMany('overlays', 'drawing points', LIMITS.pointsPerRevision, points);
 }
 
 /**

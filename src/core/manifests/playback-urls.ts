@@ -114,10 +114,24 @@ export function artifactName<K extends ArtifactKind>(kind: K, ...[params]: Param
   return fill(TEMPLATES[kind], Object.fromEntries(values) as Partial<Record<Placeholder, string>>);
 }
 
+/** Where playback paths start; the revision's directory is under it. */
+export const PLAYBACK_PREFIX = '/play';
+
 /** An artifact's absolute path on the origin (and the CDN): `/play/<revision>/<name>`. */
 export function artifactPath<K extends ArtifactKind>(revisionId: string, kind: K, ...params: ParamsArg<K>): string {
-  return `/play/${revisionId}/${artifactName(kind, ...params)}`;
+  return `${PLAYBACK_PREFIX}/${revisionId}/${artifactName(kind, ...params)}`;
 }
+
+/**
+ * Every kind's path as an OpenAPI path template (`/play/{revisionId}/{rendition}/{index}.m4s`): the templates'
+ * placeholders are already written that way.
+ */
+export function artifactPathTemplate(kind: ArtifactKind): string {
+  return `${PLAYBACK_PREFIX}/{revisionId}/${TEMPLATES[kind]}`;
+}
+
+/** The kinds of artifact, in the grammar's order. */
+export const ARTIFACT_KINDS = Object.keys(TEMPLATES) as ArtifactKind[];
 
 /**
  * Where a revision plays, shows and downloads (what mint answers): HLS and DASH over the same
@@ -129,7 +143,7 @@ export function playbackPaths(revisionId: string) {
     hls: artifactPath(revisionId, 'master'),
     dash: artifactPath(revisionId, 'manifest'),
     poster: artifactPath(revisionId, 'poster'),
-    thumbnail: `/play/${revisionId}/${fill(TEMPLATES.thumbnail, { width: '{w}', time: '{t}' })}`,
+    thumbnail: `${PLAYBACK_PREFIX}/${revisionId}/${fill(TEMPLATES.thumbnail, { width: '{w}', time: '{t}' })}`,
     mp4: artifactPath(revisionId, 'download'),
     m4a: artifactPath(revisionId, 'downloadAudio'),
   };

@@ -1,4 +1,4 @@
-import { ErrorCode, OriginError } from '../../errors.js';
+import { ErrorCode, OriginError, fieldErrors, problemsOf, type FieldProblem } from '../../errors.js';
 import type { Clip, SourceInfo } from '../types.js';
 
 /** A stretch of one source placed on the output timeline. */
@@ -19,8 +19,9 @@ const invalid = (field: string, problem: string) =>
 
 /**
  * The source ranges a clip keeps, in seconds from the start of its source: [start, end] minus the
- * cuts. Throws `invalid_edit` naming the field for an end before its start, an end past the source,
- * a cut outside the clip or overlapping another.
+ * cuts. Throws `invalid_edit` naming the field for a start or end past the source's end or a cut past it (and,
+ * though the body's schema refuses them first as 400 `invalid_field`, an end before its start, a cut outside the clip
+ * or overlapping another).
  */
 export function keptRanges(clip: Clip, duration: number, field: string): Array<[number, number]> {
   const start = clip.start ?? 0;
@@ -48,7 +49,8 @@ export function keptRanges(clip: Clip, duration: number, field: string): Array<[
  * Compiles clips into spans of whole output frames at `fps`: each kept range shows
  * round(length × fps) frames, so a cut removes exactly the frames whose time falls inside it (to the
  * nearest frame), and output time is continuous. A clip's `noiseSuppression` overrides the
- * revision's. Throws `invalid_edit` when nothing is left.
+ * revision's. Throws `invalid_edit` (422) for every clip these sources cannot make: a trim or cut past its source's
+ * end (`keptRanges`), or nothing left of it.
  */
 export function compileTimeline(
   clips: Clip[],
@@ -57,12 +59,21 @@ export function compileTimeline(
   noiseSuppression = false,
 ): Span[] {
   const spans: Span[] = [];
+  // Every clip's problem is reported at once (as the body's are): a clip that fails leaves no frames.
+  const problems: FieldProblem[] = [];
   let outputFrame = 0;
   clips.forEach((clip, i) => {
     const source = sources.get(clip.source);
     if (!source) throw new Error(`no probe data for ${clip.source}`);
     const field = `clips[${i}]`;
-    const kept = keptRanges(clip, source.duration, field);
+    let kept: Array<[number, number]>;
+    try {
+      kept = keptRanges(clip, source.duration, field);
+    } catch (err) {
+      if (!(err instanceof OriginError)) throw err;
+      problems.push(...problemsOf(err));
+      return;
+    }
     let clipFrames = 0;
     for (const [from, to] of kept) {
       const frameCount = Math.round((to - from) * fps);
@@ -78,8 +89,9 @@ export function compileTimeline(
       outputFrame += frameCount;
       clipFrames += frameCount;
     }
-    if (clipFrames === 0) throw invalid(field, 'is cut to nothing (shorter than one frame)');
+    if (clipFrames === 0) problems.push({ field, message: 'is cut to nothing (shorter than one frame)' });
   });
+  if (problems.length > 0) throw fieldErrors(ErrorCode.InvalidEdit, problems);
   return spans;
 }
 

@@ -1,33 +1,32 @@
 import { Hono } from 'hono';
-import { ErrorCode, OriginError } from '../../errors.js';
+import { revisionView } from '../../core/api/responses.js';
+import { API_ROUTES, apiPath } from '../../core/api/routes.js';
 import { LIMITS } from '../../core/edits/limits.js';
 import { playbackPaths } from '../../core/manifests/playback-urls.js';
-import { readBody } from '../read-body.js';
+import { parseJsonBody, readBody } from '../read-body.js';
 import type { Revisions } from '../../services/revisions.js';
 
-/** The mint API the main application calls after every edit. */
+/** An OpenAPI path template as a Hono route (`/v1/revisions/{revisionId}` → `/v1/revisions/:revisionId`). */
+const routeOf = (template: string) => template.replace(/\{(\w+)\}/g, ':$1');
+
+/** The mint API the main application calls after every edit (its routes: `API_ROUTES`). */
 export function revisionRoutes(revisions: Revisions): Hono {
   const app = new Hono();
 
-  app.post('/', async (c) => {
-    const text = await readBody(c.req.raw, LIMITS.mintBodyBytes);
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new OriginError(ErrorCode.BadJson, 'the body must be a JSON object');
-    }
+  app.post(routeOf(API_ROUTES.mint.path), async (c) => {
+    const body = parseJsonBody(await readBody(c.req.raw, LIMITS.mintBodyBytes));
     const { created, record, duration } = await revisions.mint(body);
-    const paths = playbackPaths(record.id);
     c.header('cache-control', 'no-store');
-    c.header('location', `/v1/revisions/${record.id}`);
-    return c.json({ revisionId: record.id, ...paths, duration }, created ? 201 : 200);
+    c.header('location', apiPath('getRevision', { revisionId: record.id }));
+    return c.json({ revisionId: record.id, ...playbackPaths(record.id), duration }, created ? 201 : 200);
   });
 
-  app.get('/:id', async (c) => {
-    const record = await revisions.get(c.req.param('id'));
+  app.get(routeOf(API_ROUTES.getRevision.path), async (c) => {
+    const id = c.req.param('revisionId') ?? '';
+    const record = await revisions.get(id);
+    const { duration } = await revisions.plan(id);
     c.header('cache-control', 'no-store');
-    return c.json(record);
+    return c.json(revisionView(record, playbackPaths(record.id), duration));
   });
 
   return app;

@@ -1,0 +1,2 @@
+/** The typed mint API client: `avserverClient({ baseUrl, token })`. */
+export * from './avserver-client.js';
