@@ -1,8 +1,9 @@
 import type { SourceInfo } from '../../core/types.js';
 import { LIMITS } from '../../core/edits/limits.js';
-import { ErrorCode, OriginError, UnusableSourceError } from '../../errors.js';
+import { UnusableSourceError } from '../../errors.js';
 import { demuxerOf, inputOptions, type Demuxer } from './container.js';
-import { ProcessError, type ProcessRunner } from '../process-runner.js';
+import { processFailure } from '../process-failure.js';
+import type { ProcessRunner } from '../process-runner.js';
 
 /** Where ffmpeg reads a source from for one job, and what to do once the job is done with it. */
 export interface SourceLease {
@@ -192,20 +193,10 @@ export async function probeTarget(
 
 /**
  * A probe that did not get to say anything about the file — killed from outside, out of time on a busy
- * machine, or not started — as a retryable error: only ffprobe's own refusal makes a source unusable.
+ * machine, or not started — as a retryable error, and one that needed more than its memory ceiling as
+ * the source's (see processFailure): only ffprobe's own refusal makes a source unusable otherwise.
  */
-function interrupted(err: unknown): OriginError | undefined {
-  if (!(err instanceof ProcessError)) return undefined;
-  if (err.reason === 'timeout')
-    return new OriginError(ErrorCode.Timeout, 'probing the source took too long; retry shortly', undefined, {
-      cause: err,
-    });
-  if (err.reason === 'killed' || err.reason === 'spawn')
-    return new OriginError(ErrorCode.Unavailable, 'probing the source was interrupted; retry shortly', undefined, {
-      cause: err,
-    });
-  return undefined;
-}
+const interrupted = (err: unknown) => processFailure(err, 'probing the source');
 
 /** The audio stream of a file with only audio in it (a chunked recording's audio track). */
 async function probeAudio(input: string, tools: ProbeTools, demuxer: Demuxer): Promise<SourceInfo['audio']> {
