@@ -94,7 +94,7 @@ const envSchema = z.object({
   JOB_CONCURRENCY: int(1, 256).optional(),
   JOB_QUEUE_LIMIT: int(0, 100000).default(64),
   JOB_TIMEOUT_MS: int(1000, 3600_000).default(120_000),
-  JOB_MEMORY_MB: int(256, 1024 * 1024).default(1024),
+  JOB_MEMORY_MB: int(128, 1024 * 1024).default(1024),
   REQUEST_WAIT_MS: int(1, 3600_000).default(25_000),
   KEEP_ALIVE_TIMEOUT_MS: int(1000, 3600_000).default(65_000),
   ARTIFACT_CACHE_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(256 * 1024 * 1024),

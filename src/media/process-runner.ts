@@ -94,7 +94,13 @@ const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((path) => existsSync(p
  * that failed: one that exits 0 made its output.
  */
 const OUT_OF_MEMORY =
-  /cannot allocate|could not allocate|malloc of size \d+ failed|get_buffer\(\) failed|failed to map segment|out of memory/i;
+  /cannot allocate|could not allocate|failed to allocate|malloc of size \d+ failed|get_(encode_)?buffer\(\) failed|failed to map segment|out of memory/i;
+
+/**
+ * Whether a run's stderr says an allocation failed. A decoder short of memory may still exit 0 having
+ * decoded nothing; a caller that finds no output asks this.
+ */
+export const saysOutOfMemory = (stderr: string) => OUT_OF_MEMORY.test(stderr);
 
 /** The command line that runs `command` under the parent-death signal and the memory ceiling, where they exist. */
 function wrapped(command: string, args: readonly string[], memoryBytes: number | undefined): [string, string[]] {
