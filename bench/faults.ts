@@ -2,10 +2,11 @@
  * `npm run bench:faults`: how the origin answers when a dependency fails, with its default deadlines,
  * for the README's "Failure behaviour" table. The origin runs as its own process (as `npm start` runs
  * it) against a private redis-server; each fault is injected for real (SIGSTOP, kill, SIGTERM, a
- * manifest bomb). Prints the figures and writes bench/results/faults.json.
+ * manifest bomb, recordings truncated or in a codec no decoder reads). Prints the figures and writes bench/results/faults.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnOrigin, type OriginProcess } from '../test/helpers/origin-process.js';
@@ -130,6 +131,40 @@ export async function faultsBench() {
       maxMs: Math.max(...bombs.map((b) => b.ms)),
       healthzP99Ms: percentile(health, 0.99),
       rssGrowthMb: node.peakRssMb() - rss,
+    };
+
+    // Recordings that can never play: an MP4 cut in half after upload, and one whose video codec no
+    // decoder reads (its sample entry renamed). Both must be a 422 at mint, and how long that takes.
+    const whole = await readFile(join(media, 'landscape.mp4'));
+    const faststart = join(media, 'faststart.mp4');
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-i',
+      join(media, 'landscape.mp4'),
+      '-c',
+      'copy',
+      '-movflags',
+      '+faststart',
+      faststart,
+    ]);
+    const fast = await readFile(faststart);
+    await writeFile(join(media, 'truncated.mp4'), fast.subarray(0, fast.length / 2));
+    const entry = fast.indexOf('avc1', fast.indexOf('stsd'));
+    await writeFile(
+      join(media, 'no-decoder.mp4'),
+      Buffer.concat([fast.subarray(0, entry), Buffer.from('zzzz'), fast.subarray(entry + 4)]),
+    );
+    const refused = await Promise.all(
+      ['truncated.mp4', 'no-decoder.mp4'].map((f) => timed(node!.fetch('/v1/revisions', mintBody(f)))),
+    );
+    // A good source's first mint, with the decode check (its probe is not cached yet).
+    await writeFile(join(media, 'fresh.mp4'), whole);
+    const fresh = await timed(node.fetch('/v1/revisions', mintBody('fresh.mp4')));
+    results.unplayableRecordings = {
+      statuses: refused.map((r) => r.status),
+      maxMs: Math.max(...refused.map((r) => r.ms)),
+      goodFirstMint: { status: fresh.status, ms: fresh.ms },
     };
   } finally {
     await node?.stop();

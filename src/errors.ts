@@ -2,7 +2,7 @@
  * The errors that cross layers. Code below the HTTP edge throws `OriginError` with a stable `code`;
  * only `http/error-response.ts` maps codes to status codes and cache headers. `UnusableSourceError`
  * says what is wrong with a source, and mint names the field it came from. (A failed ffmpeg run is
- * a `ProcessError` of src/media/process-runner.ts, which the segment jobs turn into an OriginError.)
+ * a `ProcessError` of src/media/process-runner.ts, classified by cause in src/media/process-failure.ts.)
  */
 export const ErrorCode = {
   /** The request body is not JSON (the message says where it stops being JSON). */

@@ -50,6 +50,11 @@ export interface Origin {
 
 const PROBE_TIMEOUT_MS = 30_000;
 /**
+ * The memory ceiling of one ffprobe run. A probe of a 1080p source runs within 64 MB and of an 8K one
+ * within 128 MB (its first frame is decoded); the rest is room for the sample index of a long source.
+ */
+const PROBE_MEMORY_BYTES = 512 * 1024 * 1024;
+/**
  * Mints' probes (ffprobe, the image check) waiting for one of the JOB_CONCURRENCY probe slots; beyond,
  * a retryable 503. Twelve mints at once ran twelve ffprobe processes holding 7.6 GB together, all of
  * them out of time: one at a time per core, each takes a fraction of a second.
@@ -113,7 +118,7 @@ export async function createOrigin(
   await mkdir(config.workDir, { recursive: true });
   await removeAbandonedRuns(config.workDir, logger);
   const workDir = await mkdtemp(join(config.workDir, `run-${process.pid}-`));
-  const runner = new ProcessRunner();
+  const runner = new ProcessRunner({ memoryBytes: config.jobMemoryBytes });
   const scheduler = new Scheduler({ concurrency: config.jobConcurrency, queueLimit: config.jobQueueLimit });
   const planOptions = { segmentDuration: config.segmentDuration };
   const encoder: EncoderSettings = { preset: config.x264Preset, threads: config.x264Threads, crf: CRF };
@@ -130,7 +135,13 @@ export async function createOrigin(
     timeoutMs: config.jobTimeoutMs,
     observe: (kind, seconds) => metrics.job(kind, '', seconds),
   });
-  const probeTools = { runner, ffprobePath: config.ffprobePath, timeoutMs: PROBE_TIMEOUT_MS };
+  const probeTools = {
+    runner,
+    ffprobePath: config.ffprobePath,
+    ffmpegPath: config.ffmpegPath,
+    timeoutMs: PROBE_TIMEOUT_MS,
+    memoryBytes: PROBE_MEMORY_BYTES,
+  };
   const probes = new Limiter(
     config.jobConcurrency,
     PROBE_QUEUE_LIMIT,

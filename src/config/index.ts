@@ -37,6 +37,11 @@ export interface Config {
   jobConcurrency: number;
   jobQueueLimit: number;
   jobTimeoutMs: number;
+  /**
+   * The memory ceiling of one ffmpeg run in bytes (its data segment: what it allocates). A run that
+   * needs more fails, and the source it read is refused as too large for the budget.
+   */
+  jobMemoryBytes: number;
   requestWaitMs: number;
   /**
    * How long an idle client connection stays open: longer than the load balancer's (an ALB keeps idle
@@ -106,6 +111,7 @@ const envSchema = z.object({
   JOB_CONCURRENCY: int(1, 256).optional(),
   JOB_QUEUE_LIMIT: int(0, 100000).default(64),
   JOB_TIMEOUT_MS: int(1000, 3600_000).default(120_000),
+  JOB_MEMORY_MB: int(128, 1024 * 1024).default(1024),
   REQUEST_WAIT_MS: int(1, 3600_000).default(25_000),
   KEEP_ALIVE_TIMEOUT_MS: int(1000, 3600_000).default(65_000),
   ARTIFACT_CACHE_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(256 * 1024 * 1024),
@@ -168,6 +174,7 @@ export function loadConfig(
     jobConcurrency: e.JOB_CONCURRENCY ?? availableParallelism(),
     jobQueueLimit: e.JOB_QUEUE_LIMIT,
     jobTimeoutMs: e.JOB_TIMEOUT_MS,
+    jobMemoryBytes: e.JOB_MEMORY_MB * 1024 * 1024,
     requestWaitMs: e.REQUEST_WAIT_MS,
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     artifactCacheBytes: e.ARTIFACT_CACHE_BYTES,

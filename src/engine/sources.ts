@@ -14,6 +14,7 @@ import {
 } from '../media/sources/manifest-source.js';
 import { containerOf, FFMPEG_QUIET, inputOptions, SNIFF_BYTES } from '../media/sources/container.js';
 import type { ProbeTarget } from '../media/sources/probe.js';
+import { processFailure } from '../media/process-failure.js';
 import { ProcessError, type ProcessRunner } from '../media/process-runner.js';
 import type { ObjectStore } from '../stores/object-store.js';
 import { Lru } from '../util/lru.js';
@@ -240,8 +241,13 @@ export class Sources {
     try {
       await this.options.runner.run(this.options.ffmpegPath, args, { timeoutMs: this.options.timeoutMs });
     } catch (err) {
-      // ffmpeg writing the copy ran out of disk: the disk's fault, not the source's.
-      throw diskFull(err, err instanceof ProcessError && err.stderrTail.includes('No space left on device')) ?? err;
+      // ffmpeg writing the copy ran out of disk: the disk's fault, not the source's. Killed (the
+      // out-of-memory killer) or out of time: a retryable 503, at mint as at a segment.
+      throw (
+        diskFull(err, err instanceof ProcessError && err.stderrTail.includes('No space left on device')) ??
+        processFailure(err, kind === 'index' ? 'indexing the source' : "joining the recording's chunks") ??
+        err
+      );
     } finally {
       this.options.observe?.(kind, (performance.now() - started) / 1000);
     }

@@ -34,6 +34,26 @@ describe('ProcessRunner', () => {
     expect(err).toMatchObject({ reason: 'killed', message: expect.stringContaining('killed by SIGKILL') });
   });
 
+  it('holds a run to its memory ceiling, and says when the run needed more', async () => {
+    // Perl (in every Debian) builds a 100 MB string: refused under a ceiling of 64 MB, fine under 1 GB.
+    const args = ['-e', '$s = "x" x 100_000_000; print length $s'];
+    const runner = new ProcessRunner({ memoryBytes: 64 * 1024 * 1024 });
+    await expect(runner.run('perl', args, { timeoutMs: 10_000 })).rejects.toMatchObject({ reason: 'memory' });
+    const roomy = await runner.run('perl', args, { timeoutMs: 10_000, memoryBytes: 1024 * 1024 * 1024 });
+    expect(roomy.stdout.toString().trim()).toBe('100000000');
+    expect(runner.running).toBe(0);
+  });
+
+  it('hands stdout over as it comes when asked to, keeping none of it', async () => {
+    const chunks: string[] = [];
+    const out = await new ProcessRunner().run('sh', ['-c', 'printf one; printf two'], {
+      timeoutMs: 5000,
+      onStdout: (chunk) => chunks.push(chunk.toString()),
+    });
+    expect(chunks.join('')).toBe('onetwo');
+    expect(out.stdout.length).toBe(0);
+  });
+
   it('kills a run that outlives its timeout', async () => {
     const runner = new ProcessRunner();
     const started = Date.now();

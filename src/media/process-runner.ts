@@ -4,12 +4,14 @@ import { existsSync } from 'node:fs';
 /**
  * Why a process run failed; the runner's only error type. `killed`: ended by a signal the runner did
  * not send (the kernel's out-of-memory killer, an operator, a crash): nothing says the input is at fault.
+ * `memory`: the run needed more than its memory ceiling (`RunOptions.memoryBytes`): an allocation
+ * failed and the tool said so.
  */
 export class ProcessError extends Error {
   override readonly name = 'ProcessError';
   constructor(
     message: string,
-    readonly reason: 'exit' | 'killed' | 'timeout' | 'aborted' | 'spawn' | 'output-limit',
+    readonly reason: 'exit' | 'killed' | 'timeout' | 'aborted' | 'spawn' | 'output-limit' | 'memory',
     readonly stderrTail: string,
   ) {
     super(message);
@@ -37,6 +39,16 @@ export interface RunOptions {
    * group. Time spent paused does not count against `timeoutMs`.
    */
   pausable?: { onPause(pause: () => void, resume: () => void): () => void };
+  /**
+   * The run's memory ceiling in bytes (RLIMIT_DATA: its heap and private writable mappings), instead of
+   * the runner's default. undefined in both: none.
+   */
+  memoryBytes?: number;
+  /**
+   * Takes stdout as it comes instead of collecting it (`RunResult.stdout` is then empty): a listing
+   * whose length the input decides (a packet scan) is folded as it arrives, never held whole.
+   */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 export interface RunResult {
@@ -67,12 +79,56 @@ const KILL_GRACE_MS = 2000;
 const PDEATHSIG = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
 
 /**
+ * util-linux's prlimit, which sets the memory ceiling (RLIMIT_DATA) and then runs the command. The
+ * data limit, not the address space (RLIMIT_AS): ffmpeg reserves address space by the hundred MB for
+ * its threads' malloc arenas and stacks without touching it (a 1080p → 720p segment: VmPeak 750 MB,
+ * 160 MB resident, and 50 MB more address space per decoder thread), while the data limit follows what
+ * a run really allocates (that segment runs within 250 MB, an 8K source's within 600 MB). Where prlimit
+ * is missing (not Linux), runs have no ceiling.
+ */
+const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((path) => existsSync(path));
+
+/**
+ * What ffmpeg, ffprobe, x264 and the dynamic loader say when an allocation fails (seen under a ceiling:
+ * a decoder's frame buffers, x264's lookahead, a library that cannot be mapped). Read only from a run
+ * that failed: one that exits 0 made its output.
+ */
+const OUT_OF_MEMORY =
+  /cannot allocate|could not allocate|failed to allocate|malloc of size \d+ failed|get_(encode_)?buffer\(\) failed|failed to map segment|out of memory/i;
+
+/**
+ * Whether a run's stderr says an allocation failed. A decoder short of memory may still exit 0 having
+ * decoded nothing; a caller that finds no output asks this.
+ */
+export const saysOutOfMemory = (stderr: string) => OUT_OF_MEMORY.test(stderr);
+
+/** The command line that runs `command` under the parent-death signal and the memory ceiling, where they exist. */
+function wrapped(command: string, args: readonly string[], memoryBytes: number | undefined): [string, string[]] {
+  let line = [command, ...args];
+  if (PRLIMIT && memoryBytes !== undefined) line = [PRLIMIT, `--data=${Math.floor(memoryBytes)}`, '--', ...line];
+  if (PDEATHSIG) line = [PDEATHSIG, '--pdeathsig', 'KILL', '--', ...line];
+  return [line[0]!, line.slice(1)];
+}
+
+export interface ProcessRunnerOptions {
+  /** Every run's memory ceiling in bytes unless its RunOptions say otherwise; undefined: none. */
+  memoryBytes?: number;
+}
+
+/**
  * Owns the life of every ffmpeg/ffprobe child: argument arrays (no shell), stdout collected, stderr's
  * tail kept for errors, a timeout and an abort signal that kill (TERM, then KILL after a grace
  * period), and `shutdown()` to kill whatever is still running.
  */
 export class ProcessRunner {
   readonly #running = new Set<ChildProcess>();
+
+  constructor(private readonly options: ProcessRunnerOptions = {}) {}
+
+  /** The memory ceiling of a run without its own (bytes). */
+  get memoryBytes(): number | undefined {
+    return this.options.memoryBytes;
+  }
 
   /** Number of children alive now (tests assert it returns to zero). */
   get running(): number {
@@ -88,7 +144,7 @@ export class ProcessRunner {
       // Its own process group, so a kill reaches anything the child started too; and killed with the
       // origin, however the origin dies (a crashed origin's ffmpeg held gigabytes for half a minute).
       const extraOutputs = options.extraOutputs ?? 0;
-      const [file, argv] = PDEATHSIG ? [PDEATHSIG, ['--pdeathsig', 'KILL', '--', command, ...args]] : [command, args];
+      const [file, argv] = wrapped(command, args, options.memoryBytes ?? this.options.memoryBytes);
       const child = spawn(file, argv, {
         stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...Array<'pipe'>(extraOutputs).fill('pipe')],
         detached: true,
@@ -138,6 +194,7 @@ export class ProcessRunner {
 
       for (const [i, chunks] of outputs.entries()) {
         (child.stdio[i === 0 ? 1 : 2 + i] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => {
+          if (i === 0 && options.onStdout) return options.onStdout(chunk);
           bytes += chunk.length;
           if (options.maxOutputBytes !== undefined && bytes > options.maxOutputBytes) {
             kill(
@@ -161,8 +218,10 @@ export class ProcessRunner {
         clearTimeout(killTimer);
         options.signal?.removeEventListener('abort', onAbort);
         this.#running.delete(child);
-        if (!failure && PDEATHSIG && code === 127 && stderr.includes('failed to execute'))
+        if (!failure && (PDEATHSIG || PRLIMIT) && code === 127 && stderr.includes('failed to execute'))
           failure = new ProcessError(`${command} could not start: ${stderr.trim()}`, 'spawn', '');
+        if (!failure && code !== 0 && code !== null && OUT_OF_MEMORY.test(stderr))
+          failure = new ProcessError(`${command} ran out of memory under its ceiling`, 'memory', stderr);
         if (!failure && code === null)
           failure = new ProcessError(`${command} was killed by ${signal}`, 'killed', stderr);
         else if (!failure && code !== 0) {

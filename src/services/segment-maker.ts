@@ -16,8 +16,9 @@ import type { Denoiser } from '../media/audio/denoise/denoiser.js';
 import { stillArgs, videoInitArgs, type EncoderSettings, type OverlayInput } from '../media/video/video-args.js';
 import type { StillFormat, StillSize } from '../core/picture/stills.js';
 import { splitFragmentedMp4 } from '../media/mp4/boxes.js';
+import { processFailure } from '../media/process-failure.js';
 import { ProcessError, type ProcessRunner } from '../media/process-runner.js';
-import { ErrorCode, OriginError } from '../errors.js';
+import { ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
 import { makeVideoSegment, type VideoSegment } from '../media/video/video-segment.js';
 
 /** The stretches of source an audio chunk reads, with the margin its seeks need (READ_MARGIN_SECONDS). */
@@ -235,8 +236,10 @@ export class FfmpegSegmentMaker implements SegmentMaker {
 
   /**
    * Opens where ffmpeg reads each stretch of source from (see Sources.open), runs `work`, and
-   * releases them. A run killed at its timeout is a retryable `timeout`; a run that failed is first
-   * held against its sources, which may have changed (409) or become unreachable (503) meanwhile.
+   * releases them. A run killed at its timeout is a retryable `timeout`; one that needed more than its
+   * memory ceiling is `source_unusable` naming the sources (a source too large for the budget, which
+   * mint's check should have refused); a run that failed is first held against its sources, which may
+   * have changed (409) or become unreachable (503) meanwhile.
    */
   async #withSources<T>(
     reads: Array<{ span: Span; kind: 'video' | 'audio'; from: number; to: number }>,
@@ -250,6 +253,13 @@ export class FfmpegSegmentMaker implements SegmentMaker {
       if (failure) throw failure.reason;
       return await work(leases.map((l) => (l as PromiseFulfilledResult<SourceLease>).value.input));
     } catch (err) {
+      const unusable = err instanceof UnusableSourceError ? err : processFailure(err, 'making the segment');
+      if (unusable instanceof UnusableSourceError) {
+        const names = [...new Set(reads.map((r) => JSON.stringify(r.span.source.key)))].join(', ');
+        throw new OriginError(ErrorCode.SourceUnusable, `the source ${names} ${unusable.message}`, undefined, {
+          cause: err,
+        });
+      }
       if (err instanceof ProcessError && err.reason === 'timeout') {
         throw new OriginError(
           ErrorCode.Timeout,

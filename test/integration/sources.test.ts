@@ -14,7 +14,7 @@ import { FIXTURES, startOrigin } from '../helpers/origin-server.js';
 
 /** The Matroska Cues element ID (EBML). */
 const CUES = Buffer.from('1C53BB6B', 'hex');
-const tools = (runner: ProcessRunner) => ({ runner, ffprobePath: 'ffprobe', timeoutMs: 10_000 });
+const tools = (runner: ProcessRunner) => ({ runner, ffprobePath: 'ffprobe', ffmpegPath: 'ffmpeg', timeoutMs: 10_000 });
 
 let dir: string;
 
@@ -156,8 +156,11 @@ describe('chunked recordings whose chunks start with keyframes', () => {
       };
       try {
         const minted = await origin.mint({ clips: [{ source: 'dash/recording.mpd' }] });
-        // Mint probes the first chunk of each track (a video and an audio file), no ffmpeg run.
-        expect(reads.filter((r) => r.command === 'ffmpeg')).toEqual([]);
+        // Mint probes the first chunk of each track (a video and an audio file); its one ffmpeg run decodes
+        // the first video chunk's first frame (the decode check), and nothing is assembled.
+        const decodes = reads.filter((r) => r.command === 'ffmpeg');
+        expect(decodes).toHaveLength(1);
+        expect(decodes[0]!.inputs).toHaveLength(1);
         expect(reads.flatMap((r) => r.inputs).every((input) => /chunks-[0-9a-f]+\.webm$/.test(input))).toBe(true);
         const base = minted.hls.replace('/master.m3u8', '');
         const inputs: Array<{ path: string; size: number }> = [];

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessRunner } from '../../src/media/process-runner.js';
+import { verifyDecodes } from '../../src/media/sources/verify-decode.js';
 import { probeSource } from '../../src/media/sources/probe.js';
 import { RedisRevisionStore } from '../../src/stores/redis-revision-store.js';
 import { S3ObjectStore } from '../../src/stores/s3-object-store.js';
@@ -136,10 +137,16 @@ describe('S3ObjectStore against a local S3-compatible server', () => {
     const probed = await probeSource(
       await store.input('recordings/landscape.mp4'),
       { key: 'recordings/landscape.mp4', etag: 'e', size: 1 },
-      { runner, ffprobePath: 'ffprobe', timeoutMs: 10_000 },
+      { runner, ffprobePath: 'ffprobe', ffmpegPath: 'ffmpeg', timeoutMs: 10_000 },
       'mov',
     );
     expect(probed.video).toMatchObject({ width: 1280, height: 720 });
+    // And ffmpeg decodes its start and its end through the URL (mint's check, by range requests).
+    await verifyDecodes(await store.input('recordings/landscape.mp4'), 'mov', {
+      runner,
+      ffmpegPath: 'ffmpeg',
+      timeoutMs: 10_000,
+    });
   });
 
   it('assembles a chunked HLS recording from S3 objects and plays it', async () => {

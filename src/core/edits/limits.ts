@@ -27,6 +27,26 @@ const EDIT_LIMITS = {
   sourcePixels: 8192 * 4320,
   /** Seconds of any source, and of a clip's start/end/cuts. */
   sourceSeconds: 24 * 3600,
+  /** Video frames of a source, as its container states them or a packet scan counts them: 24 h at 60 fps. */
+  sourceFrames: 24 * 3600 * 60,
+  /**
+   * Video frames a second of a source's duration, on average (the highest output rate is 60; VFR
+   * recordings burst above it).
+   */
+  sourceFrameRate: 240,
+  /**
+   * Audio samples of a source's track as its container states them (PCM in a MOV counts each sample; AAC
+   * or Opus count frames): 24 h at 192 kHz.
+   */
+  sourceAudioSamples: 24 * 3600 * 192_000,
+  /**
+   * Where a source's stream may start on its own clock, either side of zero (an edit list or a first time
+   * stamp sets it): the range of the MPEG-TS clock (2^33 ticks of 90 kHz, 26.5 hours), which a timestamp
+   * wrap may legitimately reach.
+   */
+  sourceStartSeconds: 2 ** 33 / 90_000,
+  /** Streams (tracks) of one source: a recording of 100 audio tracks plays. */
+  sourceStreams: 256,
   /** Bytes of a chunked recording's manifest (a DASH MPD or an HLS playlist). */
   manifestBytes: 1024 * 1024,
   /** Chunks in one track of a chunked recording (5.5 hours of 1 s chunks). */

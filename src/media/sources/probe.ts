@@ -1,8 +1,10 @@
 import type { SourceInfo } from '../../core/types.js';
 import { LIMITS } from '../../core/edits/limits.js';
-import { ErrorCode, OriginError, UnusableSourceError } from '../../errors.js';
+import { UnusableSourceError } from '../../errors.js';
 import { demuxerOf, inputOptions, type Demuxer } from './container.js';
+import { processFailure } from '../process-failure.js';
 import { ProcessError, type ProcessRunner } from '../process-runner.js';
+import { verifyDecodes } from './verify-decode.js';
 
 /** Where ffmpeg reads a source from for one job, and what to do once the job is done with it. */
 export interface SourceLease {
@@ -20,8 +22,19 @@ export type ProbeTarget =
 export interface ProbeTools {
   runner: ProcessRunner;
   ffprobePath: string;
+  /** For the decode check at mint (verifyDecodes), which runs under the job's memory ceiling. */
+  ffmpegPath: string;
   timeoutMs: number;
+  /** The memory ceiling of each ffprobe run (the runner's default when undefined). */
+  memoryBytes?: number;
 }
+
+/**
+ * Bytes of ffprobe's description of a source's streams and container: a stream is about 2 KB of JSON
+ * (a file of 100 audio tracks plays), so this is room for several hundred, and a header listing more
+ * is refused rather than parsed.
+ */
+const PROBE_OUTPUT_BYTES = 1024 * 1024;
 
 interface FfprobeStream {
   index: number;
@@ -34,6 +47,8 @@ interface FfprobeStream {
   avg_frame_rate?: string;
   start_time?: string;
   duration?: string;
+  /** What the container says the stream holds: frames (video), packets or samples (audio). */
+  nb_frames?: string;
   sample_rate?: string;
   channels?: number;
   color_space?: string;
@@ -92,13 +107,21 @@ export async function probeSource(
   ];
   let out: FfprobeOutput;
   try {
-    const { stdout } = await tools.runner.run(tools.ffprobePath, args, { timeoutMs: tools.timeoutMs });
+    const { stdout } = await tools.runner.run(tools.ffprobePath, args, {
+      timeoutMs: tools.timeoutMs,
+      memoryBytes: tools.memoryBytes,
+      maxOutputBytes: PROBE_OUTPUT_BYTES,
+    });
     out = JSON.parse(stdout.toString('utf8')) as FfprobeOutput;
   } catch (err) {
+    if (err instanceof ProcessError && err.reason === 'output-limit')
+      throw new UnusableSourceError(`has a header that describes more than ${LIMITS.sourceStreams} streams`);
     throw interrupted(err) ?? new UnusableSourceError('is not a media file ffprobe can read');
   }
   demuxerOf(out.format?.format_name ?? 'unknown');
   const streams = out.streams ?? [];
+  if (streams.length > LIMITS.sourceStreams)
+    throw new UnusableSourceError(`has ${streams.length} streams, more than ${LIMITS.sourceStreams}`);
   const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   if (!video?.width || !video.height) throw new UnusableSourceError('has no video stream');
   if (
@@ -127,6 +150,7 @@ export async function probeSource(
     if (!(frameRate > 0 && frameRate <= 120)) frameRate = scan.count / Math.max(scan.end - startTime, 1e-3);
   }
   if (!(duration > 0)) throw new UnusableSourceError('has no video frames');
+  checkCounts(video, audio, duration, startTime);
   // What the header claims bounds everything built from it (the timeline, the segment list): two
   // frames 63 years apart once took the process down planning 470 million segments.
   if (duration > LIMITS.sourceSeconds)
@@ -177,12 +201,18 @@ export async function probeTarget(
   identity: { key: string; etag: string; size: number },
   tools: ProbeTools,
 ): Promise<SourceInfo> {
-  if (target.kind === 'file') return probeSource(target.input, identity, tools, target.demuxer);
+  if (target.kind === 'file') {
+    const info = await probeSource(target.input, identity, tools, target.demuxer);
+    // After the header's limits held: nothing is decoded from a header that lies about its size.
+    await verifyDecodes(target.input, target.demuxer, tools, info.video.startTime + info.duration);
+    return info;
+  }
   try {
     const [info, separateAudio] = await Promise.all([
       probeSource(target.video.input, identity, tools, target.demuxer),
       target.audio ? probeAudio(target.audio.input, tools, target.demuxer) : undefined,
     ]);
+    await verifyDecodes(target.video.input, target.demuxer, tools);
     const audio = target.audio ? separateAudio : info.audio;
     return { ...info, duration: target.end - info.video.startTime, seekable: true, audio };
   } finally {
@@ -192,27 +222,21 @@ export async function probeTarget(
 
 /**
  * A probe that did not get to say anything about the file — killed from outside, out of time on a busy
- * machine, or not started — as a retryable error: only ffprobe's own refusal makes a source unusable.
+ * machine, or not started — as a retryable error, and one that needed more than its memory ceiling as
+ * the source's (see processFailure): only ffprobe's own refusal makes a source unusable otherwise.
  */
-function interrupted(err: unknown): OriginError | undefined {
-  if (!(err instanceof ProcessError)) return undefined;
-  if (err.reason === 'timeout')
-    return new OriginError(ErrorCode.Timeout, 'probing the source took too long; retry shortly', undefined, {
-      cause: err,
-    });
-  if (err.reason === 'killed' || err.reason === 'spawn')
-    return new OriginError(ErrorCode.Unavailable, 'probing the source was interrupted; retry shortly', undefined, {
-      cause: err,
-    });
-  return undefined;
-}
+const interrupted = (err: unknown) => processFailure(err, 'probing the source');
 
 /** The audio stream of a file with only audio in it (a chunked recording's audio track). */
 async function probeAudio(input: string, tools: ProbeTools, demuxer: Demuxer): Promise<SourceInfo['audio']> {
   let out: FfprobeOutput;
   try {
     const args = ['-v', 'error', '-show_streams', '-of', 'json', ...inputOptions(input, demuxer), '-i', input];
-    const { stdout } = await tools.runner.run(tools.ffprobePath, args, { timeoutMs: tools.timeoutMs });
+    const { stdout } = await tools.runner.run(tools.ffprobePath, args, {
+      timeoutMs: tools.timeoutMs,
+      memoryBytes: tools.memoryBytes,
+      maxOutputBytes: PROBE_OUTPUT_BYTES,
+    });
     out = JSON.parse(stdout.toString('utf8')) as FfprobeOutput;
   } catch (err) {
     throw interrupted(err) ?? new UnusableSourceError('has an audio track ffprobe cannot read');
@@ -227,7 +251,11 @@ async function probeAudio(input: string, tools: ProbeTools, demuxer: Demuxer): P
   };
 }
 
-/** Reads every video packet's timestamp: the end of the last frame and the frame count. */
+/**
+ * Reads every video packet's timestamp: the end of the last frame and the frame count. The listing is
+ * folded as ffprobe writes it (a line per frame: a day at 60 fps is 100 MB of text), and a source that
+ * holds more frames than the limit is refused as soon as it has.
+ */
 async function scanVideoPackets(
   input: string,
   tools: ProbeTools,
@@ -246,14 +274,70 @@ async function scanVideoPackets(
     '-i',
     input,
   ];
-  const { stdout } = await tools.runner.run(tools.ffprobePath, args, { timeoutMs: tools.timeoutMs });
   let end = 0;
   let count = 0;
-  for (const line of stdout.toString('utf8').split('\n')) {
-    const [pts, dur] = line.split(',').map(Number);
-    if (pts === undefined || !Number.isFinite(pts)) continue;
+  let partial = '';
+  const stop = new AbortController();
+  const line = (text: string) => {
+    const [pts, dur] = text.split(',').map(Number);
+    if (pts === undefined || !Number.isFinite(pts)) return;
     count += 1;
     end = Math.max(end, pts + (dur !== undefined && Number.isFinite(dur) ? dur : 0));
+  };
+  try {
+    await tools.runner.run(tools.ffprobePath, args, {
+      timeoutMs: tools.timeoutMs,
+      memoryBytes: tools.memoryBytes,
+      signal: stop.signal,
+      onStdout: (chunk) => {
+        const lines = (partial + chunk.toString('latin1')).split('\n');
+        partial = lines.pop()!;
+        lines.forEach(line);
+        if (count > LIMITS.sourceFrames) stop.abort();
+      },
+    });
+  } catch (err) {
+    if (!stop.signal.aborted) throw err;
   }
+  line(partial);
+  if (count > LIMITS.sourceFrames) throw new UnusableSourceError(`holds more than ${LIMITS.sourceFrames} video frames`);
   return { end, count };
+}
+
+/**
+ * What the container says a source holds, against the limits: its frames and audio samples (an index
+ * can claim billions in a few KB), their rate against its duration, and where its edit lists start its
+ * streams. Checked before anything is built from them.
+ */
+function checkCounts(
+  video: FfprobeStream,
+  audio: FfprobeStream | undefined,
+  duration: number,
+  startTime: number,
+): void {
+  const frames = Number(video.nb_frames);
+  if (Number.isFinite(frames)) {
+    if (frames > LIMITS.sourceFrames)
+      throw new UnusableSourceError(
+        `holds ${frames} video frames by what its container says, more than ${LIMITS.sourceFrames}`,
+      );
+    if (frames > 1 && frames / duration > LIMITS.sourceFrameRate)
+      throw new UnusableSourceError(
+        `holds ${frames} video frames in ${duration.toFixed(3)} s by what its container says, more than ${LIMITS.sourceFrameRate} a second`,
+      );
+  }
+  const samples = Number(audio?.nb_frames);
+  if (Number.isFinite(samples) && samples > LIMITS.sourceAudioSamples)
+    throw new UnusableSourceError(
+      `holds ${samples} audio samples by what its container says, more than ${LIMITS.sourceAudioSamples}`,
+    );
+  for (const [kind, start] of [
+    ['video', startTime],
+    ['audio', seconds(audio?.start_time) ?? 0],
+  ] as const) {
+    if (Math.abs(start) > LIMITS.sourceStartSeconds)
+      throw new UnusableSourceError(
+        `starts its ${kind} at ${Math.round(start / 3600)} hours by what its container (an edit list, a time stamp) says, beyond ${Math.round(LIMITS.sourceStartSeconds / 3600)}`,
+      );
+  }
 }
