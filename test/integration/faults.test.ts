@@ -341,7 +341,11 @@ describe('a segment that fails', () => {
     async () => {
       const wrapper = join(media, 'ffmpeg-fails.sh');
       const log = join(media, 'ffmpeg-fails.log');
-      await writeFile(wrapper, `#!/bin/sh\necho run >> ${log}\necho "broken input" >&2\nexit 1\n`);
+      // The mint's decode check (a framecrc run) gets the real ffmpeg: it is the segments that fail.
+      await writeFile(
+        wrapper,
+        `#!/bin/sh\ncase "$*" in *framecrc*) exec ffmpeg "$@";; esac\necho run >> ${log}\necho "broken input" >&2\nexit 1\n`,
+      );
       await chmod(wrapper, 0o755);
       const origin = await startOrigin({ MEDIA_ROOT: media, FFMPEG_PATH: wrapper, LOOKAHEAD_SEGMENTS: '0' });
       try {
@@ -363,7 +367,8 @@ describe('a segment that fails', () => {
 describe('ffmpeg that hangs', () => {
   it('is killed at its timeout: 503 timeout, no-store, and no process left', { timeout: 30_000 }, async () => {
     const wrapper = join(media, 'ffmpeg-hangs.sh');
-    await writeFile(wrapper, '#!/bin/sh\nexec sleep 600\n');
+    // The mint's decode check (a framecrc run) gets the real ffmpeg: it is the segment that hangs.
+    await writeFile(wrapper, '#!/bin/sh\ncase "$*" in *framecrc*) exec ffmpeg "$@";; esac\nexec sleep 600\n');
     await chmod(wrapper, 0o755);
     const origin = await startOrigin({
       MEDIA_ROOT: media,
