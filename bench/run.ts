@@ -13,6 +13,7 @@ import { startOrigin, TEST_TOKEN, type RunningOrigin } from '../test/helpers/ori
 import { spawnOrigin } from '../test/helpers/origin-process.js';
 import { audioBench, printAudio } from './audio.js';
 import { overlaysBench, printOverlays } from './overlays.js';
+import { printStills, stillsBench } from './stills.js';
 import { capacityBench } from './capacity.js';
 import { viewersBench } from './viewers.js';
 import { benchSource, cacheDir, here, percentile, timeCommand, timed, variantIds } from './lib.js';
@@ -260,6 +261,7 @@ const warm = await warmLoad(oneMinute);
 const upfront = await upfrontLadder(oneMinute);
 const audio = await audioBench();
 const overlays = await overlaysBench();
+const stills = await stillsBench();
 console.log('');
 const capacity = await capacityBench();
 console.log('');
@@ -308,6 +310,8 @@ printAudio(audio);
 console.log('');
 printOverlays(overlays);
 console.log('');
+printStills(stills);
+console.log('');
 
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(
@@ -323,6 +327,7 @@ writeFileSync(
       upfront,
       audio,
       overlays,
+      stills,
       capacity,
       viewers: viewers.results.map(({ log: _, ...r }) => r),
     },

@@ -78,6 +78,10 @@ describe('the playground page', () => {
       expect(await text('#status')).toBe(`Revision ${id}, 3 s`);
       expect(new URL(page.url()).searchParams.get('revision')).toBe(id);
       expect(await text('#original-id')).not.toBe(id);
+      // The revision's poster shows until it plays.
+      const poster = await page.evaluate(() => (document.getElementById('edited') as HTMLVideoElement).poster);
+      expect(poster).toBe(`${server.baseUrl}/play/${id}/poster.jpg`);
+      expect((await fetch(poster)).headers.get('content-type')).toBe('image/jpeg');
 
       const hls = await playedToEnd();
       expect(hls.duration).toBeCloseTo(3, 1);

@@ -23,11 +23,14 @@ function script(src) {
 }
 
 /**
- * Attaches `urls` (`{ hls, dash }` from the mint answer) to `video` with `engine` ('hls' or 'dash').
- * Returns a function that detaches it. `onError` gets fatal player errors as text.
+ * Attaches `urls` (`{ hls, dash, poster }` from the mint answer) to `video` with `engine` ('hls' or
+ * 'dash'), the revision's poster shown until it plays. Returns a function that detaches it. `onError`
+ * gets fatal player errors as text.
  */
 export async function attach(video, urls, engine, { players, onError }) {
   video.removeAttribute('src');
+  if (urls.poster) video.poster = urls.poster;
+  else video.removeAttribute('poster');
   if (engine === 'dash') {
     if (!players.dash) throw new Error('Shaka Player is not installed on this origin: DASH cannot play here');
     await script('/playground/shaka-player.compiled.js');
