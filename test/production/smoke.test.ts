@@ -47,6 +47,20 @@ async function waitForOk(url: string, child: { exitCode: number | null }, output
   }
 }
 
+/** The production build started in `out` with exactly `env` (and PATH), its output collected. */
+function startBuilt(out: string, env: Record<string, string | undefined>) {
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: out,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
 /** The URLs a log's lines advertise (the banner: where to open, what to play). */
 function advertisedUrls(log: string): string[] {
   return [...log.matchAll(/https?:\/\/[^\s"]+/g)].map((m) => m[0]);
@@ -94,36 +108,22 @@ describe('the production build', () => {
     },
     async () => {
       const port = await freePort();
-      const child = spawn(process.execPath, ['dist/main.js'], {
-        cwd: out,
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: 'production',
-          HOST: '127.0.0.1',
-          PORT: String(port),
-          MEDIA_ROOT: FIXTURES,
-          AVSERVER_API_TOKEN: TEST_TOKEN,
-          REVISION_SECRET: 'smoke-secret-0123456789',
-          WORK_DIR: join(out, 'work'),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const {
+        child,
+        exited,
+        output: log,
+      } = startBuilt(out, {
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        MEDIA_ROOT: FIXTURES,
+        AVSERVER_API_TOKEN: TEST_TOKEN,
+        REVISION_SECRET: 'smoke-secret-0123456789',
+        WORK_DIR: join(out, 'work'),
       });
-      let output = '';
-      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       try {
         const base = `http://127.0.0.1:${port}`;
-        for (let i = 0; ; i++) {
-          if (child.exitCode !== null) throw new Error(`the origin exited at start:\n${output}`);
-          const up = await fetch(`${base}/healthz`).then(
-            (r) => r.ok,
-            () => false,
-          );
-          if (up) break;
-          if (i > 300) throw new Error(`the origin did not answer /healthz:\n${output}`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
+        await waitForOk(`${base}/healthz`, child, log);
         const mint = await fetch(`${base}/v1/revisions`, {
           method: 'POST',
           headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
@@ -132,19 +132,19 @@ describe('the production build', () => {
             overlays: [{ kind: 'text', text: 'smoke', x: 0.1, y: 0.1, size: 0.1 }],
           }),
         });
-        expect(mint.status, output).toBe(201);
+        expect(mint.status, log()).toBe(201);
         const { hls } = (await mint.json()) as { hls: string };
         const master = await fetch(base + hls);
         expect(master.status).toBe(200);
         const variant = parsePlaylist(await master.text()).playlists![0]!.uri;
         const segment = await fetch(`${base}${hls.replace('master.m3u8', variant.replace('.m3u8', '/0.m4s'))}`);
-        expect(segment.status, output).toBe(200);
+        expect(segment.status, log()).toBe(200);
         expect((await segment.arrayBuffer()).byteLength).toBeGreaterThan(1000);
         // On loopback the playground is on by default, players included (PLAYGROUND in the README).
         for (const path of ['/', '/playground/hls.min.js', '/playground/shaka-player.compiled.js'])
           expect((await fetch(base + path)).status, path).toBe(200);
         child.kill('SIGTERM');
-        expect(await exited, output).toBe(0);
+        expect(await exited, log()).toBe(0);
       } finally {
         if (child.exitCode === null) child.kill('SIGKILL');
       }
@@ -167,19 +167,19 @@ describe('the production build', () => {
       }
       const port = await freePort();
       // The image's variables, but a free port and a private work folder: nothing else is added.
-      const child = spawn(process.execPath, ['dist/main.js'], {
-        cwd: out,
-        env: { PATH: process.env.PATH, ...env, PORT: String(port), WORK_DIR: join(out, 'work-image') },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const {
+        child,
+        exited,
+        output: log,
+      } = startBuilt(out, {
+        ...env,
+        PORT: String(port),
+        WORK_DIR: join(out, 'work-image'),
       });
-      let output = '';
-      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       try {
         const outside = `http://${external}:${port}`;
-        await waitForOk(`${outside}/healthz`, child, () => output);
-        for (let i = 0; !output.includes('demo revision minted') && i < 200; i++) {
+        await waitForOk(`${outside}/healthz`, child, log);
+        for (let i = 0; !log().includes('demo revision minted') && i < 200; i++) {
           await new Promise((r) => setTimeout(r, 100));
         }
 
@@ -194,10 +194,10 @@ describe('the production build', () => {
         expect(JSON.stringify(await refused.json())).toContain('AVSERVER_API_TOKEN');
 
         // Every URL the log advertises answers (no page that is not there), and from the other address too.
-        const urls = advertisedUrls(output);
-        expect(urls.length, output).toBeGreaterThan(0);
+        const urls = advertisedUrls(log());
+        expect(urls.length, log()).toBeGreaterThan(0);
         for (const url of urls) {
-          expect((await fetch(url)).status, `${url}\n${output}`).toBe(200);
+          expect((await fetch(url)).status, `${url}\n${log()}`).toBe(200);
           const path = new URL(url).pathname;
           expect((await fetch(`${outside}${path}`)).status, path).toBe(200);
         }
@@ -208,12 +208,12 @@ describe('the production build', () => {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ clips: [{ source: 'landscape.mp4', end: 1 }] }),
         });
-        expect(minted.status, output).toBe(201);
+        expect(minted.status, log()).toBe(201);
         const { hls } = (await minted.json()) as { hls: string };
         expect((await fetch(`${outside}${hls}`)).status).toBe(200);
 
         child.kill('SIGTERM');
-        expect(await exited, output).toBe(0);
+        expect(await exited, log()).toBe(0);
       } finally {
         if (child.exitCode === null) child.kill('SIGKILL');
       }

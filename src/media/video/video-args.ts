@@ -96,24 +96,26 @@ export function videoSegmentArgs(job: VideoSegmentJob): string[] {
   const inputs = [...picture.inputs, ...(sound?.inputs ?? [])];
   const graphs = [...picture.graphs, ...(sound ? [sound.graph] : [])];
   return [
+    ...pictureRun(inputs, graphs),
+    '-frames:v',
+    String(segment.frameCount),
+    ...encoderArgs(rendition, segment.frameCount, encoder),
+    ...(audio ? [...AUDIO_OUTPUT, ...aacOutputArgs(audio.bitrate, 'pipe:3')] : []),
+  ];
+}
+
+/**
+ * The start of a run that draws a picture: the inputs on the sources' own clocks (`-copyts`), the
+ * graph, its `[v]` the only output stream, and nothing of the sources' metadata or chapters.
+ */
+function pictureRun(inputs: readonly string[], graphs: readonly string[]): string[] {
+  return [
     ...FFMPEG_QUIET,
     '-copyts',
     ...inputs,
     '-filter_complex',
     graphs.join(';'),
-    '-map',
-    '[v]',
-    '-an',
-    '-sn',
-    '-dn',
-    '-map_metadata',
-    '-1',
-    '-map_chapters',
-    '-1',
-    '-frames:v',
-    String(segment.frameCount),
-    ...encoderArgs(rendition, segment.frameCount, encoder),
-    ...(audio ? [...AUDIO_OUTPUT, ...aacOutputArgs(audio.bitrate, 'pipe:3')] : []),
+    ...['-map', '[v]', '-an', '-sn', '-dn', '-map_metadata', '-1', '-map_chapters', '-1'],
   ];
 }
 
@@ -183,18 +185,7 @@ export function stillArgs(job: PictureJob, format: StillFormat): string[] {
   const toFull = format === 'jpg' ? 'scale=out_range=full,format=yuvj420p' : 'format=yuv420p';
   picture.graphs[last] = `${picture.graphs[last]!.replace(/\[v\]$/, '[s]')};[s]${toFull}[v]`;
   return [
-    ...FFMPEG_QUIET,
-    '-copyts',
-    ...picture.inputs,
-    '-filter_complex',
-    picture.graphs.join(';'),
-    '-map',
-    '[v]',
-    '-an',
-    '-sn',
-    '-dn',
-    '-map_metadata',
-    '-1',
+    ...pictureRun(picture.inputs, picture.graphs),
     '-frames:v',
     '1',
     '-fflags',
