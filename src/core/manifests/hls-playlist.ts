@@ -71,45 +71,40 @@ function iFrameBandwidth(rendition: VideoRendition, grid: SegmentGrid): number {
  */
 export function renderIFramePlaylist(plan: Plan, renditionId: string): string {
   const durations = plan.grid.segments.map((s) => s.duration);
+  return vodPlaylist(renditionId, durations, 'iframe', ['#EXT-X-I-FRAMES-ONLY']);
+}
+
+/** A VOD media playlist (RFC 8216 §4.3.3). */
+export function renderMediaPlaylist(plan: Plan, renditionId: string): string {
+  const durations =
+    plan.audio && renditionId === plan.audio.id
+      ? plan.audio.slices.map((s) => s.duration)
+      : plan.grid.segments.map((s) => s.duration);
+  return vodPlaylist(renditionId, durations, 'segment');
+}
+
+/**
+ * A VOD playlist of a rendition's segments (or I-frame segments) over its init segment.
+ * EXT-X-TARGETDURATION is the ceiling of the longest EXTINF, so every EXTINF rounded to the nearest
+ * integer stays within it (RFC 8216 §4.3.3.1).
+ */
+function vodPlaylist(
+  rendition: string,
+  durations: readonly number[],
+  kind: 'segment' | 'iframe',
+  tags: readonly string[] = [],
+): string {
   const lines = [
     '#EXTM3U',
     '#EXT-X-VERSION:7',
     `#EXT-X-TARGETDURATION:${Math.max(1, Math.ceil(Math.max(...durations) - 1e-9))}`,
     '#EXT-X-MEDIA-SEQUENCE:0',
     '#EXT-X-PLAYLIST-TYPE:VOD',
-    '#EXT-X-I-FRAMES-ONLY',
+    ...tags,
     '#EXT-X-INDEPENDENT-SEGMENTS',
-    `#EXT-X-MAP:URI="${artifactName('init', { rendition: renditionId })}"`,
+    `#EXT-X-MAP:URI="${artifactName('init', { rendition })}"`,
   ];
-  durations.forEach((d, i) =>
-    lines.push(`#EXTINF:${decimal(d)},`, artifactName('iframe', { rendition: renditionId, index: i })),
-  );
-  lines.push('#EXT-X-ENDLIST');
-  return `${lines.join('\n')}\n`;
-}
-
-/**
- * A VOD media playlist (RFC 8216 §4.3.3): EXT-X-TARGETDURATION is the ceiling of the longest EXTINF,
- * so every EXTINF rounded to the nearest integer stays within it (§4.3.3.1).
- */
-export function renderMediaPlaylist(plan: Plan, renditionId: string): string {
-  const durations =
-    plan.audio && renditionId === plan.audio.id
-      ? plan.audio.slices.map((s) => s.duration)
-      : plan.grid.segments.map((s) => s.duration);
-  const target = Math.max(1, Math.ceil(Math.max(...durations) - 1e-9));
-  const lines = [
-    '#EXTM3U',
-    '#EXT-X-VERSION:7',
-    `#EXT-X-TARGETDURATION:${target}`,
-    '#EXT-X-MEDIA-SEQUENCE:0',
-    '#EXT-X-PLAYLIST-TYPE:VOD',
-    '#EXT-X-INDEPENDENT-SEGMENTS',
-    `#EXT-X-MAP:URI="${artifactName('init', { rendition: renditionId })}"`,
-  ];
-  durations.forEach((d, i) =>
-    lines.push(`#EXTINF:${decimal(d)},`, artifactName('segment', { rendition: renditionId, index: i })),
-  );
+  durations.forEach((d, i) => lines.push(`#EXTINF:${decimal(d)},`, artifactName(kind, { rendition, index: i })));
   lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;
 }
