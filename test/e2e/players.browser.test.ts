@@ -107,25 +107,17 @@ describe('hls.js in Chromium', () => {
     expect(result.levelsPlayed.length).toBeGreaterThanOrEqual(2);
   });
 
-  /** A player started on a revision nobody has requested yet, with its default settings. */
+  /**
+   * A player started on a revision nobody has requested yet, with its default settings. hls.js and
+   * Shaka Player on a cold revision with overlays are the playground's test (e2e/playground.browser),
+   * hls.js switching on a cold one the last test here.
+   */
   it.each([
     [
       'Shaka Player plays the DASH manifest',
       'recorder.webm',
       [],
       (o: string, m: { dash: string }) => playDash(o + m.dash, { timeoutMs: 60_000 }),
-    ],
-    [
-      'Shaka Player plays the DASH manifest, with overlays,',
-      'landscape.mp4',
-      OVERLAYS,
-      (o: string, m: { dash: string }) => playDash(o + m.dash, { timeoutMs: 60_000 }),
-    ],
-    [
-      'hls.js plays the HLS playlists',
-      'landscape.mp4',
-      [],
-      (o: string, m: { hls: string }) => playHls(o + m.hls, { timeoutMs: 60_000 }),
     ],
   ] as const)('%s of a cold revision to the end', { timeout: 90_000 }, async (_name, file, overlays, play) => {
     const cold = await startOrigin();
