@@ -86,6 +86,24 @@ describe('nextStep', () => {
     expect(step(jobs)).toBe(expected);
   });
 
+  it('drops the lookahead needed last when an urgent player needs the machine and no more jobs may pause', () => {
+    const urgent = job('start', 'queued', { needAt: 1000, estimateMs: 1000 });
+    const running = job('a', 'running', { class: 'lookahead', needAt: 9000, preemptible: true });
+    const held = [
+      job('p1', 'paused', { class: 'lookahead', needAt: 20_000, preemptible: true }),
+      job('p2', 'paused', { class: 'lookahead', needAt: 5000, preemptible: true }),
+    ];
+    // The paused one needed last makes room; then the running one can step aside.
+    expect(step([running, ...held, urgent])).toBe('drop p1');
+    expect(step([running, held[1]!, urgent], 0, { concurrency: 2, pausedLimit: 2 })).toBe('pause a');
+    // The running one is itself needed last: it is the one dropped.
+    const late = job('late', 'running', { class: 'lookahead', needAt: 30_000, preemptible: true });
+    expect(step([late, ...held, urgent])).toBe('drop late');
+    // A paused player's job is never dropped: the lookahead is.
+    const player = job('other', 'paused', { needAt: 40_000, preemptible: true });
+    expect(step([running, player, held[1]!, urgent], 0, { concurrency: 2, pausedLimit: 2 })).toBe('drop a');
+  });
+
   it('pauses no more jobs than the limit allows', () => {
     const jobs = [
       job('held', 'paused', { class: 'lookahead', needAt: 40_000, preemptible: true }),

@@ -82,7 +82,8 @@ export interface Step {
  * The next step the rules take, or none when no rule can make progress:
  * - lookahead nobody wants any more is dropped, running or waiting;
  * - while a player's job is urgent, only urgent jobs run: what is not urgent and can be paused steps
- *   aside (needed last first), and nothing else starts;
+ *   aside (needed last first), and nothing else starts; when the paused jobs are at their limit, the
+ *   lookahead needed last (paused, or the one to step aside) is dropped to make room;
  * - otherwise the waiting job with the earliest priority starts (or resumes) when a slot is free, and
  *   lookahead that a run still to start will take along waits (`deferWhile`);
  * - when no slot is free, the running job needed last is paused if it can be and is needed well after.
@@ -99,6 +100,13 @@ export function nextStep(jobs: Iterable<Job>, now: number, slots: Slots): Step |
   if (focus) {
     const aside = running.filter((j) => j.preemptible && !isUrgent(j, now)).sort(byPriorityLast)[0];
     if (aside && mayPause) return { action: 'pause', job: aside };
+    // No room to pause it: the lookahead needed last, paused or this one, is dropped instead.
+    const evicted =
+      aside &&
+      [aside, ...all.filter((j) => j.state === 'paused' && j.class === 'lookahead')]
+        .filter((j) => j.class === 'lookahead')
+        .sort(byPriorityLast)[0];
+    if (evicted) return { action: 'drop', job: evicted };
   }
   const candidates = (focus ? waiting.filter((j) => isUrgent(j, now)) : waiting).filter(
     (j) => j.state === 'paused' || j.class === 'player' || !j.deferWhile?.(),
