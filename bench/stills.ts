@@ -68,6 +68,24 @@ async function download(node: OriginProcess, source: string) {
   return { firstByteP50: percentile(firstByte, 50), wholeP50: percentile(whole, 50), megabytes: bytes / 1e6 };
 }
 
+/** The whole storyboard of a fresh revision of `source`: every sheet, one after another. */
+async function storyboard(node: OriginProcess, source: string) {
+  const times: number[] = [];
+  let sheets = 0;
+  for (let i = 0; i < Math.min(RUNS, 3); i++) {
+    const minted = (await freshRevision(node, source)) as unknown as { storyboardJson: string };
+    const json = (await (await node.fetch(minted.storyboardJson)).json()) as { tiles: Array<{ url: string }> };
+    const urls = [...new Set(json.tiles.map((t) => t.url))];
+    const base = minted.storyboardJson.replace('storyboard.json', '');
+    const t0 = performance.now();
+    for (const url of urls) await fetchOk(node, base + url);
+    times.push(performance.now() - t0);
+    sheets = urls.length;
+    await idle(node);
+  }
+  return { ms: percentile(times, 50), sheets };
+}
+
 export async function stillsBench() {
   const source = benchSource(60);
   const env = {
@@ -77,9 +95,13 @@ export async function stillsBench() {
     PREWARM_ON_MINT: 'false',
   };
   const pictures = await withOrigin(env, (node) => thumbnailAgainstSegment(node, source));
+  const boards = await withOrigin(env, async (node) => ({
+    short: await storyboard(node, source),
+    long: await storyboard(node, benchSource(600)),
+  }));
   // With lookahead, as in production: the download asks for segments in order and lookahead makes the next.
   const file = await withOrigin({ ...env, LOOKAHEAD_SEGMENTS: '2' }, (node) => download(node, source));
-  return { runs: RUNS, pictures, file };
+  return { runs: RUNS, pictures, boards, file };
 }
 
 export function printStills(r: Awaited<ReturnType<typeof stillsBench>>): void {
@@ -92,6 +114,13 @@ export function printStills(r: Awaited<ReturnType<typeof stillsBench>>): void {
   console.log(
     `  720p I-frame segment of segment 4:            ${ms(r.pictures.iframeP50).padStart(7)}   ${(r.pictures.iframeP50 / r.pictures.segmentP50).toFixed(2)}× the segment`,
   );
+  for (const [name, b] of [
+    ['1-minute', r.boards.short],
+    ['10-minute', r.boards.long],
+  ] as const)
+    console.log(
+      `  whole storyboard of the ${name} source (${b.sheets} sheet${b.sheets > 1 ? 's' : ''}): ${ms(b.ms).padStart(7)}   ${(b.ms / r.pictures.segmentP50).toFixed(2)}× the segment`,
+    );
   console.log(
     `  MP4 download, 720p, 60 s (${r.file.megabytes.toFixed(1)} MB): first byte ${ms(r.file.firstByteP50)}, whole file ${ms(r.file.wholeP50)} (${(60_000 / r.file.wholeP50).toFixed(1)}× real time)`,
   );

@@ -207,6 +207,12 @@ const ARTIFACTS: Record<ArtifactKind, { summary: string; types: string[] }> = {
   posterWebp: { summary: 'The poster, as WebP', types: [CONTENT_TYPES.webp] },
   thumbnail: { summary: 'The frame shown at an output time, at a width, as JPEG', types: [CONTENT_TYPES.jpg] },
   thumbnailWebp: { summary: 'The frame shown at an output time, at a width, as WebP', types: [CONTENT_TYPES.webp] },
+  storyboard: { summary: 'The storyboard as WebVTT: a cue per tile, `sheet#xywh=x,y,w,h`', types: [CONTENT_TYPES.vtt] },
+  storyboardJson: {
+    summary: 'The storyboard as JSON (tiles with start, end, sheet, x, y)',
+    types: [CONTENT_TYPES.json],
+  },
+  storyboardSheet: { summary: 'A storyboard sheet: 10 × 10 tiles as one JPEG', types: [CONTENT_TYPES.jpg] },
   download: {
     summary: 'The whole revision as one MP4 file (the top rendition), streamed: no Content-Length, no ranges',
     types: [CONTENT_TYPES.video],

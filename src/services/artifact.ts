@@ -43,5 +43,7 @@ export const CONTENT_TYPES = {
   video: 'video/mp4',
   audio: 'audio/mp4',
   jpg: 'image/jpeg',
+  vtt: 'text/vtt; charset=utf-8',
+  json: 'application/json; charset=utf-8',
   webp: 'image/webp',
 } as const;

@@ -72,6 +72,11 @@ function harness(options: { lookahead?: number; cost?: (name: string) => number;
       await job(made, handle, false);
       return Buffer.from(made);
     },
+    async sheet(plan, _board, sheet, handle) {
+      const made = `${plan.revisionId[0]}/sheet/${sheet}`;
+      await job(made, handle, false);
+      return Buffer.from(made);
+    },
     async still(plan, frame, size, format, handle) {
       const made = `${plan.revisionId[0]}/still/${frame}/${size.width}x${size.height}.${format}`;
       await job(made, handle, false);

@@ -1,6 +1,7 @@
 import { renderDashManifest } from '../core/manifests/dash-manifest.js';
 import { renderIFramePlaylist, renderMasterPlaylist, renderMediaPlaylist } from '../core/manifests/hls-playlist.js';
 import type { VideoRendition } from '../core/picture/ladder.js';
+import { planStoryboard, renderStoryboardJson, renderStoryboardVtt } from '../core/picture/storyboard.js';
 import type { Plan } from '../core/plan.js';
 import { extname } from 'node:path';
 import { artifactName } from '../core/manifests/playback-urls.js';
@@ -141,6 +142,37 @@ export class PlaybackService {
     const size = thumbnailSize(plan, width);
     const frame = stillFrame(plan, time);
     return this.#still(plan, artifactName(kind, { width, time }), frame, size, resolve);
+  }
+
+  /** The storyboard as WebVTT or JSON: a cue per tile, pointing into its sheet (names relative to the file). */
+  async storyboard(revisionId: string, kind: 'storyboard' | 'storyboardJson'): Promise<Artifact> {
+    const { plan, resolve } = await this.#resolve(revisionId);
+    const board = planStoryboard(plan);
+    const sheet = (index: number) => artifactName('storyboardSheet', { index });
+    return kind === 'storyboard'
+      ? this.#text(
+          artifactKey(plan.revisionId, kind),
+          resolve,
+          () => renderStoryboardVtt(board, sheet),
+          CONTENT_TYPES.vtt,
+        )
+      : this.#text(
+          artifactKey(plan.revisionId, kind),
+          resolve,
+          () => renderStoryboardJson(board, sheet),
+          CONTENT_TYPES.json,
+        );
+  }
+
+  /** A storyboard sheet: its tiles as one JPEG, made independently of the others. */
+  async storyboardSheet(revisionId: string, index: number): Promise<Artifact> {
+    const { plan, resolve } = await this.#resolve(revisionId);
+    const board = planStoryboard(plan);
+    if (!Number.isInteger(index) || index < 0 || index >= board.sheets)
+      throw new OriginError(ErrorCode.NotFound, `sheet ${index} is out of range (0–${board.sheets - 1})`);
+    const key = artifactKey(plan.revisionId, 'storyboardSheet', { index });
+    const make = (handle: JobHandle) => this.deps.maker.sheet(plan, board, index, handle);
+    return this.#oneOff(key, `storyboard sheet ${index}`, make, CONTENT_TYPES.jpg, resolve);
   }
 
   /** A video rendition's I-frame playlist (trick play): one I-frame segment per segment. */

@@ -13,8 +13,15 @@ import type { JobHandle } from '../engine/job.js';
 import type { Sources, SourceLease } from '../engine/sources.js';
 import { makeAudioSegment } from '../media/audio/audio-segment.js';
 import type { Denoiser } from '../media/audio/denoise/denoiser.js';
-import { stillArgs, videoInitArgs, type EncoderSettings, type OverlayInput } from '../media/video/video-args.js';
+import {
+  sheetArgs,
+  stillArgs,
+  videoInitArgs,
+  type EncoderSettings,
+  type OverlayInput,
+} from '../media/video/video-args.js';
 import type { StillFormat, StillSize } from '../core/picture/stills.js';
+import { STORYBOARD, type StoryboardPlan } from '../core/picture/storyboard.js';
 import { splitFragmentedMp4 } from '../media/mp4/boxes.js';
 import { processFailure } from '../media/process-failure.js';
 import { ProcessError, type ProcessRunner } from '../media/process-runner.js';
@@ -60,6 +67,8 @@ export interface SegmentMaker {
   iframe(plan: Plan, rendition: VideoRendition, index: number, handle: JobHandle): Promise<Buffer>;
   /** A video rendition's init segment, which depends only on the rendition and the frame rate. */
   init(rendition: VideoRendition, fps: number, gop: number, handle: JobHandle): Promise<Buffer>;
+  /** Storyboard sheet `sheet` as a JPEG (see sheetArgs): keyframes only where every tile gets one, else exact. */
+  sheet(plan: Plan, board: StoryboardPlan, sheet: number, handle: JobHandle): Promise<Buffer>;
   /** Output frame `frame` as a picture of `size` (a poster or a thumbnail), drawn as its segment draws it. */
   still(plan: Plan, frame: number, size: StillSize, format: StillFormat, handle: JobHandle): Promise<Buffer>;
 }
@@ -215,6 +224,59 @@ export class FfmpegSegmentMaker implements SegmentMaker {
           });
           if (stdout.length === 0) throw new Error(`frame ${frame} made no picture`);
           return stdout;
+        },
+      ),
+    );
+  }
+
+  async sheet(plan: Plan, board: StoryboardPlan, sheet: number, handle: JobHandle): Promise<Buffer> {
+    const tiles = board.tiles.filter((t) => t.sheet === sheet);
+    const first = tiles[0]!.startFrame;
+    const count = tiles.at(-1)!.endFrame - first;
+    const parts = piecesOf(plan.spans, first, count);
+    const size = { width: board.tileWidth, height: board.tileHeight };
+    const stretch = {
+      index: 0,
+      startFrame: first,
+      frameCount: count,
+      start: first / plan.fps,
+      duration: count / plan.fps,
+    };
+    return this.#withOverlays(plan, size, stretch, (overlays) =>
+      this.#withSources(
+        parts.map((p) => ({
+          span: p.span,
+          kind: 'video' as const,
+          ...sourceTime(p.span, plan.fps, { frame: p.startFrame, frames: p.frameCount }).read,
+        })),
+        async (inputs) => {
+          // The frame a tile shows is its first in exact mode, and some keyframe of its frames otherwise:
+          // an overlay that starts or ends within a tile's frames needs the exact frame to be right.
+          const on = (o: OverlayInput, frame: number) => o.first <= frame && frame < o.end;
+          const straddled = overlays.some((o) => tiles.some((t) => on(o, t.startFrame) !== on(o, t.endFrame - 1)));
+          const job = {
+            pieces: parts.map((p, i) => ({ ...p, input: inputs[i]! })),
+            overlayTiles: overlays.map((o) => tiles.flatMap((t, n) => (on(o, t.startFrame) ? [n] : []))),
+            fps: plan.fps,
+            firstFrame: first,
+            tileFrames: board.tileFrames,
+            tiles: tiles.length,
+            tile: size,
+            columns: STORYBOARD.columns,
+            rows: STORYBOARD.rows,
+            overlays,
+          };
+          for (const mode of straddled ? (['exact'] as const) : (['keyframes', 'exact'] as const)) {
+            const { stdout, extra } = await this.deps.runner.run(this.deps.ffmpegPath, sheetArgs(job, mode), {
+              timeoutMs: this.deps.jobTimeoutMs,
+              signal: handle.signal,
+              maxOutputBytes: MAX_STILL_BYTES,
+              extraOutputs: 1,
+            });
+            const drawn = extra[0]!.toString('latin1').match(/^\d+,/gm)?.length ?? 0;
+            if (drawn === tiles.length && stdout.length > 0) return stdout;
+          }
+          throw new Error(`sheet ${sheet} drew a tile too few or too many`);
         },
       ),
     );

@@ -197,6 +197,130 @@ describe('I-frame playlists', () => {
   );
 });
 
+describe('the storyboard', () => {
+  /** Every tile of a revision's storyboard, cropped from its sheet as a tiny picture, with its cue. */
+  async function tiles(minted: Minted & { storyboard: string; storyboardJson: string }) {
+    const vtt = await (await server.fetch(minted.storyboard)).text();
+    const json = (await (await server.fetch(minted.storyboardJson)).json()) as {
+      tile_width: number;
+      tile_height: number;
+      tiles: Array<{ start: number; end: number; url: string; x: number; y: number }>;
+    };
+    const cues = [...vtt.matchAll(/^([\d:.]+) --> ([\d:.]+)\n(\S+)#xywh=(\d+),(\d+),(\d+),(\d+)$/gm)].map((m) => ({
+      start: seconds(m[1]!),
+      end: seconds(m[2]!),
+      url: m[3]!,
+      x: Number(m[4]),
+      y: Number(m[5]),
+    }));
+    expect(vtt.startsWith('WEBVTT\n')).toBe(true);
+    expect(cues.map(({ start, end, url, x, y }) => ({ start, end, url, x, y }))).toEqual(
+      json.tiles.map((t) => ({ ...t, start: round(t.start), end: round(t.end) })),
+    );
+    const base = minted.storyboard.replace(/storyboard\.vtt$/, '');
+    const sheets = new Map<string, string>();
+    const out = [];
+    for (const cue of cues) {
+      if (!sheets.has(cue.url)) {
+        const { res, file } = await fetchPicture(base + cue.url, `sheet-${minted.revisionId}-${sheets.size}.jpg`);
+        expect(res.headers.get('content-type')).toBe('image/jpeg');
+        expect(await pictureSize(file)).toEqual({ codec: 'mjpeg', width: 1600, height: 900 });
+        sheets.set(cue.url, file);
+      }
+      const [picture] = await tinyFrames(
+        sheets.get(cue.url)!,
+        undefined,
+        `crop=${json.tile_width}:${json.tile_height}:${cue.x}:${cue.y}`,
+      );
+      out.push({ ...cue, picture: picture! });
+    }
+    return out;
+  }
+  const seconds = (vtt: string) => vtt.split(':').reduce((s, part) => s * 60 + Number(part), 0);
+  const round = (s: number) => Math.round(s * 1000) / 1000;
+
+  it(
+    "covers the revision with back-to-back cues, each tile its cue's first frame (sparse keyframes: drawn exactly)",
+    { timeout: 60_000 },
+    async () => {
+      const minted = (await server.mint({ clips: CLIPS })) as unknown as Minted & {
+        storyboard: string;
+        storyboardJson: string;
+      };
+      const record = (await (await server.fetch(`/v1/revisions/${minted.revisionId}`, { api: true })).json()) as {
+        sources: Record<string, SourceInfo>;
+      };
+      const spans = compileTimeline(CLIPS, new Map(Object.entries(record.sources)), FPS);
+      const frameCount = spans.reduce((n, s) => n + s.frameCount, 0);
+      const list = await tiles(minted);
+      expect(list[0]!.start).toBe(0);
+      for (let i = 1; i < list.length; i++) expect(list[i]!.start).toBe(list[i - 1]!.end);
+      expect(list.at(-1)!.end).toBeCloseTo(frameCount / FPS, 3);
+      const canvas = spans[0]!.source.video;
+      const fit = `scale=${canvas.displayWidth}:${canvas.displayHeight}:force_original_aspect_ratio=decrease:force_divisible_by=2,pad=${canvas.displayWidth}:${canvas.displayHeight}:(ow-iw)/2:(oh-ih)/2`;
+      const sources = new Map<string, Buffer[]>();
+      for (const tile of list) {
+        const k = Math.round(tile.start * FPS);
+        const span = spans.find((s) => k >= s.outputFrame && k < s.outputFrame + s.frameCount)!;
+        if (!sources.has(span.source.key))
+          sources.set(span.source.key, await tinyFrames(join(FIXTURES, span.source.key), { fps: FPS }, fit));
+        const expected = Math.round(
+          (span.sourceStart - span.source.video.startTime + (k - span.outputFrame) / FPS) * FPS,
+        );
+        const found = bestMatch(tile.picture, sources.get(span.source.key)!, expected, FPS);
+        expect(
+          Math.abs(found - expected),
+          `the tile at ${tile.start} s shows source frame ${found}, not ${expected}`,
+        ).toBeLessThanOrEqual(1);
+      }
+    },
+  );
+
+  it(
+    'draws a tile from a keyframe within its cue where keyframes are as close as tiles',
+    { timeout: 60_000 },
+    async () => {
+      // landscape.mp4 with a keyframe every half second, trimmed by a quarter second so no cue starts on one.
+      const dense = join(work, 'dense.mp4');
+      await run('ffmpeg', [
+        ...['-v', 'error', '-y', '-i', join(FIXTURES, 'landscape.mp4'), '-c:v', 'libx264', '-preset', 'ultrafast'],
+        ...['-g', '15', '-keyint_min', '15', '-sc_threshold', '0', '-c:a', 'copy', dense],
+      ]);
+      const local = await startOrigin({ MEDIA_ROOT: work });
+      try {
+        const minted = (await local.mint({ clips: [{ source: 'dense.mp4', start: 0.25 }] })) as unknown as Minted & {
+          storyboard: string;
+          storyboardJson: string;
+        };
+        const list = await (async () => {
+          const saved = server;
+          server = local;
+          try {
+            return await tiles(minted);
+          } finally {
+            server = saved;
+          }
+        })();
+        const source = await tinyFrames(dense, { fps: FPS });
+        for (const tile of list) {
+          // The frames the tile stands for, in source frames (the trim moves them a quarter second).
+          const [from, to] = [Math.round((tile.start + 0.25) * FPS), Math.round((tile.end + 0.25) * FPS)];
+          const found = bestMatch(tile.picture, source, Math.round((from + to) / 2), FPS);
+          expect(
+            found,
+            `the tile at ${tile.start} s shows source frame ${found}, outside [${from}, ${to})`,
+          ).toBeGreaterThanOrEqual(from);
+          expect(found).toBeLessThan(to);
+          // A keyframe: every 15th source frame.
+          expect(found % 15, `the tile at ${tile.start} s shows frame ${found}, not a keyframe`).toBe(0);
+        }
+      } finally {
+        await local.close();
+      }
+    },
+  );
+});
+
 describe('the poster', () => {
   it('is the frame at posterTime, as JPEG and WebP, at most 1280 wide', { timeout: 60_000 }, async () => {
     const minted = (await server.mint({ clips: CLIPS, posterTime: 0.4 })) as unknown as Minted;

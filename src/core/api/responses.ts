@@ -39,6 +39,14 @@ const playback = {
       'Path template of a thumbnail: `{w}` a width (a multiple of 16 from 64 to 1920), `{t}` output seconds.',
     examples: ['/play/y1cCtqwbzmFGaN1r1R_12i/thumbnail/{w}w/{t}.jpg'],
   }),
+  storyboard: z.string().meta({
+    description: 'Path of the storyboard as WebVTT (cues pointing into sprite sheets with #xywh=).',
+    examples: ['/play/y1cCtqwbzmFGaN1r1R_12i/storyboard.vtt'],
+  }),
+  storyboardJson: z.string().meta({
+    description: 'Path of the same storyboard as JSON.',
+    examples: ['/play/y1cCtqwbzmFGaN1r1R_12i/storyboard.json'],
+  }),
   mp4: z.string().meta({
     description: 'Path of the whole revision as one MP4 file (the top rendition).',
     examples: ['/play/y1cCtqwbzmFGaN1r1R_12i/download.mp4'],

@@ -34,6 +34,8 @@ describe('artifact names and paths', () => {
       dash: `/play/${ID}/manifest.mpd`,
       poster: `/play/${ID}/poster.jpg`,
       thumbnail: `/play/${ID}/thumbnail/{w}w/{t}.jpg`,
+      storyboard: `/play/${ID}/storyboard.vtt`,
+      storyboardJson: `/play/${ID}/storyboard.json`,
       mp4: `/play/${ID}/download.mp4`,
       m4a: `/play/${ID}/download.m4a`,
     });
@@ -72,6 +74,9 @@ describe('parsePlaybackPath', () => {
     ['<id>/720p/999999999.m4s', { kind: 'segment', revisionId: ID, rendition: '720p', index: 999_999_999 }],
     ['<id>/720p.iframes.m3u8', { kind: 'iframes', revisionId: ID, rendition: '720p' }],
     ['<id>/720p/3.iframe.m4s', { kind: 'iframe', revisionId: ID, rendition: '720p', index: 3 }],
+    ['<id>/storyboard.vtt', { kind: 'storyboard', revisionId: ID }],
+    ['<id>/storyboard.json', { kind: 'storyboardJson', revisionId: ID }],
+    ['<id>/storyboard/2.jpg', { kind: 'storyboardSheet', revisionId: ID, index: 2 }],
     ['<id>/download.mp4', { kind: 'download', revisionId: ID }],
     ['<id>/download.m4a', { kind: 'downloadAudio', revisionId: ID }],
     ['<id>/download/480p.mp4', { kind: 'downloadRendition', revisionId: ID, rendition: '480p' }],

@@ -26,6 +26,9 @@ const TEMPLATES = {
   posterWebp: 'poster.webp',
   thumbnail: 'thumbnail/{width}w/{time}.jpg',
   thumbnailWebp: 'thumbnail/{width}w/{time}.webp',
+  storyboard: 'storyboard.vtt',
+  storyboardJson: 'storyboard.json',
+  storyboardSheet: 'storyboard/{index}.jpg',
   download: 'download.mp4',
   downloadRendition: 'download/{rendition}.mp4',
   downloadAudio: 'download.m4a',
@@ -136,7 +139,8 @@ export const ARTIFACT_KINDS = Object.keys(TEMPLATES) as ArtifactKind[];
 /**
  * Where a revision plays, shows and downloads (what mint answers): HLS and DASH over the same
  * segments, its poster, its thumbnails as a template with `{t}` for output seconds and `{w}` for a
- * width, and the whole revision as an MP4 (the top rendition) and an M4A file.
+ * width, its storyboard (WebVTT and JSON), and the whole revision as an MP4 (the top rendition) and an
+ * M4A file.
  */
 export function playbackPaths(revisionId: string) {
   return {
@@ -144,6 +148,8 @@ export function playbackPaths(revisionId: string) {
     dash: artifactPath(revisionId, 'manifest'),
     poster: artifactPath(revisionId, 'poster'),
     thumbnail: `${PLAYBACK_PREFIX}/${revisionId}/${fill(TEMPLATES.thumbnail, { width: '{w}', time: '{t}' })}`,
+    storyboard: artifactPath(revisionId, 'storyboard'),
+    storyboardJson: artifactPath(revisionId, 'storyboardJson'),
     mp4: artifactPath(revisionId, 'download'),
     m4a: artifactPath(revisionId, 'downloadAudio'),
   };

@@ -325,3 +325,93 @@ function fitInto(span: Span, width: number, height: number): string {
   if (placed.width === width && placed.height === height) return scale;
   return `${scale},pad=${width}:${height}:${placed.x}:${placed.y}:color=black`;
 }
+
+/** One sprite sheet of a storyboard: its tiles stand for output frames from `firstFrame` on, `tileFrames` each. */
+export interface SheetJob {
+  /** The pieces of the spans that the sheet's tiles stand for, in order. */
+  pieces: Piece[];
+  fps: number;
+  firstFrame: number;
+  tileFrames: number;
+  tiles: number;
+  tile: { width: number; height: number };
+  columns: number;
+  rows: number;
+  /** Overlays visible in the sheet's stretch, as pictures at the tile's size. */
+  overlays?: OverlayInput[];
+  /** For each overlay, the tiles (counted from the sheet's first) it is drawn on. */
+  overlayTiles?: number[][];
+}
+
+/**
+ * ffmpeg arguments that draw a storyboard sheet: a JPEG of `columns × rows` tiles on stdout, and on
+ * `pipe:3` a framecrc line per tile drawn (the caller checks every tile got one).
+ * - `keyframes`: each piece's input decodes its keyframes only (`-skip_frame nokey`: a tenth of the
+ *   cost of decoding every frame, or less), and each tile shows the first keyframe of the frames it
+ *   stands for that lie in a piece where the tile begins. A tile with no keyframe among its frames
+ *   (keyframes further apart than a tile) gets none: the caller draws the sheet again, exactly.
+ * - `exact`: every frame is decoded, and each tile shows the first frame it stands for.
+ * Each tile is drawn as a segment draws its frame (fitted into the canvas), at the tile's size; an
+ * overlay is drawn on the tiles (counted from the sheet's first) given in `overlayTiles`.
+ */
+export function sheetArgs(job: SheetJob, mode: 'keyframes' | 'exact'): string[] {
+  const { pieces, fps, firstFrame: f0, tileFrames: tf, tile, overlays = [] } = job;
+  const inputs: string[] = [];
+  const chains = pieces.map((piece, i) => {
+    const { span } = piece;
+    const { seconds, offset } = sourceTime(span, fps, { frame: piece.startFrame, frames: piece.frameCount });
+    const demuxer = demuxerOf(span.source.format);
+    const seek = Math.max(0, seconds - span.source.video.startTime - PREROLL_SECONDS[demuxer]);
+    inputs.push(
+      ...(mode === 'keyframes' ? ['-skip_frame', 'nokey'] : []),
+      ...['-threads', '1', '-ss', exact(seek), '-noaccurate_seek', ...inputOptions(piece.input, demuxer)],
+      ...['-i', piece.input],
+    );
+    const [from, to] = [piece.startFrame, piece.startFrame + piece.frameCount];
+    // Output frame position of a frame shown at output time t (a thousandth of a frame of slack).
+    const frame = (t: string) => `(${t}*${fps}+0.001)`;
+    const cue = (t: string) => `floor((${frame(t)}-${f0})/${tf})`;
+    const pick =
+      mode === 'keyframes'
+        ? // In the piece, in a tile that begins in the piece, and the first such frame of its tile.
+          `select='gte(${frame('t')},${from})*lt(${frame('t')},${to})*gte(${cue('t')}*${tf}+${f0},${from})` +
+          `*(isnan(prev_selected_t)+gt(${cue('t')},${cue('prev_selected_t')}))'`
+        : `fps=fps=${fps}:start_time=${exact(from / fps)},trim=end_frame=${to - from},` +
+          `select='not(mod(n+${from - f0},${tf}))'`;
+    return [
+      `[${i}:v:0]setpts=PTS${offset >= 0 ? '+' : '-'}${exact(Math.abs(offset))}/TB`,
+      pick,
+      // Its tile's number as its time: distinct and in order across the pieces (concat and the muxers keep it).
+      `setpts='${cue('T')}/TB'`,
+      fitInto(span, tile.width, tile.height),
+      'setsar=1',
+      `format=yuv420p[p${i}]`,
+    ].join(',');
+  });
+  const graphs = [...chains, `${pieces.map((_, i) => `[p${i}]`).join('')}concat=n=${pieces.length}:v=1:a=0[c0]`];
+  for (const [k, overlay] of overlays.entries()) {
+    const input = pieces.length + k;
+    inputs.push('-protocol_whitelist', 'file', '-f', overlay.demuxer, '-i', overlay.input);
+    graphs.push(
+      `[${input}:v:0]${[...overlay.filters, 'scale=out_color_matrix=bt709:out_range=tv', 'format=yuva420p'].join(',')}[o${k}]`,
+    );
+    const on = (job.overlayTiles?.[k] ?? []).map((n) => `eq(n,${n})`).join('+') || '0';
+    graphs.push(
+      `[c${k}][o${k}]overlay=x=${overlay.x}:y=${overlay.y}:format=yuv420:eof_action=repeat:enable='${on}'[c${k + 1}]`,
+    );
+  }
+  graphs.push(
+    `[c${overlays.length}]split=2[s][n]`,
+    `[s]tile=${job.columns}x${job.rows},scale=out_range=full,format=yuvj420p[v]`,
+  );
+  return [
+    ...FFMPEG_QUIET,
+    '-copyts',
+    ...inputs,
+    '-filter_complex',
+    graphs.join(';'),
+    ...['-map', '[v]', '-an', '-sn', '-dn', '-map_metadata', '-1', '-frames:v', '1'],
+    ...['-fflags', '+bitexact', '-flags:v', '+bitexact', ...STILL_ENCODERS.jpg, 'pipe:1'],
+    ...['-map', '[n]', '-fps_mode', 'passthrough', '-c:v', 'wrapped_avframe', '-f', 'framecrc', 'pipe:3'],
+  ];
+}
