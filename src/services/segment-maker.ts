@@ -28,6 +28,15 @@ import { ProcessError, type ProcessRunner } from '../media/process-runner.js';
 import { ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
 import { makeVideoSegment, type VideoSegment } from '../media/video/video-segment.js';
 
+/** The stretches of source the pieces of output frames read, with the margin their seeks need. */
+function videoReads(plan: Plan, parts: ReturnType<typeof piecesOf>) {
+  return parts.map((p) => ({
+    span: p.span,
+    kind: 'video' as const,
+    ...sourceTime(p.span, plan.fps, { frame: p.startFrame, frames: p.frameCount }).read,
+  }));
+}
+
 /** The stretches of source an audio chunk reads, with the margin its seeks need (READ_MARGIN_SECONDS). */
 function audioReads(plan: Plan, chunk: AudioChunk) {
   return chunk.pieces.map((p) => ({
@@ -132,37 +141,27 @@ export class FfmpegSegmentMaker implements SegmentMaker {
     const chunk = withAudio ? planAudioChunk(plan, plan.audio!.slices[index]!) : undefined;
     if (chunk && chunk.denoise.length > 0) throw new Error('noise-suppressed audio is made by its own job');
     return this.#withOverlays(plan, rendition, segment, (overlays) =>
-      this.#withSources(
-        [
-          ...parts.map((p) => ({
-            span: p.span,
-            kind: 'video' as const,
-            ...sourceTime(p.span, plan.fps, { frame: p.startFrame, frames: p.frameCount }).read,
-          })),
-          ...(chunk ? audioReads(plan, chunk) : []),
-        ],
-        (inputs) => {
-          const pieces = parts.map((p, i) => ({ ...p, input: inputs[i]! }));
-          const audio = chunk && {
-            chunk,
-            inputs: inputs.slice(parts.length),
-            bitrate: plan.audio!.bitrate,
-            sequenceNumber: index + 1,
-          };
-          // One ffmpeg process: it can be paused while a player's job runs. Alone, it decodes on every
-          // core (latency); beside other jobs, on its own thread (throughput).
-          const job = {
-            pieces,
-            segment,
-            rendition,
-            fps: plan.fps,
-            encoder: this.deps.encoder,
-            decodeThreads: handle.alone() ? 0 : 1,
-            overlays,
-          };
-          return makeVideoSegment(this.#context(handle, true), job, audio);
-        },
-      ),
+      this.#withSources([...videoReads(plan, parts), ...(chunk ? audioReads(plan, chunk) : [])], (inputs) => {
+        const pieces = parts.map((p, i) => ({ ...p, input: inputs[i]! }));
+        const audio = chunk && {
+          chunk,
+          inputs: inputs.slice(parts.length),
+          bitrate: plan.audio!.bitrate,
+          sequenceNumber: index + 1,
+        };
+        // One ffmpeg process: it can be paused while a player's job runs. Alone, it decodes on every
+        // core (latency); beside other jobs, on its own thread (throughput).
+        const job = {
+          pieces,
+          segment,
+          rendition,
+          fps: plan.fps,
+          encoder: this.deps.encoder,
+          decodeThreads: handle.alone() ? 0 : 1,
+          overlays,
+        };
+        return makeVideoSegment(this.#context(handle, true), job, audio);
+      }),
     );
   }
 
@@ -208,24 +207,17 @@ export class FfmpegSegmentMaker implements SegmentMaker {
     const segment = { index: 0, startFrame: frame, frameCount: 1, start: frame / plan.fps, duration: 1 / plan.fps };
     const parts = piecesOf(plan.spans, frame, 1);
     return this.#withOverlays(plan, size, segment, (overlays) =>
-      this.#withSources(
-        parts.map((p) => ({
-          span: p.span,
-          kind: 'video' as const,
-          ...sourceTime(p.span, plan.fps, { frame: p.startFrame, frames: p.frameCount }).read,
-        })),
-        async (inputs) => {
-          const pieces = parts.map((p, i) => ({ ...p, input: inputs[i]! }));
-          const job = { pieces, segment, rendition: size, fps: plan.fps, overlays };
-          const { stdout } = await this.deps.runner.run(this.deps.ffmpegPath, stillArgs(job, format), {
-            timeoutMs: this.deps.jobTimeoutMs,
-            signal: handle.signal,
-            maxOutputBytes: MAX_STILL_BYTES,
-          });
-          if (stdout.length === 0) throw new Error(`frame ${frame} made no picture`);
-          return stdout;
-        },
-      ),
+      this.#withSources(videoReads(plan, parts), async (inputs) => {
+        const pieces = parts.map((p, i) => ({ ...p, input: inputs[i]! }));
+        const job = { pieces, segment, rendition: size, fps: plan.fps, overlays };
+        const { stdout } = await this.deps.runner.run(this.deps.ffmpegPath, stillArgs(job, format), {
+          timeoutMs: this.deps.jobTimeoutMs,
+          signal: handle.signal,
+          maxOutputBytes: MAX_STILL_BYTES,
+        });
+        if (stdout.length === 0) throw new Error(`frame ${frame} made no picture`);
+        return stdout;
+      }),
     );
   }
 
@@ -243,42 +235,35 @@ export class FfmpegSegmentMaker implements SegmentMaker {
       duration: count / plan.fps,
     };
     return this.#withOverlays(plan, size, stretch, (overlays) =>
-      this.#withSources(
-        parts.map((p) => ({
-          span: p.span,
-          kind: 'video' as const,
-          ...sourceTime(p.span, plan.fps, { frame: p.startFrame, frames: p.frameCount }).read,
-        })),
-        async (inputs) => {
-          // The frame a tile shows is its first in exact mode, and some keyframe of its frames otherwise:
-          // an overlay that starts or ends within a tile's frames needs the exact frame to be right.
-          const on = (o: OverlayInput, frame: number) => o.first <= frame && frame < o.end;
-          const straddled = overlays.some((o) => tiles.some((t) => on(o, t.startFrame) !== on(o, t.endFrame - 1)));
-          const job = {
-            pieces: parts.map((p, i) => ({ ...p, input: inputs[i]! })),
-            overlayTiles: overlays.map((o) => tiles.flatMap((t, n) => (on(o, t.startFrame) ? [n] : []))),
-            fps: plan.fps,
-            firstFrame: first,
-            tileFrames: board.tileFrames,
-            tiles: tiles.length,
-            tile: size,
-            columns: STORYBOARD.columns,
-            rows: STORYBOARD.rows,
-            overlays,
-          };
-          for (const mode of straddled ? (['exact'] as const) : (['keyframes', 'exact'] as const)) {
-            const { stdout, extra } = await this.deps.runner.run(this.deps.ffmpegPath, sheetArgs(job, mode), {
-              timeoutMs: this.deps.jobTimeoutMs,
-              signal: handle.signal,
-              maxOutputBytes: MAX_STILL_BYTES,
-              extraOutputs: 1,
-            });
-            const drawn = extra[0]!.toString('latin1').match(/^\d+,/gm)?.length ?? 0;
-            if (drawn === tiles.length && stdout.length > 0) return stdout;
-          }
-          throw new Error(`sheet ${sheet} drew a tile too few or too many`);
-        },
-      ),
+      this.#withSources(videoReads(plan, parts), async (inputs) => {
+        // The frame a tile shows is its first in exact mode, and some keyframe of its frames otherwise:
+        // an overlay that starts or ends within a tile's frames needs the exact frame to be right.
+        const on = (o: OverlayInput, frame: number) => o.first <= frame && frame < o.end;
+        const straddled = overlays.some((o) => tiles.some((t) => on(o, t.startFrame) !== on(o, t.endFrame - 1)));
+        const job = {
+          pieces: parts.map((p, i) => ({ ...p, input: inputs[i]! })),
+          overlayTiles: overlays.map((o) => tiles.flatMap((t, n) => (on(o, t.startFrame) ? [n] : []))),
+          fps: plan.fps,
+          firstFrame: first,
+          tileFrames: board.tileFrames,
+          tiles: tiles.length,
+          tile: size,
+          columns: STORYBOARD.columns,
+          rows: STORYBOARD.rows,
+          overlays,
+        };
+        for (const mode of straddled ? (['exact'] as const) : (['keyframes', 'exact'] as const)) {
+          const { stdout, extra } = await this.deps.runner.run(this.deps.ffmpegPath, sheetArgs(job, mode), {
+            timeoutMs: this.deps.jobTimeoutMs,
+            signal: handle.signal,
+            maxOutputBytes: MAX_STILL_BYTES,
+            extraOutputs: 1,
+          });
+          const drawn = extra[0]!.toString('latin1').match(/^\d+,/gm)?.length ?? 0;
+          if (drawn === tiles.length && stdout.length > 0) return stdout;
+        }
+        throw new Error(`sheet ${sheet} drew a tile too few or too many`);
+      }),
     );
   }
 

@@ -125,6 +125,19 @@ export type PictureJob = Pick<VideoSegmentJob, 'pieces' | 'segment' | 'fps' | 'd
 };
 
 /**
+ * A piece's input: its decoder options, then a seek to a keyframe before its first frame (see
+ * PREROLL_SECONDS), and the offset that puts its frames on the output clock (see sourceTime).
+ */
+function pieceInput(piece: Piece, fps: number, decoder: readonly string[]): { args: string[]; offset: number } {
+  const { span } = piece;
+  const { seconds, offset } = sourceTime(span, fps, { frame: piece.startFrame, frames: piece.frameCount });
+  const demuxer = demuxerOf(span.source.format);
+  const seek = Math.max(0, seconds - span.source.video.startTime - PREROLL_SECONDS[demuxer]);
+  const args = [...decoder, '-ss', exact(seek), '-noaccurate_seek', ...inputOptions(piece.input, demuxer)];
+  return { args: [...args, '-i', piece.input], offset };
+}
+
+/**
  * The inputs and filter graph that draw a segment's output frames at the rendition's size, ending
  * in `[v]` (see videoSegmentArgs): the same frames for a segment and for a still.
  */
@@ -132,19 +145,8 @@ function pictureGraph({ pieces, segment, rendition, fps, decodeThreads = 0, over
   const inputs: string[] = [];
   const chains = pieces.map((piece, i) => {
     const { span } = piece;
-    const { seconds, offset } = sourceTime(span, fps, { frame: piece.startFrame, frames: piece.frameCount });
-    const demuxer = demuxerOf(span.source.format);
-    const seek = Math.max(0, seconds - span.source.video.startTime - PREROLL_SECONDS[demuxer]);
-    inputs.push(
-      '-threads',
-      String(decodeThreads),
-      '-ss',
-      exact(seek),
-      '-noaccurate_seek',
-      ...inputOptions(piece.input, demuxer),
-      '-i',
-      piece.input,
-    );
+    const { args, offset } = pieceInput(piece, fps, ['-threads', String(decodeThreads)]);
+    inputs.push(...args);
     return [
       `[${i}:v:0]setpts=PTS${offset >= 0 ? '+' : '-'}${exact(Math.abs(offset))}/TB`,
       `fps=fps=${fps}:start_time=${exact(piece.startFrame / fps)}`,
@@ -359,14 +361,9 @@ export function sheetArgs(job: SheetJob, mode: 'keyframes' | 'exact'): string[] 
   const inputs: string[] = [];
   const chains = pieces.map((piece, i) => {
     const { span } = piece;
-    const { seconds, offset } = sourceTime(span, fps, { frame: piece.startFrame, frames: piece.frameCount });
-    const demuxer = demuxerOf(span.source.format);
-    const seek = Math.max(0, seconds - span.source.video.startTime - PREROLL_SECONDS[demuxer]);
-    inputs.push(
-      ...(mode === 'keyframes' ? ['-skip_frame', 'nokey'] : []),
-      ...['-threads', '1', '-ss', exact(seek), '-noaccurate_seek', ...inputOptions(piece.input, demuxer)],
-      ...['-i', piece.input],
-    );
+    const decode = [...(mode === 'keyframes' ? ['-skip_frame', 'nokey'] : []), '-threads', '1'];
+    const { args, offset } = pieceInput(piece, fps, decode);
+    inputs.push(...args);
     const [from, to] = [piece.startFrame, piece.startFrame + piece.frameCount];
     // Output frame position of a frame shown at output time t (a thousandth of a frame of slack).
     const frame = (t: string) => `(${t}*${fps}+0.001)`;
