@@ -106,16 +106,16 @@ export function videoSegmentArgs(job: VideoSegmentJob): string[] {
 
 /**
  * The start of a run that draws a picture: the inputs on the sources' own clocks (`-copyts`), the
- * graph, its `[v]` the only output stream, and nothing of the sources' metadata or chapters.
+ * graph, its `output` (`[v]`) the only output stream, and nothing of the sources' metadata or chapters.
  */
-function pictureRun(inputs: readonly string[], graphs: readonly string[]): string[] {
+function pictureRun(inputs: readonly string[], graphs: readonly string[], output = '[v]'): string[] {
   return [
     ...FFMPEG_QUIET,
     '-copyts',
     ...inputs,
     '-filter_complex',
     graphs.join(';'),
-    ...['-map', '[v]', '-an', '-sn', '-dn', '-map_metadata', '-1', '-map_chapters', '-1'],
+    ...['-map', output, '-an', '-sn', '-dn', '-map_metadata', '-1', '-map_chapters', '-1'],
   ];
 }
 
@@ -171,10 +171,24 @@ function pictureGraph({ pieces, segment, rendition, fps, decodeThreads = 0, over
  * readers expect), WebP at libwebp's quality 80. A still's picture is the frame a player shows, in
  * BT.709; the JPEG carries its range and matrix, so readers convert it back the same way.
  */
-const STILL_ENCODERS: Record<StillFormat, string[]> = {
-  jpg: ['-c:v', 'mjpeg', '-q:v', '3', '-f', 'image2pipe'],
-  webp: ['-c:v', 'libwebp', '-quality', '80', '-f', 'webp'],
+const STILL_ENCODERS: Record<StillFormat, { pixels: string; encoder: string[] }> = {
+  jpg: { pixels: 'scale=out_range=full,format=yuvj420p', encoder: ['-c:v', 'mjpeg', '-q:v', '3', '-f', 'image2pipe'] },
+  webp: { pixels: 'format=yuv420p', encoder: ['-c:v', 'libwebp', '-quality', '80', '-f', 'webp'] },
 };
+
+/** The output of a run that writes one picture (a still, a storyboard sheet) on stdout. */
+function pictureOutput(format: StillFormat): string[] {
+  return [
+    '-frames:v',
+    '1',
+    '-fflags',
+    '+bitexact',
+    '-flags:v',
+    '+bitexact',
+    ...STILL_ENCODERS[format].encoder,
+    'pipe:1',
+  ];
+}
 
 /**
  * ffmpeg arguments that write one output frame (`job.segment`: a segment of one frame) as a picture on
@@ -183,20 +197,8 @@ const STILL_ENCODERS: Record<StillFormat, string[]> = {
  */
 export function stillArgs(job: PictureJob, format: StillFormat): string[] {
   const picture = pictureGraph(job);
-  const last = picture.graphs.length - 1;
-  const toFull = format === 'jpg' ? 'scale=out_range=full,format=yuvj420p' : 'format=yuv420p';
-  picture.graphs[last] = `${picture.graphs[last]!.replace(/\[v\]$/, '[s]')};[s]${toFull}[v]`;
-  return [
-    ...pictureRun(picture.inputs, picture.graphs),
-    '-frames:v',
-    '1',
-    '-fflags',
-    '+bitexact',
-    '-flags:v',
-    '+bitexact',
-    ...STILL_ENCODERS[format],
-    'pipe:1',
-  ];
+  const graphs = [...picture.graphs, `[v]${STILL_ENCODERS[format].pixels}[still]`];
+  return [...pictureRun(picture.inputs, graphs, '[still]'), ...pictureOutput(format)];
 }
 
 /**
@@ -399,16 +401,11 @@ export function sheetArgs(job: SheetJob, mode: 'keyframes' | 'exact'): string[] 
   }
   graphs.push(
     `[c${overlays.length}]split=2[s][n]`,
-    `[s]tile=${job.columns}x${job.rows},scale=out_range=full,format=yuvj420p[v]`,
+    `[s]tile=${job.columns}x${job.rows},${STILL_ENCODERS.jpg.pixels}[v]`,
   );
   return [
-    ...FFMPEG_QUIET,
-    '-copyts',
-    ...inputs,
-    '-filter_complex',
-    graphs.join(';'),
-    ...['-map', '[v]', '-an', '-sn', '-dn', '-map_metadata', '-1', '-frames:v', '1'],
-    ...['-fflags', '+bitexact', '-flags:v', '+bitexact', ...STILL_ENCODERS.jpg, 'pipe:1'],
+    ...pictureRun(inputs, graphs),
+    ...pictureOutput('jpg'),
     ...['-map', '[n]', '-fps_mode', 'passthrough', '-c:v', 'wrapped_avframe', '-f', 'framecrc', 'pipe:3'],
   ];
 }
