@@ -42,14 +42,16 @@ describe('Lookahead', () => {
 
   it('wants lookahead while its stream is watched, and not after nobody asked for idleMs', () => {
     const { clock, ahead } = lookahead(2, 12_000);
-    ahead.onRequest(plan, '720p', 1);
-    expect(ahead.wanted(plan, '720p', 2)).toBe(true);
+    ahead.onRequest(plan, '720p', 2);
+    expect(ahead.wanted(plan, '720p', 3)).toBe(true);
     // Behind the player: it sought past it.
     expect(ahead.wanted(plan, '720p', 1)).toBe(false);
-    clock.now = 12_001;
-    expect(ahead.wanted(plan, '720p', 2)).toBe(false);
-    ahead.onRequest(plan, '720p', 1);
+    // The segment asked for, once its request has gone: still wanted, until a sibling's is asked for.
     expect(ahead.wanted(plan, '720p', 2)).toBe(true);
+    clock.now = 12_001;
+    expect(ahead.wanted(plan, '720p', 3)).toBe(false);
+    ahead.onRequest(plan, '720p', 2);
+    expect(ahead.wanted(plan, '720p', 3)).toBe(true);
   });
 
   it('drops the rendition a player has left for another, until someone asks for it again', () => {

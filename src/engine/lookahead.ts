@@ -178,8 +178,9 @@ export class Lookahead {
     const now = this.options.now();
     if (!stream || now - stream.lastAt > this.options.idleMs) return false;
     if (this.#gone(plan, now)) return false;
-    // Behind where players are now (they sought past it).
-    if (index <= stream.current) return false;
+    // Behind where players are now (they sought past it). The segment asked for last is not behind: its
+    // job is lookahead again when its request went away (Scheduler.demote), and a sibling's rule decides.
+    if (index < stream.current) return false;
     if (!plan.video.includes(rendition)) return true;
     // Left behind by a switch: a sibling asked for later and further along.
     return !plan.video.some((other) => {

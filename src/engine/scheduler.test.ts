@@ -286,6 +286,53 @@ describe('Scheduler', () => {
     await Promise.all(runs);
   });
 
+  it('demotes a player’s job whose requests have gone to lookahead: it steps aside for an urgent one, and is dropped once unwanted', async () => {
+    const scheduler = new Scheduler({ concurrency: 2, queueLimit: 10, now: () => 0 });
+    const log: string[] = [];
+    let wanted = true;
+    const left = gated(log, '720p/3', { pausable: true });
+    const taken = gated(log, '1080p/3', { pausable: true });
+    const leftRun = scheduler.run(left.work, {
+      key: '720p/3',
+      needAt: 1000,
+      estimateMs: 1800,
+      preemptible: true,
+      wanted: () => wanted,
+    });
+    await settle();
+    // The player switched to 1080p: it cancelled its request for 720p/3 and asks for 1080p/3.
+    scheduler.demote('720p/3');
+    const takenRun = scheduler.run(taken.work, { key: '1080p/3', needAt: 1000, estimateMs: 1800, preemptible: true });
+    await settle();
+    // A player's job would have shared the machine with it (both urgent); as lookahead it steps aside.
+    expect(log).toEqual(['start 720p/3', 'pause 720p/3', 'start 1080p/3']);
+    wanted = false;
+    scheduler.tick();
+    await settle();
+    expect(await leftRun.catch((e: unknown) => e)).toMatchObject({ code: ErrorCode.Overloaded });
+    taken.open();
+    await takenRun;
+  });
+
+  it('keeps a job a player’s while it carries a player’s lent job', async () => {
+    const scheduler = new Scheduler({ concurrency: 1, queueLimit: 10, now: () => 0 });
+    const log: string[] = [];
+    const video = gated(log, 'video/3');
+    const runs = [
+      scheduler.run(video.work, { key: 'video/3', wanted: () => false }),
+      scheduler.run(async () => 'alone', { key: 'audio/3' }),
+    ];
+    await settle();
+    const audio = deferred<string>();
+    expect(scheduler.lend('audio/3', 'video/3', audio.promise)).toBe(true);
+    scheduler.demote('video/3');
+    await settle();
+    // Not dropped as unwanted lookahead: the audio's player still waits on its run.
+    video.open();
+    audio.resolve('audio/3 from the video run');
+    expect(await Promise.all(runs)).toMatchObject([{ value: 'video/3' }, { value: 'audio/3 from the video run' }]);
+  });
+
   it('lends a queued job to a running one that makes its value too, and queues it again if that run fails', async () => {
     const scheduler = new Scheduler({ concurrency: 1, queueLimit: 10, now: () => 0 });
     const log: string[] = [];

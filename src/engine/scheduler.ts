@@ -22,7 +22,8 @@ const unwanted = () => new OriginError(ErrorCode.Overloaded, 'lookahead nobody w
  * job has a deadline (`needAt`: when a player will need it, as Lookahead estimates) and an estimate;
  * the rules (scheduling-rules.ts, `nextStep`) decide what starts, pauses (SIGSTOP of its ffmpeg),
  * resumes or is dropped, and run whenever a job arrives, ends, or may have turned urgent. Besides:
- * - a player asking for a queued or paused lookahead job promotes it to a player's job;
+ * - a player asking for a queued or paused lookahead job promotes it to a player's job, and a player's
+ *   job whose requests have all gone is demoted to lookahead;
  * - a job whose value another job's run makes too is lent to that run (`lend`), and lookahead that
  *   such a run will take along waits for it (`deferWhile`);
  * - a queue over its limit drops the lookahead needed last for a player's job, and refuses lookahead.
@@ -204,6 +205,22 @@ export class Scheduler {
         this.#dispatch();
       },
     );
+  }
+
+  /**
+   * Lowers a player's job back to lookahead: every request waiting for it has gone (its player switched
+   * rendition, sought, or left). It goes on where lookahead would, beside or behind what players ask
+   * for now, until the rules say nobody wants it. A job carrying a player's lent job stays a player's.
+   */
+  demote(key: string): void {
+    const carriesPlayer = (job: Job) =>
+      [...this.#jobs].some((j) => j.state === 'lent' && j.carrier === job && j.class === 'player');
+    for (const job of this.#jobs) {
+      if (job.key !== key || job.class !== 'player' || job.state === 'lent' || carriesPlayer(job)) continue;
+      job.class = 'lookahead';
+      job.urgent = false;
+    }
+    this.#dispatch();
   }
 
   /** Moves a lookahead job's deadline (its players' estimated position changed: they stalled, or sought). */

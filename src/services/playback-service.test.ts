@@ -185,6 +185,29 @@ describe('scheduling, through the playback service', () => {
     expect(started).not.toContain('A/480p/3');
   });
 
+  it('lets a segment whose request was cancelled step aside for the one its player asks for instead', async () => {
+    const h = harness({ lookahead: 0, cost: (name) => (name.includes('1080p') ? 2000 : 1500) });
+    await h.save(A);
+    const first = h.playback.mediaSegment(A, '480p', 0);
+    await h.advance(1500);
+    await first;
+    // Needed in 2.5 s, and 1.5 s of work: urgent before long.
+    h.clock.now = 2500;
+    const cancel = new AbortController();
+    const left = h.playback.mediaSegment(A, '720p', 1, cancel.signal).catch((err: unknown) => err);
+    await h.advance(200);
+    // The player switches to 1080p: it cancels the 720p load and asks for 1080p's.
+    cancel.abort();
+    const up = h.playback.mediaSegment(A, '1080p', 1);
+    await h.settle();
+    expect(h.log.slice(-2)).toEqual(['pause A/720p/1', 'start A/1080p/1']);
+    await h.advance(2000);
+    expect((await up).cacheStatus).toBe('miss');
+    // The request that went away is answered all the same once its job ends (or fails as unwanted).
+    await h.advance(2000);
+    await left;
+  });
+
   it('makes a segment’s audio in its video run when players will want it, and its init from that run too', async () => {
     const h = harness();
     await h.save(A);

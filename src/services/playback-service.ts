@@ -52,6 +52,8 @@ export class PlaybackService {
   /** Playlists, manifests and segments, in one budget of memory. */
   readonly #artifacts: CachedJobs<Stored, JobTiming>;
   readonly #jobs: SegmentJobs;
+  /** Requests waiting for each segment job, by its key. */
+  readonly #waiting = new Map<string, number>();
 
   constructor(private readonly deps: PlaybackDeps) {
     this.#artifacts = new CachedJobs({ budget: deps.artifactCacheBytes, failureMemoryMs: FAILURE_MEMORY_MS });
@@ -106,12 +108,19 @@ export class PlaybackService {
     return this.#artifact(taken, CONTENT_TYPES.video, resolve);
   }
 
-  async mediaSegment(revisionId: string, renditionId: string, index: number): Promise<Artifact> {
+  /**
+   * A media segment, as a player asks for it. `signal` aborts when the request goes away (its player
+   * switched rendition or sought, and cancelled the load): once every request for the segment has gone,
+   * its job is lookahead again, and no longer takes the machine from the segment the player asks next.
+   */
+  async mediaSegment(revisionId: string, renditionId: string, index: number, signal?: AbortSignal): Promise<Artifact> {
     const { plan, resolve } = await this.#resolve(revisionId);
     const rendition = this.#rendition(plan, renditionId);
     this.#segmentIndex(plan, index);
     const watch = lookaheadPlan(plan);
-    const { needAt, ahead } = this.deps.lookahead.onRequest(watch, renditionName(rendition), index);
+    const name = renditionName(rendition);
+    const { needAt, ahead } = this.deps.lookahead.onRequest(watch, name, index);
+    const leave = this.#waitFor(artifactKey(plan.revisionId, 'segment', { rendition: name, index }), signal);
     try {
       // Whatever the player's buffer, its request must be answered before the request's wait runs out.
       const deadline = Math.min(needAt, performance.now() + this.deps.requestWaitMs * ANSWER_WITHIN_SHARE);
@@ -120,8 +129,31 @@ export class PlaybackService {
       const taken = await this.#wait(job, `segment ${index} of ${renditionName(rendition)}`);
       return this.#artifact(taken, rendition === 'audio' ? CONTENT_TYPES.audio : CONTENT_TYPES.video, resolve);
     } finally {
+      leave();
       this.deps.lookahead.onAnswered(watch, index);
     }
+  }
+
+  /**
+   * Counts a request waiting for segment job `key` until it is answered (the function returned) or goes
+   * away (`signal`); the last one to go away demotes the job to lookahead.
+   */
+  #waitFor(key: string, signal?: AbortSignal): () => void {
+    this.#waiting.set(key, (this.#waiting.get(key) ?? 0) + 1);
+    let left = false;
+    const leave = (gone: boolean) => {
+      if (left) return;
+      left = true;
+      signal?.removeEventListener('abort', abandon);
+      const rest = this.#waiting.get(key)! - 1;
+      if (rest > 0) this.#waiting.set(key, rest);
+      else this.#waiting.delete(key);
+      if (gone && rest === 0) this.deps.scheduler.demote(key);
+    };
+    const abandon = () => leave(true);
+    if (signal?.aborted) abandon();
+    else signal?.addEventListener('abort', abandon, { once: true });
+    return () => leave(false);
   }
 
   /** The revision's poster: its frame at `posterTime` (or its middle), POSTER_WIDTH wide at most. */

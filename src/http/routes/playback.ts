@@ -8,7 +8,9 @@ import { sendArtifact, sendDownload } from '../send-artifact.js';
 import type { Download, Downloads } from '../../services/downloads.js';
 
 /** Where each kind of artifact comes from; a kind added to the URL grammar needs its line here. */
-type Sources = { [K in ArtifactKind]: (target: PlaybackTargetOf<K>) => Promise<Artifact | Download> };
+type Sources = {
+  [K in ArtifactKind]: (target: PlaybackTargetOf<K>, signal: AbortSignal) => Promise<Artifact | Download>;
+};
 
 function sources(playback: PlaybackService, downloads: Downloads): Sources {
   return {
@@ -16,7 +18,7 @@ function sources(playback: PlaybackService, downloads: Downloads): Sources {
     manifest: (t) => playback.dashManifest(t.revisionId),
     playlist: (t) => playback.mediaPlaylist(t.revisionId, t.rendition),
     init: (t) => playback.initSegment(t.revisionId, t.rendition),
-    segment: (t) => playback.mediaSegment(t.revisionId, t.rendition, t.index),
+    segment: (t, signal) => playback.mediaSegment(t.revisionId, t.rendition, t.index, signal),
     iframes: (t) => playback.iFramePlaylist(t.revisionId, t.rendition),
     iframe: (t) => playback.iFrameSegment(t.revisionId, t.rendition, t.index),
     poster: (t) => playback.poster(t.revisionId, t.kind),
@@ -33,8 +35,12 @@ function sources(playback: PlaybackService, downloads: Downloads): Sources {
 }
 
 /** The artifact a target names, from the source of its kind. */
-function artifactOf<K extends ArtifactKind>(from: Sources, target: PlaybackTargetOf<K>): Promise<Artifact | Download> {
-  return from[target.kind](target);
+function artifactOf<K extends ArtifactKind>(
+  from: Sources,
+  target: PlaybackTargetOf<K>,
+  signal: AbortSignal,
+): Promise<Artifact | Download> {
+  return from[target.kind](target, signal);
 }
 
 /**
@@ -53,7 +59,8 @@ export function playbackRoutes(
   const answer = async (c: Context<Edge>, parts: string[]) => {
     const target = parsePlaybackPath(parts);
     if ('error' in target) throw new OriginError(target.error, target.message);
-    const made = await artifactOf(from, target);
+    // Aborted when the client goes away before the answer: a segment's job then stops taking the machine.
+    const made = await artifactOf(from, target, c.req.raw.signal);
     return 'chunks' in made
       ? sendDownload(c, target.kind, made, immutable)
       : sendArtifact(c, target.kind, made, immutable);
