@@ -62,8 +62,15 @@ function emptyResult(): PlayResult {
   return { ended: false, currentTime: 0, duration: 0, errors: [], stalls: 0, levelsPlayed: [], log: [] };
 }
 
+/**
+ * What to play: a URL, or a function that makes one once the page is ready (a revision minted after the
+ * browser has opened its page and parsed the players, as on a viewer's own machine: this 2-core machine
+ * then spends its CPU on the origin's first segments, not on the browser's start-up).
+ */
+export type PlayTarget = string | (() => Promise<string>);
+
 /** Opens the player page in a fresh browser context, runs window[driver](url, opts) there and collects the result. */
-async function runInPage(driver: 'runHls' | 'runDash', url: string, opts: PlayHlsOptions): Promise<PlayResult> {
+async function runInPage(driver: 'runHls' | 'runDash', target: PlayTarget, opts: PlayHlsOptions): Promise<PlayResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const nodeLog: string[] = [];
   const started = Date.now();
@@ -88,6 +95,7 @@ async function runInPage(driver: 'runHls' | 'runDash', url: string, opts: PlayHl
     });
     page.on('crash', () => nodeLog.push(`[node ${stamp()}] page crashed`));
     await page.goto(`${srv.origin}/`, { waitUntil: 'load', timeout: 15_000 });
+    const url = typeof target === 'string' ? target : await target();
     nodeLog.push(`[node ${stamp()}] page ${srv.origin}/ loaded, playing ${url}`);
 
     // The page resolves by itself at timeoutMs; the Node-side guard (+10 s) only covers a wedged page.
@@ -119,12 +127,12 @@ async function runInPage(driver: 'runHls' | 'runDash', url: string, opts: PlayHl
 }
 
 /** Play an HLS master (or media) playlist with hls.js in headless Chromium. Never rejects. */
-export async function playHls(masterUrl: string, opts: PlayHlsOptions = {}): Promise<PlayResult> {
+export async function playHls(masterUrl: PlayTarget, opts: PlayHlsOptions = {}): Promise<PlayResult> {
   return runInPage('runHls', masterUrl, opts);
 }
 
 /** Play a DASH MPD with Shaka Player in headless Chromium. Never rejects. */
-export async function playDash(mpdUrl: string, opts: PlayDashOptions = {}): Promise<PlayResult> {
+export async function playDash(mpdUrl: PlayTarget, opts: PlayDashOptions = {}): Promise<PlayResult> {
   return runInPage('runDash', mpdUrl, opts);
 }
 
