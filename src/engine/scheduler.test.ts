@@ -292,13 +292,9 @@ describe('Scheduler', () => {
     let wanted = true;
     const left = gated(log, '720p/3', { pausable: true });
     const taken = gated(log, '1080p/3', { pausable: true });
-    const leftRun = scheduler.run(left.work, {
-      key: '720p/3',
-      needAt: 1000,
-      estimateMs: 1800,
-      preemptible: true,
-      wanted: () => wanted,
-    });
+    const leftRun = scheduler
+      .run(left.work, { key: '720p/3', needAt: 1000, estimateMs: 1800, preemptible: true, wanted: () => wanted })
+      .catch((err: unknown) => err);
     await settle();
     // The player switched to 1080p: it cancelled its request for 720p/3 and asks for 1080p/3.
     scheduler.demote('720p/3');
@@ -309,7 +305,7 @@ describe('Scheduler', () => {
     wanted = false;
     scheduler.tick();
     await settle();
-    expect(await leftRun.catch((e: unknown) => e)).toMatchObject({ code: ErrorCode.Overloaded });
+    expect(await leftRun).toMatchObject({ code: ErrorCode.Overloaded });
     taken.open();
     await takenRun;
   });
