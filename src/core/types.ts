@@ -1,5 +1,6 @@
 import type { ImageInfo } from './picture/image-header.js';
 import type { Overlay } from './edits/overlays.js';
+import type { ClipAudio, ClipCamera, LayoutEntry } from './edits/layouts.js';
 
 /** What a probe learned about a source; stored with the revision so playlists never need ffprobe. */
 export interface SourceInfo {
@@ -51,6 +52,12 @@ export interface Clip {
   cuts?: Array<[number, number]>;
   /** Overrides the revision's `noiseSuppression` for this clip (e.g. off for an intro with music). */
   noiseSuppression?: boolean;
+  /** A camera recorded beside the source (the screen). */
+  camera?: ClipCamera;
+  /** How screen and camera share the canvas, from moments of the clip's source time on (a camera's bubble when absent). */
+  layouts?: LayoutEntry[];
+  /** Whose sound plays; the screen's by default, or the camera's when the screen has none. */
+  audio?: ClipAudio;
 }
 
 /** The validated, canonical edit list a revision id is derived from. */

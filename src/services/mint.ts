@@ -59,7 +59,10 @@ export async function mintRevision(deps: MintDeps, body: unknown): Promise<MintR
   // A Map, not an object: a source named `constructor` or `__proto__` is a key like any other.
   const sources = new Map<string, SourceInfo>();
   await eachReported(
-    requested.clips.map((clip, i) => [clip.source, `clips[${i}].source`] as const),
+    requested.clips.flatMap((clip, i) => [
+      [clip.source, `clips[${i}].source`] as const,
+      ...(clip.camera ? [[clip.camera.source, `clips[${i}].camera.source`] as const] : []),
+    ]),
     async (key, field) => sources.set(key, await sourceInfo(deps, key, field)),
   );
   // Validate the timeline as the client listed it, so an error's field names its own positions.

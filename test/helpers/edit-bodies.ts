@@ -5,8 +5,8 @@ export const long = (whole: number) => whole + Math.PI / 10;
 
 /**
  * A body at every limit at once, in the form that takes the most bytes: the longest keys (of three-byte
- * characters unless `source` is given), the most cuts on the most clips (spread over the first `seconds` of the
- * source), and the most drawing points as 2-point strokes in the most drawings.
+ * characters unless `source` is given), the most cuts and layouts on the most clips (spread over the first
+ * `seconds` of the source, which is its own camera too), and the most drawing points as 2-point strokes in the most drawings.
  */
 export function bodyAtTheLimits({
   source = '€'.repeat(LIMITS.objectKeyCharacters),
@@ -24,6 +24,18 @@ export function bodyAtTheLimits({
       start + (2 * i + 2) * width,
     ]),
     noiseSuppression: true,
+    camera: { source, offset: -long(0) / 10 },
+    layouts: Array.from({ length: LIMITS.layoutsPerClip }, (_, i) => ({
+      at: start + ((i + Math.E / 10) * (end - start)) / LIMITS.layoutsPerClip,
+      layout: 'bubble',
+      corner: 'bottom-right',
+      size: Math.PI / 10,
+      margin: Math.E / 100,
+      shape: 'rounded',
+      border: { width: Math.PI / 100, color: '#00ff00b3' },
+      mirror: true,
+    })),
+    audio: 'both',
   };
   const strokes = LIMITS.pointsPerRevision / 2 / LIMITS.overlays;
   const drawing = {

@@ -39,6 +39,43 @@ describe('the mint body in plain words', () => {
       `${URL_WORDS} (for s3://b/rec/a.mp4, send "rec/a.mp4")`,
     ],
     ['an https URL', { clips: [{ source: 'https://cdn.example/a.mp4' }] }, 'clips[0].source', URL_WORDS],
+    [
+      'a layout of an unknown name',
+      clip({ camera: { source: 'cam.webm' }, layouts: [{ at: 0, layout: 'grid' }] }),
+      'clips[0].layouts[0].layout',
+      'must be one of "bubble", "camera", "screen", "split"',
+    ],
+    [
+      'a bubble without a camera',
+      clip({ layouts: [{ at: 0, layout: 'bubble' }] }),
+      'clips[0].layouts[0].layout',
+      'needs the clip to have a camera',
+    ],
+    ['camera audio without a camera', clip({ audio: 'camera' }), 'clips[0].audio', 'needs the clip to have a camera'],
+    [
+      'layouts out of order',
+      clip({
+        camera: { source: 'cam.webm' },
+        layouts: [
+          { at: 5, layout: 'camera' },
+          { at: 5, layout: 'split' },
+        ],
+      }),
+      'clips[0].layouts[1].at',
+      'must be after layouts[0].at (5 s)',
+    ],
+    [
+      'a bubble larger than the canvas',
+      clip({ camera: { source: 'cam.webm' }, layouts: [{ at: 0, layout: 'bubble', size: 1.5 }] }),
+      'clips[0].layouts[0].size',
+      'must be a fraction of the canvas height in (0, 1]',
+    ],
+    [
+      'a layout field another layout has',
+      clip({ camera: { source: 'cam.webm' }, layouts: [{ at: 0, layout: 'screen', mirror: true }] }),
+      'clips[0].layouts[0].mirror',
+      'is not a field the API knows; the fields here are at, layout',
+    ],
     ['a cut of one number', clip({ cuts: [1] }), 'clips[0].cuts[0]', CUT_WORDS],
     ['a cut of three numbers', clip({ cuts: [[1, 2, 3]] }), 'clips[0].cuts[0]', CUT_WORDS],
     ['a cut backwards', clip({ cuts: [[2, 1]] }), 'clips[0].cuts[0]', `${CUT_WORDS}, from before to`],
@@ -57,7 +94,7 @@ describe('the mint body in plain words', () => {
       'an unknown field',
       clip({ speed: 2 }),
       'clips[0].speed',
-      'is not a field the API knows; the fields here are source, start, end, cuts, noiseSuppression',
+      'is not a field the API knows; the fields here are source, start, end, cuts, noiseSuppression, camera, layouts, audio',
     ],
     [
       'an overlay of an unknown kind',

@@ -4,6 +4,8 @@ const EDIT_LIMITS = {
   clips: 20,
   /** Cuts in one clip. */
   cutsPerClip: 100,
+  /** Layout changes in one clip. */
+  layoutsPerClip: 100,
   /** Overlays in one revision. */
   overlays: 50,
   /** Characters (code points) of one text overlay. */
@@ -79,12 +81,23 @@ export function mintBodyBytes(limits: typeof EDIT_LIMITS): number {
   const object = (...members: number[]) => 2 + members.reduce((a, b) => a + b, 0);
   const list = (count: number, item: number) => 2 + count * (item + 1);
 
+  const layout = object(
+    member('at', NUMBER),
+    member('layout', string(6)),
+    member('corner', string(12)),
+    3 * member('margin', NUMBER),
+    member('border', object(member('width', NUMBER), member('color', colour))),
+    member('mirror', BOOLEAN),
+  );
   const clip = object(
     member('source', key),
     member('start', NUMBER),
     member('end', NUMBER),
     member('cuts', list(limits.cutsPerClip, list(2, NUMBER))),
     member('noiseSuppression', BOOLEAN),
+    member('camera', object(member('source', key), member('offset', NUMBER))),
+    member('layouts', list(limits.layoutsPerClip, layout)),
+    member('audio', string(6)),
   );
   const times = member('start', NUMBER) + member('end', NUMBER);
   const kind = member('kind', string(7));

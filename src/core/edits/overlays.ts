@@ -75,7 +75,7 @@ export function checkOverlayTimes(overlays: readonly Overlay[], duration: number
 }
 
 /** `#RRGGBBff` → `#rrggbb`: one spelling per colour. */
-function canonicalColour(colour: string): string {
+export function canonicalColour(colour: string): string {
   const lower = colour.toLowerCase();
   return lower.length === 9 && lower.endsWith('ff') ? lower.slice(0, 7) : lower;
 }

@@ -3,6 +3,7 @@ import { ErrorCode, fieldErrors } from '../../errors.js';
 import { editsSchema } from './edits-schema.js';
 import { fieldProblems, plainWords } from './field-problems.js';
 import { canonicalOverlay } from './overlays.js';
+import { canonicalLayout } from './layouts.js';
 import type { Edits } from '../types.js';
 
 /**
@@ -24,7 +25,8 @@ export function parseEdits(body: unknown): Edits {
  * - noise suppression as the first clip's effective setting at the top, and a clip's own
  *   `noiseSuppression` only where it differs from that (`{ noiseSuppression: false, clips: [{ a,
  *   noiseSuppression: true }] }` and `{ noiseSuppression: true, clips: [{ a }] }` are one revision);
- * - overlays with one spelling per colour and their defaults left out (`canonicalOverlay`).
+ * - overlays and layouts with one spelling per colour and their defaults left out (`canonicalOverlay`,
+ *   `canonicalLayout`), and a camera's offset of 0 too.
  * Validate first: error fields name positions as the client sent them.
  */
 export function canonicalEdits(edits: Edits): Edits {
@@ -33,6 +35,8 @@ export function canonicalEdits(edits: Edits): Edits {
   const clips = edits.clips.map((c, i) => {
     const { noiseSuppression: _override, ...clip } = c;
     if (clip.cuts) clip.cuts = [...clip.cuts].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    if (clip.camera) clip.camera = { source: clip.camera.source, offset: clip.camera.offset || undefined };
+    if (clip.layouts) clip.layouts = clip.layouts.map(canonicalLayout);
     return effective[i] === noiseSuppression ? clip : { ...clip, noiseSuppression: effective[i] };
   });
   return { ...edits, noiseSuppression, clips, overlays: edits.overlays.map(canonicalOverlay) };

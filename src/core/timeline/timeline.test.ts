@@ -224,3 +224,140 @@ describe('stitched clips', () => {
     ).toThrow(expect.objectContaining({ code: 'invalid_edit', field: 'clips[1].end' }));
   });
 });
+
+describe('a clip with a camera', () => {
+  const screen = sourceInfo({ key: 's.mp4', duration: 10, audio: null });
+  const camera = (duration = 10, startTime = 0) =>
+    sourceInfo({ key: 'c.webm', duration, width: 640, height: 480, frameRate: 24, startTime });
+  /** The scenes of each span: [first output frame, layout] */
+  const scenes = (clip: Omit<Clip, 'source' | 'camera'>, offset = 0, cam = camera()) =>
+    compileTimeline(
+      [{ source: 's.mp4', camera: { source: 'c.webm', offset }, ...clip }],
+      new Map([
+        ['s.mp4', screen],
+        ['c.webm', cam],
+      ]),
+      30,
+    ).map((s) => (s.scenes ?? []).map((c) => [c.frame, c.scene.layout]));
+
+  it.each([
+    ['no layouts: the bubble', {}, 0, camera(), [[[0, 'bubble']]]],
+    [
+      'changes on the frame each time rounds to',
+      {
+        layouts: [
+          { at: 0, layout: 'bubble' },
+          { at: 2.51, layout: 'camera' },
+          { at: 5, layout: 'split' },
+        ],
+      },
+      0,
+      camera(),
+      [
+        [
+          [0, 'bubble'],
+          [75, 'camera'],
+          [150, 'split'],
+        ],
+      ],
+    ],
+    [
+      'a change kept on its moment after a trim and a cut before it',
+      {
+        start: 1,
+        cuts: [[2, 3]] as Array<[number, number]>,
+        layouts: [
+          { at: 1, layout: 'bubble' },
+          { at: 4, layout: 'camera' },
+        ] as Clip['layouts'],
+      },
+      0,
+      camera(),
+      [
+        [[0, 'bubble']],
+        [
+          [30, 'bubble'],
+          [60, 'camera'],
+        ],
+      ],
+    ],
+    [
+      'a change inside a cut: from the first kept frame after it',
+      { cuts: [[2, 3]] as Array<[number, number]>, layouts: [{ at: 2.5, layout: 'split' }] as Clip['layouts'] },
+      0,
+      camera(),
+      [[[0, 'bubble']], [[60, 'split']]],
+    ],
+    [
+      'a camera starting 1 s late and ending 2 s early: the screen alone there',
+      {},
+      -1,
+      camera(7),
+      [
+        [
+          [0, 'screen'],
+          [30, 'bubble'],
+          [240, 'screen'],
+        ],
+      ],
+    ],
+    ['a screen layout throughout: no camera to read', { layouts: [{ at: 0, layout: 'screen' }] }, 0, camera(), [[]]],
+  ] as const)('%s', (_name, clip, offset, cam, expected) => {
+    expect(scenes(clip as Omit<Clip, 'source' | 'camera'>, offset, cam)).toEqual(expected);
+  });
+
+  it('puts the camera on its own clock at each span: t + offset', () => {
+    const [first, second] = compileTimeline(
+      [{ source: 's.mp4', camera: { source: 'c.webm', offset: 0.137 }, cuts: [[2, 3]] }],
+      new Map([
+        ['s.mp4', sourceInfo({ key: 's.mp4', startTime: 0.5 })],
+        ['c.webm', camera(10, 2)],
+      ]),
+      30,
+    );
+    expect(first!.camera!.sourceStart).toBeCloseTo(2.137, 9);
+    expect(second!.camera!.sourceStart).toBeCloseTo(5.137, 9);
+    // The screen has sound: its own plays.
+    expect(first!.audio).toBe('screen');
+  });
+
+  it('plays the camera’s sound when the screen has none, and names a layout outside the clip', () => {
+    const [span] = compileTimeline(
+      [{ source: 's.mp4', camera: { source: 'c.webm' } }],
+      new Map([
+        ['s.mp4', screen],
+        ['c.webm', camera()],
+      ]),
+      30,
+    );
+    expect(span!.audio).toBe('camera');
+    try {
+      compileTimeline(
+        [{ source: 's.mp4', end: 4, camera: { source: 'c.webm' }, layouts: [{ at: 4.5, layout: 'camera' }] }],
+        new Map([
+          ['s.mp4', screen],
+          ['c.webm', camera()],
+        ]),
+        30,
+      );
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toMatchObject({ code: 'invalid_edit', field: 'clips[0].layouts[0].at' });
+    }
+  });
+
+  it('splits pieces at scene changes, the screen-only ones without a scene', () => {
+    const spans = compileTimeline(
+      [{ source: 's.mp4', camera: { source: 'c.webm', offset: -1 } }],
+      new Map([
+        ['s.mp4', screen],
+        ['c.webm', camera()],
+      ]),
+      30,
+    );
+    expect(piecesOf(spans, 0, 64).map((p) => [p.startFrame, p.frameCount, p.scene?.layout])).toEqual([
+      [0, 30, undefined],
+      [30, 34, 'bubble'],
+    ]);
+  });
+});

@@ -1,5 +1,20 @@
 import { ErrorCode, OriginError, fieldErrors, problemsOf, type FieldProblem } from '../../errors.js';
 import type { Clip, SourceInfo } from '../types.js';
+import {
+  DEFAULT_SCENE,
+  SCREEN_SCENE,
+  sameScene,
+  sceneOf,
+  showsCamera,
+  type ClipAudio,
+  type Scene,
+} from '../edits/layouts.js';
+
+/** From output frame `frame` on (until the next), how screen and camera share the canvas. */
+export interface SceneChange {
+  frame: number;
+  scene: Scene;
+}
 
 /** A stretch of one source placed on the output timeline. */
 export interface Span {
@@ -12,6 +27,15 @@ export interface Span {
   sourceStart: number;
   outputFrame: number;
   frameCount: number;
+  /**
+   * The clip's camera, when a scene of the span shows it: its source and its own clock at the span's first frame
+   * (it advances with the span's, a second per second).
+   */
+  camera?: { source: SourceInfo; sourceStart: number };
+  /** With `camera`: the scenes, in order, the first at `outputFrame`. Absent: the screen alone. */
+  scenes?: SceneChange[];
+  /** Whose sound plays, for a clip with a camera; the screen's when absent. */
+  audio?: ClipAudio;
 }
 
 const invalid = (field: string, problem: string) =>
@@ -74,6 +98,13 @@ export function compileTimeline(
       problems.push(...problemsOf(err));
       return;
     }
+    const camera = clip.camera && sources.get(clip.camera.source);
+    if (clip.camera && !camera) throw new Error(`no probe data for ${clip.camera.source}`);
+    const layoutProblems = checkLayoutTimes(clip, kept, field);
+    if (layoutProblems.length > 0) {
+      problems.push(...layoutProblems);
+      return;
+    }
     let clipFrames = 0;
     for (const [from, to] of kept) {
       const frameCount = Math.round((to - from) * fps);
@@ -85,6 +116,7 @@ export function compileTimeline(
         sourceStart: source.video.startTime + from,
         outputFrame,
         frameCount,
+        ...(camera ? composition(clip, source, camera, { from, frameCount, outputFrame, fps }) : {}),
       });
       outputFrame += frameCount;
       clipFrames += frameCount;
@@ -95,17 +127,95 @@ export function compileTimeline(
   return spans;
 }
 
-/** The pieces of the spans that output frames [first, first + count) come from, in order. */
-export function piecesOf(
-  spans: readonly Span[],
-  first: number,
-  count: number,
-): Array<{ span: Span; startFrame: number; frameCount: number }> {
-  const pieces = [];
+/** Output frames of one span with one scene. */
+export interface SpanPiece {
+  span: Span;
+  startFrame: number;
+  frameCount: number;
+  /** What the frames show, with the span's camera; absent: the screen alone. */
+  scene?: Scene;
+}
+
+/** The pieces of the spans that output frames [first, first + count) come from, in order, one per scene. */
+export function piecesOf(spans: readonly Span[], first: number, count: number): SpanPiece[] {
+  const pieces: SpanPiece[] = [];
   for (const span of spans) {
-    const from = Math.max(first, span.outputFrame);
-    const to = Math.min(first + count, span.outputFrame + span.frameCount);
-    if (to > from) pieces.push({ span, startFrame: from, frameCount: to - from });
+    const scenes = span.scenes ?? [{ frame: span.outputFrame, scene: SCREEN_SCENE }];
+    scenes.forEach(({ frame, scene }, k) => {
+      const sceneEnd = scenes[k + 1]?.frame ?? span.outputFrame + span.frameCount;
+      const from = Math.max(first, frame);
+      const to = Math.min(first + count, sceneEnd);
+      if (to <= from) return;
+      pieces.push({ span, startFrame: from, frameCount: to - from, ...(showsCamera(scene) ? { scene } : {}) });
+    });
   }
   return pieces;
 }
+
+/** `at` of every layout within the clip: from its start to its end (the last kept second). */
+function checkLayoutTimes(clip: Clip, kept: Array<[number, number]>, field: string): FieldProblem[] {
+  if (!clip.layouts || kept.length === 0) return [];
+  const start = clip.start ?? 0;
+  const end = kept[kept.length - 1]![1];
+  return clip.layouts.flatMap((entry, j) =>
+    entry.at < start - 1e-6 || entry.at >= end
+      ? [{ field: `${field}.layouts[${j}].at`, message: `must lie within the clip (${start}–${end.toFixed(3)} s)` }]
+      : [],
+  );
+}
+
+/**
+ * What a span of a clip with a camera shows: its scenes, from the clip's layouts (anchored to source time, each
+ * change on the output frame its time rounds to, as a cut's edge is) and where the camera has frames (none before
+ * its first or after its last: the screen alone there, never a frozen frame); and whose sound plays. A span whose
+ * scenes never show the camera is the screen alone, with no camera to read.
+ */
+function composition(
+  clip: Clip,
+  screen: SourceInfo,
+  camera: SourceInfo,
+  at: { from: number; frameCount: number; outputFrame: number; fps: number },
+): Pick<Span, 'camera' | 'scenes' | 'audio'> {
+  const { from, frameCount: n, outputFrame, fps } = at;
+  const offset = clip.camera?.offset ?? 0;
+  const frameOf = (seconds: number) => Math.min(n, Math.max(0, Math.round((seconds - from) * fps)));
+  // Frames whose camera time (t + offset, from its first frame) falls within the camera's recording.
+  const covered = {
+    from: Math.min(n, Math.max(0, Math.ceil((-offset - from) * fps - 1e-6))),
+    to: Math.min(n, Math.max(0, Math.ceil((camera.duration - offset - from) * fps - 1e-6))),
+  };
+  const laid: SceneChange[] = [{ frame: 0, scene: DEFAULT_SCENE }];
+  for (const entry of clip.layouts ?? []) {
+    const frame = frameOf(entry.at);
+    if (laid[laid.length - 1]!.frame === frame) laid.pop();
+    laid.push({ frame, scene: sceneOf(entry) });
+  }
+  const scenes: SceneChange[] = [];
+  const add = (frame: number, scene: Scene) => {
+    if (frame >= n) return;
+    const last = scenes[scenes.length - 1];
+    if (last?.frame === frame) scenes.pop();
+    if (!scenes.length || !sameScene(scenes[scenes.length - 1]!.scene, scene)) scenes.push({ frame, scene });
+  };
+  laid.forEach(({ frame, scene }, k) => {
+    const end = laid[k + 1]?.frame ?? n;
+    if (!showsCamera(scene)) return add(frame, scene);
+    add(frame, frame < covered.from || frame >= covered.to ? SCREEN_SCENE : scene);
+    if (covered.from > frame && covered.from < end) add(covered.from, scene);
+    if (covered.to > frame && covered.to < end) add(covered.to, SCREEN_SCENE);
+  });
+  const audio: ClipAudio = clip.audio ?? (!screen.audio && camera.audio ? 'camera' : 'screen');
+  if (!scenes.some((s) => showsCamera(s.scene)))
+    return audio === 'screen' ? {} : { audio, camera: cameraAt(camera, from, offset) };
+  return {
+    camera: cameraAt(camera, from, offset),
+    scenes: scenes.map((s) => ({ frame: outputFrame + s.frame, scene: s.scene })),
+    audio,
+  };
+}
+
+/** The camera's own clock at the screen's source second `from`. */
+const cameraAt = (camera: SourceInfo, from: number, offset: number) => ({
+  source: camera,
+  sourceStart: camera.video.startTime + from + offset,
+});
