@@ -7,7 +7,7 @@ import type { Plan, Span } from '../core/plan.js';
 import { overlaysIn } from '../core/edits/overlays.js';
 import type { Segment } from '../core/timeline/segment-grid.js';
 import { sourceTime } from '../core/timeline/source-time.js';
-import { piecesOf } from '../core/timeline/timeline.js';
+import { cameraSpan, piecesOf, type SpanPiece } from '../core/timeline/timeline.js';
 import type { OverlayPictures } from '../engine/overlay-pictures.js';
 import type { JobHandle } from '../engine/job.js';
 import type { Sources, SourceLease } from '../engine/sources.js';
@@ -19,6 +19,7 @@ import {
   videoInitArgs,
   type EncoderSettings,
   type OverlayInput,
+  type Piece,
 } from '../media/video/video-args.js';
 import type { StillFormat, StillSize } from '../core/picture/stills.js';
 import { STORYBOARD, type StoryboardPlan } from '../core/picture/storyboard.js';
@@ -28,13 +29,31 @@ import { ProcessError, type ProcessRunner } from '../media/process-runner.js';
 import { ErrorCode, OriginError, UnusableSourceError } from '../errors.js';
 import { makeVideoSegment, type VideoSegment } from '../media/video/video-segment.js';
 
-/** The stretches of source the pieces of output frames read, with the margin their seeks need. */
-function videoReads(plan: Plan, parts: ReturnType<typeof piecesOf>) {
-  return parts.map((p) => ({
-    span: p.span,
+/**
+ * The stretches of source the pieces of output frames read, with the margin their seeks need: each piece's
+ * screen, then the camera of each piece whose scene shows one.
+ */
+function videoReads(plan: Plan, parts: readonly SpanPiece[]) {
+  const read = (span: Span, p: SpanPiece) => ({
+    span,
     kind: 'video' as const,
-    ...sourceTime(p.span, plan.fps, { frame: p.startFrame, frames: p.frameCount }).read,
+    ...sourceTime(span, plan.fps, { frame: p.startFrame, frames: p.frameCount }).read,
+  });
+  return [
+    ...parts.map((p) => read(p.span, p)),
+    ...parts.filter((p) => p.scene).map((p) => read(cameraSpan(p.span), p)),
+  ];
+}
+
+/** The pieces with the inputs `videoReads` opened for them (in its order), and how many it opened. */
+function withInputs(parts: readonly SpanPiece[], inputs: readonly string[]): { pieces: Piece[]; used: number } {
+  let camera = parts.length;
+  const pieces = parts.map((p, i) => ({
+    ...p,
+    input: inputs[i]!,
+    ...(p.scene ? { cameraInput: inputs[camera++]! } : {}),
   }));
+  return { pieces, used: camera };
 }
 
 /** The stretches of source an audio chunk reads, with the margin its seeks need (READ_MARGIN_SECONDS). */
@@ -142,10 +161,10 @@ export class FfmpegSegmentMaker implements SegmentMaker {
     if (chunk && chunk.denoise.length > 0) throw new Error('noise-suppressed audio is made by its own job');
     return this.#withOverlays(plan, rendition, segment, (overlays) =>
       this.#withSources([...videoReads(plan, parts), ...(chunk ? audioReads(plan, chunk) : [])], (inputs) => {
-        const pieces = parts.map((p, i) => ({ ...p, input: inputs[i]! }));
+        const { pieces, used } = withInputs(parts, inputs);
         const audio = chunk && {
           chunk,
-          inputs: inputs.slice(parts.length),
+          inputs: inputs.slice(used),
           bitrate: plan.audio!.bitrate,
           sequenceNumber: index + 1,
         };
@@ -208,7 +227,7 @@ export class FfmpegSegmentMaker implements SegmentMaker {
     const parts = piecesOf(plan.spans, frame, 1);
     return this.#withOverlays(plan, size, segment, (overlays) =>
       this.#withSources(videoReads(plan, parts), async (inputs) => {
-        const pieces = parts.map((p, i) => ({ ...p, input: inputs[i]! }));
+        const { pieces } = withInputs(parts, inputs);
         const job = { pieces, segment, rendition: size, fps: plan.fps, overlays };
         const { stdout } = await this.deps.runner.run(this.deps.ffmpegPath, stillArgs(job, format), {
           timeoutMs: this.deps.jobTimeoutMs,
@@ -241,7 +260,7 @@ export class FfmpegSegmentMaker implements SegmentMaker {
         const on = (o: OverlayInput, frame: number) => o.first <= frame && frame < o.end;
         const straddled = overlays.some((o) => tiles.some((t) => on(o, t.startFrame) !== on(o, t.endFrame - 1)));
         const job = {
-          pieces: parts.map((p, i) => ({ ...p, input: inputs[i]! })),
+          pieces: withInputs(parts, inputs).pieces,
           overlayTiles: overlays.map((o) => tiles.flatMap((t, n) => (on(o, t.startFrame) ? [n] : []))),
           fps: plan.fps,
           firstFrame: first,

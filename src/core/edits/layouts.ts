@@ -83,7 +83,9 @@ export function sceneOf(entry: LayoutEntry): Scene {
   switch (entry.layout) {
     case 'bubble': {
       const { at: _at, border, ...given } = entry;
-      return { ...BUBBLE_DEFAULTS, ...given, ...(border ? { border } : {}) };
+      // A canonical layout leaves its defaults out (as undefined): they must not hide the defaults.
+      const set = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+      return { ...BUBBLE_DEFAULTS, ...set, layout: 'bubble', ...(border ? { border } : {}) };
     }
     case 'camera':
     case 'split':

@@ -219,3 +219,10 @@ const cameraAt = (camera: SourceInfo, from: number, offset: number) => ({
   source: camera,
   sourceStart: camera.video.startTime + from + offset,
 });
+
+/** A span's camera as a span of its own: the same output frames, read from the camera on its own clock. */
+export function cameraSpan(span: Span): Span {
+  const { camera, scenes: _scenes, ...rest } = span;
+  if (!camera) throw new Error('the span has no camera');
+  return { ...rest, source: camera.source, sourceStart: camera.sourceStart };
+}

@@ -1,43 +1,19 @@
-import { fitInside, sourceMatrix } from '../../core/picture/fit.js';
 import { levelName } from '../../core/picture/h264.js';
 import type { ImageDemuxer } from '../../core/picture/image-header.js';
 import { VIDEO_TIMESCALE } from '../../core/timeline/media-units.js';
 import type { VideoRendition } from '../../core/picture/ladder.js';
-import type { Span } from '../../core/plan.js';
 import type { Segment } from '../../core/timeline/segment-grid.js';
 import type { StillFormat } from '../../core/picture/stills.js';
-import { sourceTime } from '../../core/timeline/source-time.js';
 import { aacOutputArgs, AUDIO_OUTPUT, audioEncodeGraph, type AudioEncodeJob } from '../audio/audio-args.js';
-import { exactSeconds as exact, FFMPEG_QUIET, inputOptions } from '../sources/container.js';
-import { demuxerOf } from '../sources/container.js';
+import { exactSeconds as exact, FFMPEG_QUIET } from '../sources/container.js';
+import { fitInto, pieceChains, pieceInput, type Piece } from './piece-frames.js';
 
-/**
- * Seconds before a piece's first frame where its input seeks, so the frame shown at T0 is decoded even
- * on variable-rate input. In MP4/MOV the seek is exact: it lands on the keyframe whose presentation
- * time is at or before the point (measured with B-frames: a point between a keyframe's decode and
- * presentation time lands on the keyframe before), and the frame shown at T0 — the last at or before
- * it, however long a gap precedes it — comes at or after that keyframe, so the margin only covers the
- * `fps` filter's rounding to the nearest frame. Matroska and MPEG-TS seek more loosely (a chunked WebM
- * recording showed a frame 5 early with 0.1 s), so they keep a quarter second. Each keyframe inside
- * the margin costs a whole extra GOP of decoding: with 0.25 s, the 720p segment at 2.13 s of a 2 s-GOP
- * MP4 decoded 128 frames for its 64. The stretch of source a job reads (READ_MARGIN_SECONDS) holds the
- * largest.
- */
-const PREROLL_SECONDS = { mov: 0.1, matroska: 0.25, mpegts: 0.25 } as const;
+export type { Piece } from './piece-frames.js';
 
 export interface EncoderSettings {
   preset: string;
   threads: number;
   crf: number;
-}
-
-/** Output frames [startFrame, startFrame + frameCount) of one span, read from `input`. */
-export interface Piece {
-  /** Path or URL of the span's source, as ffmpeg reads it. */
-  input: string;
-  span: Span;
-  startFrame: number;
-  frameCount: number;
 }
 
 /** A transparent picture composited over a segment's frames [first, end) (output frames). */
@@ -125,45 +101,17 @@ export type PictureJob = Pick<VideoSegmentJob, 'pieces' | 'segment' | 'fps' | 'd
 };
 
 /**
- * A piece's input: its decoder options, then a seek to a keyframe before its first frame (see
- * PREROLL_SECONDS), and the offset that puts its frames on the output clock (see sourceTime).
- */
-function pieceInput(piece: Piece, fps: number, decoder: readonly string[]): { args: string[]; offset: number } {
-  const { span } = piece;
-  const { seconds, offset } = sourceTime(span, fps, { frame: piece.startFrame, frames: piece.frameCount });
-  const demuxer = demuxerOf(span.source.format);
-  const seek = Math.max(0, seconds - span.source.video.startTime - PREROLL_SECONDS[demuxer]);
-  const args = [...decoder, '-ss', exact(seek), '-noaccurate_seek', ...inputOptions(piece.input, demuxer)];
-  return { args: [...args, '-i', piece.input], offset };
-}
-
-/**
  * The inputs and filter graph that draw a segment's output frames at the rendition's size, ending
  * in `[v]` (see videoSegmentArgs): the same frames for a segment and for a still.
  */
 function pictureGraph({ pieces, segment, rendition, fps, decodeThreads = 0, overlays = [] }: PictureJob) {
-  const inputs: string[] = [];
-  const chains = pieces.map((piece, i) => {
-    const { span } = piece;
-    const { args, offset } = pieceInput(piece, fps, ['-threads', String(decodeThreads)]);
-    inputs.push(...args);
-    return [
-      `[${i}:v:0]setpts=PTS${offset >= 0 ? '+' : '-'}${exact(Math.abs(offset))}/TB`,
-      `fps=fps=${fps}:start_time=${exact(piece.startFrame / fps)}`,
-      'tpad=stop_mode=clone:stop=-1',
-      `trim=end_frame=${piece.frameCount}`,
-      'setpts=PTS-STARTPTS',
-      fitInto(span, rendition.width, rendition.height),
-      'setsar=1',
-      `format=yuv420p[p${i}]`,
-    ].join(',');
-  });
+  const { inputs, chains, inputCount } = pieceChains(pieces, fps, rendition, ['-threads', String(decodeThreads)]);
   for (const overlay of overlays)
     inputs.push('-protocol_whitelist', 'file', '-f', overlay.demuxer, '-i', overlay.input);
   const joined = pieces.map((_, i) => `[p${i}]`).join('');
   const timeline = `${joined}concat=n=${pieces.length}:v=1:a=0,setpts=PTS+${exact(segment.startFrame / fps)}/TB`;
-  const graphs = [...chains, ...composite(timeline, overlays, pieces.length, segment, fps)];
-  return { inputs, graphs, inputCount: pieces.length + overlays.length };
+  const graphs = [...chains, ...composite(timeline, overlays, inputCount, segment, fps)];
+  return { inputs, graphs, inputCount: inputCount + overlays.length };
 }
 
 /**
@@ -315,21 +263,6 @@ export function videoInitArgs(rendition: VideoRendition, fps: number, gop: numbe
   ];
 }
 
-/**
- * Scales a piece to the rendition's size with zimg (`zscale`, spline36), converting its YUV matrix to
- * BT.709 limited range (docs/media-rules.md, "Colour"); fitted inside and padded with black when its
- * aspect is not the canvas's. Measured on a 1080p → 720p segment: a quarter less CPU than swscale's
- * bicubic for the whole job (1.55 against 1.97 CPU-s), at least as sharp.
- */
-function fitInto(span: Span, width: number, height: number): string {
-  const { video } = span.source;
-  const placed = fitInside({ width: video.displayWidth, height: video.displayHeight }, { width, height });
-  const colour = `matrixin=${sourceMatrix(video)}:matrix=709:rangein=${video.fullRange ? 'full' : 'limited'}:range=limited`;
-  const scale = `zscale=w=${placed.width}:h=${placed.height}:filter=spline36:${colour}`;
-  if (placed.width === width && placed.height === height) return scale;
-  return `${scale},pad=${width}:${height}:${placed.x}:${placed.y}:color=black`;
-}
-
 /** One sprite sheet of a storyboard: its tiles stand for output frames from `firstFrame` on, `tileFrames` each. */
 export interface SheetJob {
   /** The pieces of the spans that the sheet's tiles stand for, in order. */
@@ -348,6 +281,23 @@ export interface SheetJob {
 }
 
 /**
+ * The tiles of a piece with a scene, as `[p{i}]`: its frames composed exactly as a segment draws them (every frame
+ * decoded, whatever the mode: the camera's keyframes are not the screen's), each tile's first frame kept.
+ */
+function composedTiles(piece: Piece, i: number, job: SheetJob, inputs: string[]): string[] {
+  const { fps, firstFrame: f0, tileFrames: tf, tile } = job;
+  const firstInput = inputs.filter((a) => a === '-i').length;
+  const drawn = pieceChains([piece], fps, tile, ['-threads', '1'], { firstInput, prefix: `q${i}x` });
+  inputs.push(...drawn.inputs);
+  const frame = (t: string) => `(${t}*${fps}+0.001)`;
+  return [
+    ...drawn.chains,
+    `[q${i}x0]setpts=PTS+${exact(piece.startFrame / fps)}/TB,select='not(mod(n+${piece.startFrame - f0},${tf}))',` +
+      `setpts='floor((${frame('T')}-${f0})/${tf})/TB'[p${i}]`,
+  ];
+}
+
+/**
  * ffmpeg arguments that draw a storyboard sheet: a JPEG of `columns × rows` tiles on stdout, and on
  * `pipe:3` a framecrc line per tile drawn (the caller checks every tile got one).
  * - `keyframes`: each piece's input decodes its keyframes only (`-skip_frame nokey`: a tenth of the
@@ -361,9 +311,11 @@ export interface SheetJob {
 export function sheetArgs(job: SheetJob, mode: 'keyframes' | 'exact'): string[] {
   const { pieces, fps, firstFrame: f0, tileFrames: tf, tile, overlays = [] } = job;
   const inputs: string[] = [];
-  const chains = pieces.map((piece, i) => {
+  const chains = pieces.flatMap((piece, i) => {
     const { span } = piece;
+    if (piece.scene) return composedTiles(piece, i, job, inputs);
     const decode = [...(mode === 'keyframes' ? ['-skip_frame', 'nokey'] : []), '-threads', '1'];
+    const index = inputs.filter((a) => a === '-i').length;
     const { args, offset } = pieceInput(piece, fps, decode);
     inputs.push(...args);
     const [from, to] = [piece.startFrame, piece.startFrame + piece.frameCount];
@@ -378,7 +330,7 @@ export function sheetArgs(job: SheetJob, mode: 'keyframes' | 'exact'): string[] 
         : `fps=fps=${fps}:start_time=${exact(from / fps)},trim=end_frame=${to - from},` +
           `select='not(mod(n+${from - f0},${tf}))'`;
     return [
-      `[${i}:v:0]setpts=PTS${offset >= 0 ? '+' : '-'}${exact(Math.abs(offset))}/TB`,
+      `[${index}:v:0]setpts=PTS${offset >= 0 ? '+' : '-'}${exact(Math.abs(offset))}/TB`,
       pick,
       // Its tile's number as its time: distinct and in order across the pieces (concat and the muxers keep it).
       `setpts='${cue('T')}/TB'`,
@@ -388,8 +340,9 @@ export function sheetArgs(job: SheetJob, mode: 'keyframes' | 'exact'): string[] 
     ].join(',');
   });
   const graphs = [...chains, `${pieces.map((_, i) => `[p${i}]`).join('')}concat=n=${pieces.length}:v=1:a=0[c0]`];
+  const first = inputs.filter((a) => a === '-i').length;
   for (const [k, overlay] of overlays.entries()) {
-    const input = pieces.length + k;
+    const input = first + k;
     inputs.push('-protocol_whitelist', 'file', '-f', overlay.demuxer, '-i', overlay.input);
     graphs.push(
       `[${input}:v:0]${[...overlay.filters, 'scale=out_color_matrix=bt709:out_range=tv', 'format=yuva420p'].join(',')}[o${k}]`,
