@@ -10,6 +10,7 @@ import {
 } from './timeline/segment-grid.js';
 import { overlayFrames, type PlannedOverlay } from './edits/overlays.js';
 import { compileTimeline, type Span } from './timeline/timeline.js';
+import { soundOf } from './audio/audio-chunk.js';
 import type { RevisionRecord } from './types.js';
 import { ErrorCode, OriginError } from '../errors.js';
 
@@ -83,8 +84,8 @@ export function planRevision(record: RevisionRecord, options: PlanOptions): Plan
     spans,
     video,
     startRendition: start.id,
-    // One clip with audio gives the revision an audio track; clips without it play silence.
-    audio: spans.some((s) => s.source.audio)
+    // One clip with sound gives the revision an audio track; clips without it play silence.
+    audio: spans.some((s) => soundOf(s).length > 0)
       ? {
           id: 'audio',
           bitrate: AUDIO_BITRATE,

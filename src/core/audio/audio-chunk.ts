@@ -1,8 +1,8 @@
 import { denoiseLength, planDenoiseRuns, type DenoiseRun } from './denoise-plan.js';
-import { AAC_FRAME_SAMPLES, samplesPerVideoFrame } from '../timeline/media-units.js';
+import { AAC_FRAME_SAMPLES, AUDIO_SAMPLE_RATE, samplesPerVideoFrame } from '../timeline/media-units.js';
 import type { Plan } from '../plan.js';
 import { sourceTime } from '../timeline/source-time.js';
-import type { Span } from '../timeline/timeline.js';
+import { cameraSpan, type Span } from '../timeline/timeline.js';
 
 /**
  * AAC frames encoded before a chunk's first frame and then dropped, so the encoder's state and the
@@ -28,6 +28,27 @@ export interface AudioPiece {
    * at the span's start, which is what lets independently made chunks join.
    */
   sourceSample: number;
+  /** 0, or 1 for a camera's sound mixed over the screen's (a clip's `audio: "both"`). */
+  layer: number;
+}
+
+/**
+ * The sound a span plays, as spans whose source's audio it is (the screen, the camera on its own clock, or both:
+ * mixed, the screen's first), each with the output samples of the span it covers (counted from the span's first):
+ * a camera's sound only where the camera recorded.
+ */
+export function soundOf(span: Span): Array<{ track: Span; samples: { from: number; to: number } }> {
+  const whole = { from: 0, to: Infinity };
+  const screen = span.source.audio && span.audio !== 'camera' ? [{ track: span, samples: whole }] : [];
+  if (!span.camera?.source.audio || (span.audio ?? 'screen') === 'screen') return screen;
+  const camera = cameraSpan(span);
+  const { video, duration, audio } = camera.source;
+  const at = (clock: number) => (clock - camera.sourceStart) * AUDIO_SAMPLE_RATE;
+  const samples = {
+    from: Math.max(0, Math.ceil(at(audio!.startTime))),
+    to: Math.floor(at(video.startTime + duration)),
+  };
+  return samples.to > samples.from ? [...screen, { track: camera, samples }] : screen;
 }
 
 /**
@@ -90,12 +111,14 @@ export function planAudioChunk(
 
   const pieces: AudioPiece[] = [];
   for (const span of plan.spans) {
-    if (!span.source.audio) continue;
-    const from = Math.max(decodeFrom, span.outputFrame * perFrame);
-    const to = Math.min(decodeTo, (span.outputFrame + span.frameCount) * perFrame);
-    if (from >= to) continue;
-    const { sample } = sourceTime(span, plan.fps, { sample: from, samples: to - from });
-    pieces.push({ span, from, count: to - from, sourceSample: sample });
+    soundOf(span).forEach(({ track, samples }, layer) => {
+      const start = span.outputFrame * perFrame;
+      const from = Math.max(decodeFrom, start + samples.from);
+      const to = Math.min(decodeTo, start + Math.min(samples.to, span.frameCount * perFrame));
+      if (from >= to) return;
+      const { sample } = sourceTime(track, plan.fps, { sample: from, samples: to - from });
+      pieces.push({ span: track, from, count: to - from, sourceSample: sample, layer });
+    });
   }
   return { firstFrame, frameCount, encodeFrom, encodeTo, skipFrames, decodeFrom, decodeTo, pieces, denoise };
 }

@@ -127,22 +127,34 @@ export function audioSegmentArgs(job: AudioEncodeJob): string[] {
 export function audioEncodeGraph(job: AudioEncodeJob, firstInput: number): { inputs: string[]; graph: string } {
   const { pieces, range } = job;
   const { inputs, chains } = pieceChains(pieces, firstInput);
-  const parts: string[] = [];
+  let silences = 0;
   const silence = (samples: number) => {
-    const label = `s${parts.length}`;
+    const label = `s${silences++}`;
     chains.push(
       `anullsrc=channel_layout=stereo:sample_rate=${AUDIO_SAMPLE_RATE},aformat=sample_fmts=flt,atrim=end_sample=${samples}[${label}]`,
     );
-    parts.push(`[${label}]`);
+    return `[${label}]`;
   };
-  let at = range.from;
-  pieces.forEach(({ piece }, i) => {
-    if (piece.from > at) silence(piece.from - at);
-    parts.push(`[a${i}]`);
-    at = piece.from + piece.count;
+  // Each layer (the screen's sound, a camera's mixed over it) is its pieces with silence between, [from, to) exactly.
+  const layers = [...new Set([0, ...pieces.map(({ piece }) => piece.layer)])].sort();
+  const tracks = layers.map((layer) => {
+    const parts: string[] = [];
+    let at = range.from;
+    pieces.forEach(({ piece }, i) => {
+      if (piece.layer !== layer) return;
+      if (piece.from > at) parts.push(silence(piece.from - at));
+      parts.push(`[a${i}]`);
+      at = piece.from + piece.count;
+    });
+    if (range.to > at) parts.push(silence(range.to - at));
+    return `${parts.join('')}concat=n=${parts.length}:v=0:a=1`;
   });
-  if (range.to > at) silence(range.to - at);
-  return { inputs, graph: `${chains.join(';')};${parts.join('')}concat=n=${parts.length}:v=0:a=1[a]` };
+  const graph =
+    tracks.length === 1
+      ? `${tracks[0]}[a]`
+      : `${tracks.map((t, k) => `${t}[l${k}]`).join(';')};${tracks.map((_, k) => `[l${k}]`).join('')}` +
+        `amix=inputs=${tracks.length}:normalize=0:duration=longest[a]`;
+  return { inputs, graph: `${chains.join(';')};${graph}` };
 }
 
 /** The start of an audio run: its inputs and its filter graph, which ends in `[a]`. */

@@ -122,7 +122,9 @@ async function decodeChunk(ctx: FfmpegContext, job: AudioSegmentJob): Promise<Fl
   const decoded = new Float32Array(stdout.buffer.slice(stdout.byteOffset, stdout.byteOffset + stdout.length));
   let at = 0;
   for (const piece of chunk.pieces) {
-    pcm.set(decoded.subarray(at, at + piece.count * AUDIO_CHANNELS), (piece.from - chunk.decodeFrom) * AUDIO_CHANNELS);
+    // Added, not copied: a camera's sound is mixed over the screen's (the same sum as the encoder's run takes).
+    const into = (piece.from - chunk.decodeFrom) * AUDIO_CHANNELS;
+    for (let k = 0; k < piece.count * AUDIO_CHANNELS; k++) pcm[into + k]! += decoded[at + k]!;
     at += piece.count * AUDIO_CHANNELS;
   }
   return pcm;
