@@ -20,7 +20,6 @@ const FIXTURES: Array<{
   { file: 'landscape.mp4', fps: 30, audio: true, top: [1280, 720] },
   // The production grid: a ramp of short start-up segments, then the target duration.
   { file: 'landscape.mp4', fps: 30, audio: true, top: [1280, 720], segments: 'default' },
-  { file: 'recorder.webm', fps: 30, audio: true, top: [640, 480], segments: 'default' },
   { file: 'recorder.webm', fps: 30, audio: true, top: [640, 480] },
   { file: 'portrait.mp4', fps: 30, audio: true, top: [360, 640] },
   { file: 'portrait-rotated.mp4', fps: 25, audio: true, top: [360, 640] },

@@ -51,6 +51,20 @@ async function makeEverything(hls: string): Promise<void> {
 /** A forced switch makes hls.js cancel its own in-flight load and report the non-fatal `networkError/aborted`. */
 const originErrors = (errors: string[]) => errors.filter((e) => e !== 'networkError/aborted');
 
+/** An intro, then a screen recording with its camera (another codec, size and rate), its layout changing. */
+const COMPOSED: Clips = [
+  { source: 'landscape.mp4', end: 1 },
+  {
+    source: 'screen.mp4',
+    start: 0.5,
+    end: 2.5,
+    camera: { source: 'camera.webm', offset: -0.5 },
+    layouts: [
+      { at: 0.5, layout: 'bubble' },
+      { at: 1.5, layout: 'split' },
+    ],
+  },
+];
 const STITCHED: Clips = [
   { source: 'portrait.mp4' },
   { source: 'silent.mp4', end: 2 },
@@ -80,7 +94,10 @@ const OVERLAYS: Overlays = [
 
 describe('hls.js in Chromium', () => {
   it.each([
-    ['landscape.mp4', { clips: [{ source: 'landscape.mp4' }] }],
+    [
+      'a stitched revision with a composed clip (a camera bubble, then split, over a screen recording)',
+      { clips: COMPOSED },
+    ],
     ['recorder.webm', { clips: [{ source: 'recorder.webm' }] }],
     ['a stitched revision (intro, silent clip, outro of other sizes and rates)', { clips: STITCHED }],
     [
@@ -108,30 +125,34 @@ describe('hls.js in Chromium', () => {
   });
 
   /**
-   * A player started on a revision nobody has requested yet, with its default settings. hls.js and
-   * Shaka Player on a cold revision with overlays are the playground's test (e2e/playground.browser),
-   * hls.js switching on a cold one the last test here.
+   * A player started on a revision nobody has requested yet, with its default settings: Shaka Player on
+   * a stitched revision whose second clip is composed from a screen and a camera. hls.js and Shaka on a
+   * cold revision with overlays are the playground's test (e2e/playground.browser), hls.js switching on
+   * a cold one the last test here.
    */
   it.each([
     [
       'Shaka Player plays the DASH manifest',
-      'recorder.webm',
-      [],
+      COMPOSED,
       (o: string, m: { dash: string }) => playDash(o + m.dash, { timeoutMs: 60_000 }),
     ],
-  ] as const)('%s of a cold revision to the end', { timeout: 90_000 }, async (_name, file, overlays, play) => {
-    const cold = await startOrigin();
-    try {
-      const minted = await cold.mint({ clips: [{ source: file }], overlays: [...overlays] });
-      const result = await play(cold.baseUrl, minted);
-      expect(result.errors, result.log.join('\n')).toEqual([]);
-      expect(result.stalls, result.log.join('\n')).toBe(0);
-      expect(result.ended).toBe(true);
-      expect(result.duration).toBeCloseTo(minted.duration, 1);
-    } finally {
-      await cold.close();
-    }
-  });
+  ] as const)(
+    '%s of a cold stitched revision with a composed clip to the end',
+    { timeout: 90_000 },
+    async (_name, clips, play) => {
+      const cold = await startOrigin();
+      try {
+        const minted = await cold.mint({ clips });
+        const result = await play(cold.baseUrl, minted);
+        expect(result.errors, result.log.join('\n')).toEqual([]);
+        expect(result.stalls, result.log.join('\n')).toBe(0);
+        expect(result.ended).toBe(true);
+        expect(result.duration).toBeCloseTo(minted.duration, 1);
+      } finally {
+        await cold.close();
+      }
+    },
+  );
   /**
    * The start must not race the first switch up: a player that moves to a higher rendition right after
    * its first segment needs that rendition's next segment before the first has played out. A real
