@@ -198,7 +198,7 @@ describe('I-frame playlists', () => {
 });
 
 describe('the storyboard', () => {
-  /** Every tile of a revision's storyboard, cropped from its sheet as a tiny picture, with its cue. */
+  /** Every tile of a revision's storyboard, cropped from its sheet as a tiny picture, with its cue and sheet file. */
   async function tiles(minted: Minted & { storyboard: string; storyboardJson: string }) {
     const vtt = await (await server.fetch(minted.storyboard)).text();
     const json = (await (await server.fetch(minted.storyboardJson)).json()) as {
@@ -232,7 +232,13 @@ describe('the storyboard', () => {
         undefined,
         `crop=${json.tile_width}:${json.tile_height}:${cue.x}:${cue.y}`,
       );
-      out.push({ ...cue, picture: picture! });
+      out.push({
+        ...cue,
+        picture: picture!,
+        sheet: sheets.get(cue.url)!,
+        width: json.tile_width,
+        height: json.tile_height,
+      });
     }
     return out;
   }
@@ -275,6 +281,27 @@ describe('the storyboard', () => {
       }
     },
   );
+
+  it("draws the overlays visible in a tile's time on it, and only those", { timeout: 60_000 }, async () => {
+    // The stroke over output seconds 2–4: exactly the second tile's cue (2 s tiles).
+    const overlay = { ...STROKE, start: 2, end: 4 };
+    const minted = (await server.mint({ clips: CLIPS, overlays: [overlay] })) as unknown as Minted & {
+      storyboard: string;
+      storyboardJson: string;
+    };
+    const list = await tiles(minted);
+    const inside = list.filter((tile) => tile.start >= overlay.start && tile.end <= overlay.end);
+    const outside = list.filter((tile) => tile.end <= overlay.start || tile.start >= overlay.end);
+    expect([inside.length, outside.length]).toEqual([1, list.length - 1]);
+    for (const tile of list) {
+      const crop = `crop=${tile.width}:${tile.height}:${tile.x}:${tile.y},scale=64:36:flags=area`;
+      const frames = await rgbFrames(tile.sheet, [0], { width: 64, height: 36 }, crop);
+      const { rgb } = frames.get(0)!;
+      const at = (18 * 64 + 32) * 3;
+      const green = rgb[at + 1]! > 200 && rgb[at]! < 80 && rgb[at + 2]! < 80;
+      expect(green, `the tile at ${tile.start}–${tile.end} s`).toBe(inside.includes(tile));
+    }
+  });
 
   it(
     'draws a tile from a keyframe within its cue where keyframes are as close as tiles',

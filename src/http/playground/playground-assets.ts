@@ -14,6 +14,7 @@ const PAGE_FILES: Record<string, string> = {
   'playground.js': 'text/javascript; charset=utf-8',
   'edits.js': 'text/javascript; charset=utf-8',
   'players.js': 'text/javascript; charset=utf-8',
+  'scrub-bar.js': 'text/javascript; charset=utf-8',
 };
 
 /**

@@ -1,10 +1,12 @@
 /**
  * The playground page: list the sources, pick some, trim and cut them, add a caption, the logo or a
- * drawing, mint through the real API, and play the revision beside the original. `?revision=<id>`
- * opens a revision. Everything goes through the same endpoints a main application calls.
+ * drawing, mint through the real API, and play the revision beside the original, its scrub bar
+ * previewing the storyboard. `?revision=<id>` opens a revision. Everything goes through the same
+ * endpoints a main application calls.
  */
 import { curlCommand, editsBody, keptParts, stateFromEdits } from './edits.js';
 import { attach } from './players.js';
+import { scrubBar } from './scrub-bar.js';
 
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = 'avserver-api-token';
@@ -23,6 +25,9 @@ const state = {
   /** Bumped by every change of sources, so an older answer arriving late is dropped. */
   generation: 0,
 };
+
+/** The edited video's scrub bar; given a revision's storyboard JSON, it previews its tiles. */
+const showStoryboard = scrubBar($('edited'), $('edited-scrub'));
 
 function status(text, { error = false } = {}) {
   $('status').textContent = text;
@@ -308,6 +313,7 @@ async function show(which, minted) {
 async function showEdited(minted) {
   const { body: record } = await api(`/v1/revisions/${minted.revisionId}`);
   $('revision-json').textContent = JSON.stringify(record, null, 2);
+  void showStoryboard(minted.storyboardJson);
   await show('edited', minted);
 }
 
