@@ -14,6 +14,7 @@ import { spawnOrigin } from '../test/helpers/origin-process.js';
 import { audioBench, printAudio } from './audio.js';
 import { overlaysBench, printOverlays } from './overlays.js';
 import { printStills, stillsBench } from './stills.js';
+import { compositionBench, printComposition } from './composition.js';
 import { capacityBench } from './capacity.js';
 import { viewersBench } from './viewers.js';
 import { benchSource, cacheDir, here, percentile, timeCommand, timed, variantIds } from './lib.js';
@@ -262,6 +263,7 @@ const upfront = await upfrontLadder(oneMinute);
 const audio = await audioBench();
 const overlays = await overlaysBench();
 const stills = await stillsBench();
+const composition = await compositionBench();
 console.log('');
 const capacity = await capacityBench();
 console.log('');
@@ -312,6 +314,8 @@ printOverlays(overlays);
 console.log('');
 printStills(stills);
 console.log('');
+printComposition(composition);
+console.log('');
 
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(
@@ -328,6 +332,7 @@ writeFileSync(
       audio,
       overlays,
       stills,
+      composition,
       capacity,
       viewers: viewers.results.map(({ log: _, ...r }) => r),
     },
