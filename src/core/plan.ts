@@ -9,8 +9,7 @@ import {
   type SegmentGrid,
 } from './timeline/segment-grid.js';
 import { overlayFrames, type PlannedOverlay } from './edits/overlays.js';
-import { compileTimeline, type Span } from './timeline/timeline.js';
-import { soundOf } from './audio/audio-chunk.js';
+import { compileTimeline, soundOf, type Span } from './timeline/timeline.js';
 import type { RevisionRecord } from './types.js';
 import { ErrorCode, OriginError } from '../errors.js';
 

@@ -8,7 +8,7 @@ import { decodeAudio } from '../helpers/audio-analysis.js';
 import { expectSeamlessHls } from '../helpers/decode-checks.js';
 import { downloader } from '../helpers/hls-download.js';
 import type { Clips } from '../helpers/origin-client.js';
-import { startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
+import { FIXTURES as FIXTURES_DIR, startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
 
 const run = promisify(execFile);
 
@@ -155,6 +155,117 @@ describe('a screen recording with its camera', () => {
     // Source second 2.5 is output second 1.5: frame 45 is the first with the camera alone.
     expect(pink(at(frames[44]!, 0.95, 0.05))).toBe(false);
     expect(pink(at(frames[45]!, 0.95, 0.05))).toBe(true);
+  });
+
+  it('draws it in storyboard tiles and thumbnails, mirrored when asked', { timeout: 60_000 }, async () => {
+    const minted = (await server.mint({
+      clips: [
+        {
+          source: 'screen.mp4',
+          start: 1,
+          camera: CAMERA,
+          layouts: [
+            { at: 1, layout: 'bubble' },
+            { at: 2.5, layout: 'camera' },
+          ],
+        },
+      ],
+    })) as unknown as { storyboardJson: string; duration: number };
+    const board = (await (await server.fetch(minted.storyboardJson)).json()) as {
+      tile_width: number;
+      tile_height: number;
+      tiles: Array<{ start: number; url: string; x: number; y: number }>;
+    };
+    const sheet = join(work, 'sheet.jpg');
+    const sheetUrl = new URL(board.tiles[0]!.url, `http://origin${minted.storyboardJson}`).pathname;
+    await writeFile(sheet, Buffer.from(await (await server.fetch(sheetUrl)).arrayBuffer()));
+    const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', sheet, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
+      encoding: 'buffer',
+      maxBuffer: 1 << 26,
+    });
+    const width = stdout.length / 3 / (10 * board.tile_height);
+    const centre = (t: { x: number; y: number }) => {
+      const i = ((t.y + board.tile_height / 2) * width + t.x + board.tile_width / 2) * 3;
+      return [stdout[i]!, stdout[i + 1]!, stdout[i + 2]!];
+    };
+    // Output 0 s is source 1 s (the bubble, the screen at the centre); 2 s is source 3 s (the camera alone);
+    // 4 s is source 5 s, past the camera's end (the screen).
+    expect(board.tiles.map((t) => [t.start, pink(centre(t))])).toEqual([
+      [0, false],
+      [2, true],
+      [4, false],
+    ]);
+
+    // The camera alone, mirrored: a thumbnail is the camera's frame flipped (landscape.mp4 as a camera: its
+    // frame counter reads backwards).
+    const mirrored = (await server.mint({
+      clips: [
+        {
+          source: 'screen.mp4',
+          camera: { source: 'landscape.mp4' },
+          layouts: [{ at: 0, layout: 'camera', mirror: true }],
+        },
+      ],
+    })) as unknown as { thumbnail: string };
+    const thumb = join(work, 'mirrored.jpg');
+    const url = mirrored.thumbnail.replace('{w}', '320').replace('{t}', '1');
+    await writeFile(thumb, Buffer.from(await (await server.fetch(url)).arrayBuffer()));
+    const pixels = async (input: string, filter: string, seek: string[] = []) =>
+      (
+        await run(
+          'ffmpeg',
+          [
+            '-v',
+            'error',
+            ...seek,
+            '-i',
+            input,
+            '-frames:v',
+            '1',
+            '-vf',
+            `${filter}scale=320:180,format=gray`,
+            '-f',
+            'rawvideo',
+            '-',
+          ],
+          { encoding: 'buffer', maxBuffer: 1 << 24 },
+        )
+      ).stdout;
+    const shown = await pixels(thumb, '');
+    const source = join(FIXTURES_DIR, 'landscape.mp4');
+    const difference = (a: Buffer, b: Buffer) => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]!), 0) / a.length;
+    const flipped = difference(shown, await pixels(source, 'hflip,', ['-ss', '1']));
+    const unflipped = difference(shown, await pixels(source, '', ['-ss', '1']));
+    expect(flipped).toBeLessThan(6);
+    expect(unflipped).toBeGreaterThan(3 * flipped);
+  });
+
+  it('names a missing camera, one that is not media, and a layout outside its clip', async () => {
+    const refused = async (clip: Record<string, unknown>) => {
+      const res = await server.fetch('/v1/revisions', {
+        method: 'POST',
+        api: true,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ clips: [{ source: 'screen.mp4', ...clip }] }),
+      });
+      const body = (await res.json()) as { error: { code: string; field: string } };
+      return [res.status, body.error.code, body.error.field];
+    };
+    expect(await refused({ camera: { source: 'nope.webm' } })).toEqual([
+      422,
+      'source_missing',
+      'clips[0].camera.source',
+    ]);
+    expect(await refused({ camera: { source: 'not-media.txt' } })).toEqual([
+      422,
+      'source_unusable',
+      'clips[0].camera.source',
+    ]);
+    expect(await refused({ end: 3, camera: CAMERA, layouts: [{ at: 3.5, layout: 'split' }] })).toEqual([
+      422,
+      'invalid_edit',
+      'clips[0].layouts[0].at',
+    ]);
   });
 
   it('plays the screen’s sound, the camera’s, or both mixed', { timeout: 60_000 }, async () => {

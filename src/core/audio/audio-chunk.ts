@@ -1,8 +1,8 @@
 import { denoiseLength, planDenoiseRuns, type DenoiseRun } from './denoise-plan.js';
-import { AAC_FRAME_SAMPLES, AUDIO_SAMPLE_RATE, samplesPerVideoFrame } from '../timeline/media-units.js';
+import { AAC_FRAME_SAMPLES, samplesPerVideoFrame } from '../timeline/media-units.js';
 import type { Plan } from '../plan.js';
 import { sourceTime } from '../timeline/source-time.js';
-import { cameraSpan, type Span } from '../timeline/timeline.js';
+import { soundOf, type Span } from '../timeline/timeline.js';
 
 /**
  * AAC frames encoded before a chunk's first frame and then dropped, so the encoder's state and the
@@ -30,25 +30,6 @@ export interface AudioPiece {
   sourceSample: number;
   /** 0, or 1 for a camera's sound mixed over the screen's (a clip's `audio: "both"`). */
   layer: number;
-}
-
-/**
- * The sound a span plays, as spans whose source's audio it is (the screen, the camera on its own clock, or both:
- * mixed, the screen's first), each with the output samples of the span it covers (counted from the span's first):
- * a camera's sound only where the camera recorded.
- */
-export function soundOf(span: Span): Array<{ track: Span; samples: { from: number; to: number } }> {
-  const whole = { from: 0, to: Infinity };
-  const screen = span.source.audio && span.audio !== 'camera' ? [{ track: span, samples: whole }] : [];
-  if (!span.camera?.source.audio || (span.audio ?? 'screen') === 'screen') return screen;
-  const camera = cameraSpan(span);
-  const { video, duration, audio } = camera.source;
-  const at = (clock: number) => (clock - camera.sourceStart) * AUDIO_SAMPLE_RATE;
-  const samples = {
-    from: Math.max(0, Math.ceil(at(audio!.startTime))),
-    to: Math.floor(at(video.startTime + duration)),
-  };
-  return samples.to > samples.from ? [...screen, { track: camera, samples }] : screen;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { AUDIO_SAMPLE_RATE } from './media-units.js';
 import { ErrorCode, OriginError, fieldErrors, problemsOf, type FieldProblem } from '../../errors.js';
 import type { Clip, SourceInfo } from '../types.js';
 import {
@@ -225,4 +226,23 @@ export function cameraSpan(span: Span): Span {
   const { camera, scenes: _scenes, ...rest } = span;
   if (!camera) throw new Error('the span has no camera');
   return { ...rest, source: camera.source, sourceStart: camera.sourceStart };
+}
+
+/**
+ * The sound a span plays, as spans whose source's audio it is (the screen, the camera on its own clock, or both:
+ * mixed, the screen's first), each with the output samples of the span it covers (counted from the span's first):
+ * a camera's sound only where the camera recorded.
+ */
+export function soundOf(span: Span): Array<{ track: Span; samples: { from: number; to: number } }> {
+  const whole = { from: 0, to: Infinity };
+  const screen = span.source.audio && span.audio !== 'camera' ? [{ track: span, samples: whole }] : [];
+  if (!span.camera?.source.audio || (span.audio ?? 'screen') === 'screen') return screen;
+  const camera = cameraSpan(span);
+  const { video, duration, audio } = camera.source;
+  const at = (clock: number) => (clock - camera.sourceStart) * AUDIO_SAMPLE_RATE;
+  const samples = {
+    from: Math.max(0, Math.ceil(at(audio!.startTime))),
+    to: Math.floor(at(video.startTime + duration)),
+  };
+  return samples.to > samples.from ? [...screen, { track: camera, samples }] : screen;
 }
