@@ -23,6 +23,19 @@ const FPS = 30;
 /** The camera shows from 0.5 s (frame 15) until its 4.5 s end (frame 149 is its last). */
 const CAMERA_FRAMES = { from: 15, to: 150 };
 
+/** The screen from source second 1, the bubble, then from source second 2.5 (output 1.5 s) the camera alone. */
+const TRIMMED: Clips = [
+  {
+    source: 'screen.mp4',
+    start: 1,
+    camera: CAMERA,
+    layouts: [
+      { at: 1, layout: 'bubble' },
+      { at: 2.5, layout: 'camera' },
+    ],
+  },
+];
+
 let server: RunningOrigin;
 let work: string;
 
@@ -132,19 +145,7 @@ describe('a screen recording with its camera', () => {
   );
 
   it('keeps a layout change on its moment after a trim moves it', { timeout: 60_000 }, async () => {
-    const minted = await server.mint({
-      clips: [
-        {
-          source: 'screen.mp4',
-          start: 1,
-          camera: CAMERA,
-          layouts: [
-            { at: 1, layout: 'bubble' },
-            { at: 2.5, layout: 'camera' },
-          ],
-        },
-      ],
-    });
+    const minted = await server.mint({ clips: TRIMMED });
     const { download } = downloader(server);
     const { whole } = await download(
       minted.hls.replace(/\/master\.m3u8$/, ''),
@@ -158,19 +159,7 @@ describe('a screen recording with its camera', () => {
   });
 
   it('draws it in storyboard tiles and thumbnails, mirrored when asked', { timeout: 60_000 }, async () => {
-    const minted = (await server.mint({
-      clips: [
-        {
-          source: 'screen.mp4',
-          start: 1,
-          camera: CAMERA,
-          layouts: [
-            { at: 1, layout: 'bubble' },
-            { at: 2.5, layout: 'camera' },
-          ],
-        },
-      ],
-    })) as unknown as { storyboardJson: string; duration: number };
+    const minted = (await server.mint({ clips: TRIMMED })) as unknown as { storyboardJson: string; duration: number };
     const board = (await (await server.fetch(minted.storyboardJson)).json()) as {
       tile_width: number;
       tile_height: number;

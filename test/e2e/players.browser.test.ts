@@ -101,10 +101,6 @@ describe('hls.js in Chromium', () => {
     ['recorder.webm', { clips: [{ source: 'recorder.webm' }] }],
     ['a stitched revision (intro, silent clip, outro of other sizes and rates)', { clips: STITCHED }],
     [
-      'a stitched revision with noise suppression (off for the intro)',
-      { noiseSuppression: true, clips: [{ ...STITCHED[0]!, noiseSuppression: false }, ...STITCHED.slice(1)] },
-    ],
-    [
       'landscape.mp4 with a caption, a logo and a drawing',
       { clips: [{ source: 'landscape.mp4' }], overlays: OVERLAYS },
     ],
