@@ -1,11 +1,18 @@
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
 const BROWSER = ['**/*.browser.test.ts'];
-/**
- * Files that mostly wait (a connection idle past a load balancer's timeout): they run beside the browser files,
- * on the core those leave idle, rather than holding one of the two slots the ffmpeg-heavy files share.
- */
-const WAITING = ['test/integration/keep-alive.test.ts'];
+/** Files that mostly wait (a connection idle past a load balancer's timeout): started first, beside the busy ones. */
+const WAITING = ['/test/integration/keep-alive.test.ts'];
+
+/** The default order (slowest last time first, then largest), with the waiting files ahead of all. */
+class WaitingFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const waits = (f: TestSpecification) => WAITING.some((w) => f.moduleId.endsWith(w));
+    return [...sorted.filter(waits), ...sorted.filter((f) => !waits(f))];
+  }
+}
 
 export default defineConfig({
   test: {
@@ -13,13 +20,14 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Media tests spawn ffmpeg; two files at once keeps a 2-core machine busy without thrashing.
     maxWorkers: 2,
+    sequence: { sequencer: WaitingFirst },
     projects: [
       {
         extends: true,
         test: {
           name: 'node',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: [...BROWSER, ...WAITING, '**/node_modules/**'],
+          exclude: [...BROWSER, '**/node_modules/**'],
         },
       },
       {
@@ -27,10 +35,6 @@ export default defineConfig({
         // ffmpeg-heavy files, one file at a time, so they measure the media, not CPU contention.
         extends: true,
         test: { name: 'browser', include: BROWSER, fileParallelism: false, sequence: { groupOrder: 1 } },
-      },
-      {
-        extends: true,
-        test: { name: 'waiting', include: WAITING, sequence: { groupOrder: 1 } },
       },
     ],
   },
