@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeBrowser, playHls } from '../helpers/browser-player.js';
+import { closeBrowser, originErrors, playHls } from '../helpers/browser-player.js';
 import { startOrigin } from '../helpers/origin-server.js';
 import { quietMachine } from '../helpers/quiet-machine.js';
 
@@ -14,9 +14,6 @@ import { quietMachine } from '../helpers/quiet-machine.js';
 afterAll(async () => {
   await closeBrowser();
 });
-
-/** A forced switch makes hls.js cancel its own in-flight load and report the non-fatal `networkError/aborted`. */
-const originErrors = (errors: string[]) => errors.filter((e) => e !== 'networkError/aborted');
 
 describe('hls.js in Chromium, cold', () => {
   /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeBrowser, playDash, playHls } from '../helpers/browser-player.js';
+import { closeBrowser, originErrors, playDash, playHls } from '../helpers/browser-player.js';
 import { parsePlaylist as parse } from '../helpers/hls-download.js';
 import type { Clips, Overlays } from '../helpers/origin-client.js';
 import { startOrigin, type RunningOrigin } from '../helpers/origin-server.js';
@@ -43,9 +43,6 @@ async function makeEverything(hls: string): Promise<void> {
     }
   }
 }
-
-/** A forced switch makes hls.js cancel its own in-flight load and report the non-fatal `networkError/aborted`. */
-const originErrors = (errors: string[]) => errors.filter((e) => e !== 'networkError/aborted');
 
 /** An intro, then a screen recording with its camera (another codec, size and rate), its layout changing. */
 const COMPOSED: Clips = [

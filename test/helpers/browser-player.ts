@@ -126,6 +126,12 @@ async function runInPage(driver: 'runHls' | 'runDash', target: PlayTarget, opts:
   }
 }
 
+/**
+ * A run's errors the origin could have caused: without `networkError/aborted`, which hls.js reports (non-fatal)
+ * when a forced switch makes it cancel its own in-flight load.
+ */
+export const originErrors = (errors: string[]) => errors.filter((e) => e !== 'networkError/aborted');
+
 /** Play an HLS master (or media) playlist with hls.js in headless Chromium. Never rejects. */
 export async function playHls(masterUrl: PlayTarget, opts: PlayHlsOptions = {}): Promise<PlayResult> {
   return runInPage('runHls', masterUrl, opts);
