@@ -1,5 +1,6 @@
 import type { Scene } from '../../core/edits/layouts.js';
 import { fitInside, sourceMatrix } from '../../core/picture/fit.js';
+import { colourParts } from '../../core/edits/overlays.js';
 import { compose, shapeAlpha, type Box, type Layer } from '../../core/picture/layout.js';
 import type { Span } from '../../core/plan.js';
 import { cameraSpan } from '../../core/timeline/timeline.js';
@@ -132,15 +133,16 @@ export function pieceChains(
       chains.push(`${base}[${label}]overlay=x=${box.x}:y=${box.y}:format=yuv420${out}`);
       base = out;
     });
-    if (onTop.length === 0) base = `[${first!.label}]`;
     chains.push(`${base}setsar=1,format=yuv420p[${p}${i}]`);
   });
   return { inputs, chains, inputCount: next - first };
 }
 
 /** `#rrggbb[aa]` as ffmpeg's colour syntax. */
-const colourOf = (colour: string) =>
-  `0x${colour.slice(1, 7)}${colour.length === 9 ? `@${(Number.parseInt(colour.slice(7), 16) / 255).toFixed(3)}` : ''}`;
+function colourOf(colour: string): string {
+  const { rgb, opacity } = colourParts(colour);
+  return `0x${rgb.slice(1)}${opacity < 1 ? `@${opacity.toFixed(3)}` : ''}`;
+}
 
 /**
  * The chains that draw one layer as `[label]`: its track's frames fitted to its box (contain: inside it, the rest
@@ -171,7 +173,8 @@ function layerChains(
     `loop=loop=${frameCount - 1}:size=1:start=0,setpts=N/${fps}/TB`;
   if (!shaped && !border) return [`${chain.join(',')},format=yuv420p[${label}]`];
   const chains: string[] = [];
-  const picture = `${label}pic`;
+  // With a border, the picture goes over its ring first.
+  const picture = border ? `${label}pic` : label;
   if (shaped) {
     chains.push(`${chain.join(',')},format=yuva420p[${label}rgb]`);
     chains.push(
@@ -181,16 +184,13 @@ function layerChains(
   } else {
     chains.push(`${chain.join(',')},format=yuva420p[${picture}]`);
   }
-  if (!border) {
-    chains.push(`[${picture}]null[${label}]`);
-    return chains;
-  }
-  const opacity = border.color.length === 9 ? Number.parseInt(border.color.slice(7), 16) / 255 : 1;
+  if (!border) return chains;
+  const { rgb, opacity } = colourParts(border.color);
   const ring = `${label}ring`;
   const alpha = shaped ? `${opacity}*${shapeAlpha(box.width, layer.radius)}` : `${Math.round(255 * opacity)}`;
   const ringFilters = `format=yuva420p,geq=lum='lum(X,Y)':cb='cb(X,Y)':cr='cr(X,Y)':a='${alpha}'`;
   chains.push(
-    `${still(colourOf(border.color.slice(0, 7)), box, ringFilters)}[${ring}]`,
+    `${still(colourOf(rgb), box, ringFilters)}[${ring}]`,
     `[${ring}][${picture}]overlay=x=${inset}:y=${inset}:format=yuv420[${label}]`,
   );
   return chains;

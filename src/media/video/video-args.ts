@@ -284,17 +284,21 @@ export interface SheetJob {
  * The tiles of a piece with a scene, as `[p{i}]`: its frames composed exactly as a segment draws them (every frame
  * decoded, whatever the mode: the camera's keyframes are not the screen's), each tile's first frame kept.
  */
-function composedTiles(piece: Piece, i: number, job: SheetJob, inputs: string[]): string[] {
+function composedTiles(
+  piece: Piece,
+  i: number,
+  job: SheetJob,
+  firstInput: number,
+): { inputs: string[]; inputCount: number; chains: string[] } {
   const { fps, firstFrame: f0, tileFrames: tf, tile } = job;
-  const firstInput = inputs.filter((a) => a === '-i').length;
   const drawn = pieceChains([piece], fps, tile, ['-threads', '1'], { firstInput, prefix: `q${i}x` });
-  inputs.push(...drawn.inputs);
   const frame = (t: string) => `(${t}*${fps}+0.001)`;
-  return [
+  const chains = [
     ...drawn.chains,
     `[q${i}x0]setpts=PTS+${exact(piece.startFrame / fps)}/TB,select='not(mod(n+${piece.startFrame - f0},${tf}))',` +
       `setpts='floor((${frame('T')}-${f0})/${tf})/TB'[p${i}]`,
   ];
+  return { inputs: drawn.inputs, inputCount: drawn.inputCount, chains };
 }
 
 /**
@@ -311,11 +315,17 @@ function composedTiles(piece: Piece, i: number, job: SheetJob, inputs: string[])
 export function sheetArgs(job: SheetJob, mode: 'keyframes' | 'exact'): string[] {
   const { pieces, fps, firstFrame: f0, tileFrames: tf, tile, overlays = [] } = job;
   const inputs: string[] = [];
+  let inputCount = 0;
   const chains = pieces.flatMap((piece, i) => {
     const { span } = piece;
-    if (piece.scene) return composedTiles(piece, i, job, inputs);
+    if (piece.scene) {
+      const composed = composedTiles(piece, i, job, inputCount);
+      inputs.push(...composed.inputs);
+      inputCount += composed.inputCount;
+      return composed.chains;
+    }
     const decode = [...(mode === 'keyframes' ? ['-skip_frame', 'nokey'] : []), '-threads', '1'];
-    const index = inputs.filter((a) => a === '-i').length;
+    const index = inputCount++;
     const { args, offset } = pieceInput(piece, fps, decode);
     inputs.push(...args);
     const [from, to] = [piece.startFrame, piece.startFrame + piece.frameCount];
@@ -340,9 +350,8 @@ export function sheetArgs(job: SheetJob, mode: 'keyframes' | 'exact'): string[] 
     ].join(',');
   });
   const graphs = [...chains, `${pieces.map((_, i) => `[p${i}]`).join('')}concat=n=${pieces.length}:v=1:a=0[c0]`];
-  const first = inputs.filter((a) => a === '-i').length;
   for (const [k, overlay] of overlays.entries()) {
-    const input = first + k;
+    const input = inputCount + k;
     inputs.push('-protocol_whitelist', 'file', '-f', overlay.demuxer, '-i', overlay.input);
     graphs.push(
       `[${input}:v:0]${[...overlay.filters, 'scale=out_color_matrix=bt709:out_range=tv', 'format=yuva420p'].join(',')}[o${k}]`,
